@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * flow.h - the flow table: bidirectional conversations keyed by VLAN +
+ * 5-tuple (IPv4 and IPv6), with per-direction TCP state named as in
+ * RFC 9293 (iPXE's struct tcp_connection is the model).
+ *
+ * Memory is bounded: flows idle longer than the timeout are expired
+ * (oldest first, by an LRU list), and when the table is full a new flow
+ * is not tracked and the overflow is counted.  Flow records are carved
+ * from chunks and recycled, so steady-state packet processing does not
+ * call malloc.
+ */
+#ifndef PKTDOCTOR_FLOW_H
+#define PKTDOCTOR_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pktdoctor/packet.h"
+
+/** Canonical flow key: endpoint A sorts before endpoint B. */
+struct pd_flow_key {
+	uint16_t vlan;         /* outer VLAN ID, 0 if untagged */
+	uint8_t family;        /* 4 or 6 */
+	uint8_t proto;         /* IP protocol (6 TCP, 17 UDP, ...) */
+	uint8_t addr_a[16], addr_b[16];
+	uint16_t port_a, port_b;
+};
+
+/** What one direction of a flow has shown (sender's view, RFC 9293 names). */
+struct pd_flow_dir {
+	uint64_t packets;      /* frames sent in this direction */
+	uint64_t bytes;        /* wire bytes (frame lengths) */
+	uint64_t payload_bytes;/* TCP/UDP payload bytes */
+	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
+	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
+	bool sack_permitted;   /* SACK-permitted in its SYN */
+	bool syn_seen;
+	bool seq_valid;        /* snd_nxt is known */
+	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
+	bool ack_valid;
+	uint32_t highest_ack;  /* highest ACK this side has sent */
+	/* TX checksum offload evidence: partial-checksum data waiting to be
+	 * acknowledged by the peer */
+	bool partial_pending;
+	uint32_t partial_end;  /* seq just past the last pending partial segment */
+	uint32_t partial_count;/* segments pending */
+	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
+};
+
+struct pd_flow {
+	struct pd_flow_key key;
+	uint64_t id;           /* 1-based, in order of creation */
+	bool init_is_a;        /* the first packet came from endpoint A */
+	int64_t first_ns, last_ns;
+	uint64_t first_frame, last_frame;
+	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
+	/* table links */
+	struct pd_flow *hnext;
+	struct pd_flow *lru_prev, *lru_next;
+};
+
+struct pd_flow_table;
+
+/** Limits; zeroes take the defaults. */
+struct pd_flow_limits {
+	size_t max_flows;      /* default 262144 */
+	int64_t idle_ns;       /* default 300 s (TCP), expired lazily */
+};
+
+/**
+ * pd_flow_table_new() - create a flow table.
+ * @lim: limits, or NULL for defaults.
+ * Return: the table, or NULL when out of memory.
+ */
+struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim);
+
+/** pd_flow_table_free() - free the table and all flows. */
+void pd_flow_table_free(struct pd_flow_table *t);
+
+/** Called for each flow leaving the table (expiry or the end). */
+typedef void (*pd_flow_end_fn)(void *arg, const struct pd_flow *f);
+
+/**
+ * pd_flow_lookup() - find or create the flow of a TCP or UDP packet.
+ * @t: table.
+ * @p: packet with an IP layer and TCP or UDP.
+ * @dir: set to 0 when the packet comes from endpoint A, 1 from B.
+ * @on_end: called for each flow expired to make room (may be NULL).
+ * @arg: passed to @on_end.
+ *
+ * Return: the flow, or NULL when the packet has no flow (not TCP/UDP) or
+ * the table is full (the overflow counter is raised).
+ */
+struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *p,
+			       int *dir, pd_flow_end_fn on_end, void *arg);
+
+/**
+ * pd_flow_expire() - expire flows idle since before @now_ns - idle.
+ * Return: the number expired.
+ */
+size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
+		      pd_flow_end_fn on_end, void *arg);
+
+/** pd_flow_drain() - end every flow (at the end of a file). */
+void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);
+
+/** Counters. */
+struct pd_flow_stats {
+	uint64_t created, expired, overflow;
+	size_t live, peak;
+};
+void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out);
+
+/**
+ * pd_flow_format() - "TCP 10.0.0.1:80 -> 10.0.0.2:5000 vlan 7", from the
+ * initiator (first sender) to the responder.
+ * Return: @buf.
+ */
+char *pd_flow_format(const struct pd_flow *f, char *buf, size_t len);
+
+/**
+ * pd_flow_endpoint() - the address of side @side (0 = A, 1 = B).
+ */
+void pd_flow_endpoint(const struct pd_flow *f, int side, struct pd_addr *out);
+
+/**
+ * pd_seq_lt() / pd_seq_le() - serial-number comparison of TCP sequence
+ * numbers (RFC 1982 arithmetic as RFC 9293 3.4 uses it).
+ */
+static inline bool pd_seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+static inline bool pd_seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * report.h - reporters: they format a struct pd_analysis, never analyse.
+ * Text for people; JSON (one document per input on one line, so several
+ * inputs form JSON Lines; schema in docs/json-schema.md) for tools.
+ */
+#ifndef PKTDOCTOR_REPORT_H
+#define PKTDOCTOR_REPORT_H
+
+#include <stdio.h>
+
+#include "pktdoctor/analyze.h"
+
+/** Text report options. */
+struct pd_report_opts {
+	int min_severity;   /* hide findings below this (enum pd_severity) */
+	int max_frames;     /* frames listed per finding (<= PD_FINDING_MAX_FRAMES) */
+	bool show_stats;    /* print the statistics section */
+};
+
+/**
+ * pd_report_text() - human-readable report of one file.
+ * Return: 0 or -PD_EWRITE when the stream reports an error.
+ */
+int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o);
+
+/**
+ * pd_report_json() - one JSON document for one file, on one line.
+ * Return: 0 or -PD_EWRITE.
+ */
+int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o);
+
+/**
+ * pd_format_ts() - "2026-11-22T03:14:02.123456789Z" for @ns since the epoch.
+ * Return: @buf.
+ */
+char *pd_format_ts(int64_t ns, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * checksum.c - checksum verdicts aggregated per sending host.
+ *
+ * Findings:
+ *   checksum.bad                a checksum that is neither right nor a
+ *                               pseudo-header partial sum: corruption
+ *                               (one finding per frame, up to a cap, then
+ *                               one summary);
+ *   checksum.offload_partial    per sending host: the frames that carry
+ *                               partial (pseudo-header) checksums;
+ *   checksum.offload_suspected  per sending host: the verdict that TX
+ *                               checksum offload explains them, with the
+ *                               evidence the capture holds:
+ *                                 - the peer ACKed the partial-sum data
+ *                                   (it arrived intact, RFC 9293 3.4);
+ *                                 - pcapng epb_flags says outbound or
+ *                                   "checksum not ready";
+ *                                 - Linux SLL says PACKET_OUTGOING;
+ *                                 - the host's other traffic is valid.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktdoctor/analyzer.h"
+#include "pktdoctor/error.h"
+
+#define MAX_BAD_FINDINGS 200
+#define DEFAULT_MAX_HOSTS 65536 /* about 600 bytes each */
+
+struct host {
+	struct pd_addr addr;
+	bool used;
+	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
+	uint64_t partial_linux, partial_lso, partial_zerofill;
+	uint64_t partial_tcp_data;   /* partial TCP segments that carry data */
+	uint64_t partial_acked;      /* ... that the peer acknowledged */
+	uint64_t ev_outbound;        /* partial frames with epb_flags outbound */
+	uint64_t ev_not_ready;       /* ... with epb_flags "checksum not ready" */
+	uint64_t ev_sll_outgoing;    /* ... with SLL PACKET_OUTGOING */
+	uint64_t pframes[PD_FINDING_MAX_FRAMES]; /* first partial-checksum frames */
+	uint32_t n_pframes;
+	uint64_t partial_frames;     /* all partial-checksum frames */
+};
+
+struct checksum_state {
+	struct host *hosts;          /* open addressing, power-of-two size */
+	size_t nslots, used, max_hosts;
+	uint64_t host_overflow;
+	uint64_t bad_total, bad_reported;
+	struct pd_finding bad_rest;  /* summary of bad frames past the cap */
+};
+
+static uint64_t addr_hash(const struct pd_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL ^ a->family;
+	size_t n = a->family == 4 ? 4 : 16;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= a->a[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int grow(struct checksum_state *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 64;
+	struct host *old = s->hosts, *v = calloc(n, sizeof(*v));
+
+	if (!v)
+		return -PD_ENOMEM;
+	for (size_t i = 0; i < s->nslots; i++) {
+		size_t j;
+
+		if (!old[i].used)
+			continue;
+		j = (size_t)addr_hash(&old[i].addr) & (n - 1);
+		while (v[j].used)
+			j = (j + 1) & (n - 1);
+		v[j] = old[i];
+	}
+	free(old);
+	s->hosts = v;
+	s->nslots = n;
+	return 0;
+}
+
+/* Find or add a host; NULL when the host limit is reached. */
+static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add)
+{
+	size_t j;
+
+	if (s->nslots) {
+		j = (size_t)addr_hash(a) & (s->nslots - 1);
+		while (s->hosts[j].used) {
+			if (pd_addr_equal(&s->hosts[j].addr, a))
+				return &s->hosts[j];
+			j = (j + 1) & (s->nslots - 1);
+		}
+	}
+	if (!add)
+		return 0;
+	if (s->used >= s->max_hosts) {
+		s->host_overflow++;
+		return 0;
+	}
+	if ((s->used + 1) * 2 > s->nslots && grow(s) != 0)
+		return 0;
+	j = (size_t)addr_hash(a) & (s->nslots - 1);
+	while (s->hosts[j].used)
+		j = (j + 1) & (s->nslots - 1);
+	s->hosts[j].used = true;
+	s->hosts[j].addr = *a;
+	s->used++;
+	return &s->hosts[j];
+}
+
+static int cs_init(struct pd_analysis *a, void **state)
+{
+	struct checksum_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -PD_ENOMEM;
+	s->max_hosts = a->opts->max_hosts ? a->opts->max_hosts : DEFAULT_MAX_HOSTS;
+	pd_finding_init(&s->bad_rest, "checksum.bad", PD_SEV_ERROR);
+	*state = s;
+	return 0;
+}
+
+static void report_bad(struct checksum_state *s, struct pd_analysis *a,
+		       const struct pd_packet *p, const struct pd_flow *flow,
+		       const char *layer, const struct pd_csum *c)
+{
+	struct pd_finding f;
+	char fl[160], src[48];
+
+	s->bad_total++;
+	if (s->bad_reported >= MAX_BAD_FINDINGS) {
+		pd_finding_add_frame(&s->bad_rest, p->frame);
+		return;
+	}
+	s->bad_reported++;
+	pd_finding_init(&f, "checksum.bad", PD_SEV_ERROR);
+	pd_finding_add_frame(&f, p->frame);
+	if (flow)
+		pd_flow_format(flow, fl, sizeof(fl));
+	else
+		pd_packet_flow_format(p, fl, sizeof(fl));
+	pd_finding_flow(&f, "%s", fl);
+	pd_addr_format(&p->ip.src, src, sizeof(src));
+	pd_finding_message(&f, "%s checksum in frame %llu from %s is 0x%04x, should be 0x%04x",
+			   layer, (unsigned long long)p->frame, src, c->is, c->should);
+	pd_finding_ev_str(&f, "layer", "%s", layer);
+	pd_finding_ev_hex16(&f, "is", c->is);
+	pd_finding_ev_hex16(&f, "should", c->should);
+	pd_finding_ev_str(&f, "sender", "%s", src);
+	pd_finding_advice(&f, "Neither a valid checksum nor a TX-offload partial sum: the "
+			      "frame was corrupted between the sender's stack and the capture "
+			      "point (NIC, driver, cable, switch). Compare a capture on the "
+			      "receiving side.");
+	pd_analysis_add(a, &f);
+}
+
+static void judge(struct checksum_state *s, struct pd_analysis *a, struct host *h,
+		  const struct pd_packet *p, const struct pd_flow *flow, int layer,
+		  const char *name, const struct pd_csum *c)
+{
+	if (c->verdict == PD_CSUM_NONE)
+		return;
+	if (h)
+		h->n[layer][c->verdict]++;
+	if (c->verdict == PD_CSUM_BAD)
+		report_bad(s, a, p, flow, name, c);
+	if (c->verdict == PD_CSUM_PARTIAL && h) {
+		if (c->form == PD_PARTIAL_LINUX)
+			h->partial_linux++;
+		else if (c->form == PD_PARTIAL_LSO)
+			h->partial_lso++;
+		else
+			h->partial_zerofill++;
+	}
+}
+
+static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
+		      struct pd_flow *flow, int dir)
+{
+	struct checksum_state *s = state;
+	struct host *h;
+	bool partial = false;
+
+	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)))
+		return;
+	h = host_get(s, &p->ip.src, true);
+	if (p->layers & PD_L_IPV4)
+		judge(s, a, h, p, flow, PD_CL_IPV4, "IPv4 header", &p->ip.hdr_csum);
+	if (p->layers & PD_L_TCP)
+		judge(s, a, h, p, flow, PD_CL_TCP, "TCP", &p->tcp.csum);
+	if (p->layers & PD_L_UDP)
+		judge(s, a, h, p, flow, PD_CL_UDP, "UDP", &p->udp.csum);
+	if (p->layers & PD_L_ICMP)
+		judge(s, a, h, p, flow, PD_CL_ICMP, "ICMP", &p->icmp.csum);
+	if (p->layers & PD_L_ICMPV6)
+		judge(s, a, h, p, flow, PD_CL_ICMPV6, "ICMPv6", &p->icmp.csum);
+
+	partial = p->ip.hdr_csum.verdict == PD_CSUM_PARTIAL ||
+		  ((p->layers & PD_L_TCP) && p->tcp.csum.verdict == PD_CSUM_PARTIAL) ||
+		  ((p->layers & PD_L_UDP) && p->udp.csum.verdict == PD_CSUM_PARTIAL) ||
+		  ((p->layers & (PD_L_ICMP | PD_L_ICMPV6)) &&
+		   p->icmp.csum.verdict == PD_CSUM_PARTIAL);
+	if (partial && h) {
+		if (h->n_pframes < PD_FINDING_MAX_FRAMES)
+			h->pframes[h->n_pframes++] = p->frame;
+		h->partial_frames++;
+		if (p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_OUT)
+			h->ev_outbound++;
+		if (p->has_epb_flags && (p->epb_flags & PD_EPB_CSUM_NOT_READY))
+			h->ev_not_ready++;
+		if ((p->layers & PD_L_SLL) && p->sll.pkttype == PD_SLL_OUTGOING)
+			h->ev_sll_outgoing++;
+	}
+
+	/* ACK evidence: data sent with a partial checksum that the peer
+	 * acknowledges arrived with a correct checksum (RFC 9293 3.4) */
+	if (flow && (p->layers & PD_L_TCP) && !p->malformed) {
+		struct pd_flow_dir *me = &flow->dir[dir], *peer = &flow->dir[1 - dir];
+		const struct pd_tcp *t = &p->tcp;
+
+		if ((t->flags & 0x10) && peer->partial_pending &&
+		    pd_seq_le(peer->partial_end, t->ack)) {
+			struct host *ph = host_get(s, &p->ip.dst, false);
+
+			if (ph)
+				ph->partial_acked += peer->partial_count;
+			peer->partial_acked += peer->partial_count;
+			peer->partial_count = 0;
+			peer->partial_pending = false;
+		}
+		if (t->csum.verdict == PD_CSUM_PARTIAL && t->payload_len > 0) {
+			uint32_t end = t->seq + t->payload_len;
+
+			if (!me->partial_pending || pd_seq_lt(me->partial_end, end))
+				me->partial_end = end;
+			me->partial_pending = true;
+			me->partial_count++;
+			if (h)
+				h->partial_tcp_data++;
+		}
+	}
+}
+
+static uint64_t sum_row(const uint64_t *row, int verdict)
+{
+	return row[verdict];
+}
+
+static uint64_t host_count(const struct host *h, int verdict)
+{
+	uint64_t n = 0;
+
+	for (int l = 0; l < PD_CL__COUNT; l++)
+		n += sum_row(h->n[l], verdict);
+	return n;
+}
+
+static int host_findings(struct pd_analysis *a, struct host *h)
+{
+	uint64_t partial = h->partial_frames;
+	uint64_t valid = host_count(h, PD_CSUM_VALID);
+	uint64_t bad = host_count(h, PD_CSUM_BAD);
+	char addr[48];
+	struct pd_finding v, pf;
+	const char *confidence;
+	int rc;
+
+	if (!partial)
+		return 0;
+	pd_addr_format(&h->addr, addr, sizeof(addr));
+
+	/* checksum.offload_partial: the frames */
+	pd_finding_init(&pf, "checksum.offload_partial", PD_SEV_INFO);
+	memcpy(pf.frames, h->pframes, sizeof(h->pframes));
+	pf.n_frames = h->n_pframes;
+	pf.frames_total = h->partial_frames;
+	pd_finding_flow(&pf, "host %s", addr);
+	pd_finding_message(&pf,
+			   "%llu frames from %s carry partial checksums (TCP %llu, UDP %llu, "
+			   "ICMPv6 %llu, IPv4 header %llu): pseudo-header sums left for the NIC",
+			   (unsigned long long)partial, addr,
+			   (unsigned long long)h->n[PD_CL_TCP][PD_CSUM_PARTIAL],
+			   (unsigned long long)h->n[PD_CL_UDP][PD_CSUM_PARTIAL],
+			   (unsigned long long)h->n[PD_CL_ICMPV6][PD_CSUM_PARTIAL],
+			   (unsigned long long)h->n[PD_CL_IPV4][PD_CSUM_PARTIAL]);
+	pd_finding_ev_str(&pf, "host", "%s", addr);
+	pd_finding_ev_u64(&pf, "frames", partial);
+	pd_finding_ev_u64(&pf, "tcp", h->n[PD_CL_TCP][PD_CSUM_PARTIAL]);
+	pd_finding_ev_u64(&pf, "udp", h->n[PD_CL_UDP][PD_CSUM_PARTIAL]);
+	pd_finding_ev_u64(&pf, "icmpv6", h->n[PD_CL_ICMPV6][PD_CSUM_PARTIAL]);
+	pd_finding_ev_u64(&pf, "ipv4_header", h->n[PD_CL_IPV4][PD_CSUM_PARTIAL]);
+	pd_finding_ev_u64(&pf, "form_linux", h->partial_linux);
+	pd_finding_ev_u64(&pf, "form_lso", h->partial_lso);
+	pd_finding_ev_u64(&pf, "form_zero_fill", h->partial_zerofill);
+	pd_finding_advice(&pf, "See checksum.offload_suspected for this host.");
+	rc = pd_analysis_add(a, &pf);
+	if (rc)
+		return rc;
+
+	/* checksum.offload_suspected: the verdict */
+	if (h->partial_acked || h->ev_outbound || h->ev_not_ready || h->ev_sll_outgoing)
+		confidence = "high";
+	else if (valid > 0 && bad == 0)
+		confidence = "medium";
+	else
+		confidence = "low";
+	pd_finding_init(&v, "checksum.offload_suspected", PD_SEV_INFO);
+	memcpy(v.frames, h->pframes, sizeof(h->pframes));
+	v.n_frames = h->n_pframes;
+	v.frames_total = h->partial_frames;
+	pd_finding_flow(&v, "host %s", addr);
+	pd_finding_message(&v,
+			   "TX checksum offload on %s explains %llu partial checksums "
+			   "(not corruption; confidence %s: %llu of %llu partial-sum TCP data "
+			   "segments ACKed by the peer, %llu other checksums valid, %llu bad)",
+			   addr, (unsigned long long)partial, confidence,
+			   (unsigned long long)h->partial_acked,
+			   (unsigned long long)h->partial_tcp_data, (unsigned long long)valid,
+			   (unsigned long long)bad);
+	pd_finding_ev_str(&v, "host", "%s", addr);
+	pd_finding_ev_str(&v, "confidence", "%s", confidence);
+	pd_finding_ev_u64(&v, "partial_frames", partial);
+	pd_finding_ev_u64(&v, "partial_tcp_data_segments", h->partial_tcp_data);
+	pd_finding_ev_u64(&v, "acked_by_peer", h->partial_acked);
+	pd_finding_ev_u64(&v, "epb_outbound", h->ev_outbound);
+	pd_finding_ev_u64(&v, "epb_checksum_not_ready", h->ev_not_ready);
+	pd_finding_ev_u64(&v, "sll_outgoing", h->ev_sll_outgoing);
+	pd_finding_ev_u64(&v, "other_valid", valid);
+	pd_finding_ev_u64(&v, "bad", bad);
+	pd_finding_advice(&v,
+			  "The capture was taken on %s itself (or behind a virtual NIC such as "
+			  "veth, virtio or tap) before the NIC filled in the checksums. Do not "
+			  "switch offload off for this; capture on the wire or on the receiver "
+			  "to see final checksums, and turn checksum validation off for this "
+			  "host in Wireshark.", addr);
+	return pd_analysis_add(a, &v);
+}
+
+static int cs_finish(void *state, struct pd_analysis *a)
+{
+	struct checksum_state *s = state;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nslots && !rc; i++)
+		if (s->hosts[i].used)
+			rc = host_findings(a, &s->hosts[i]);
+	if (!rc && s->bad_rest.frames_total) {
+		pd_finding_message(&s->bad_rest,
+				   "%llu more frames with bad checksums (only the first %d are "
+				   "reported one by one)",
+				   (unsigned long long)s->bad_rest.frames_total, MAX_BAD_FINDINGS);
+		pd_finding_ev_u64(&s->bad_rest, "count", s->bad_rest.frames_total);
+		pd_finding_ev_u64(&s->bad_rest, "bad_total", s->bad_total);
+		pd_finding_advice(&s->bad_rest, "Filter on one flow (-f) to list them all.");
+		rc = pd_analysis_add(a, &s->bad_rest);
+	}
+	if (!rc && s->host_overflow) {
+		struct pd_finding f;
+
+		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_message(&f, "host table full (%zu hosts): checksum verdicts of %llu "
+				       "frames from further hosts were counted in the statistics only",
+				   s->max_hosts, (unsigned long long)s->host_overflow);
+		pd_finding_ev_str(&f, "table", "hosts");
+		pd_finding_ev_u64(&f, "limit", s->max_hosts);
+		pd_finding_ev_u64(&f, "overflow", s->host_overflow);
+		pd_finding_advice(&f, "Raise --max-hosts or filter the capture (-f).");
+		rc = pd_analysis_add(a, &f);
+	}
+	return rc;
+}
+
+static void cs_destroy(void *state)
+{
+	struct checksum_state *s = state;
+
+	if (!s)
+		return;
+	free(s->hosts);
+	free(s);
+}
+
+const struct pd_analyzer_ops pd_analyzer_checksum = {
+	.name = "checksum",
+	.init = cs_init,
+	.on_packet = cs_packet,
+	.finish = cs_finish,
+	.destroy = cs_destroy,
+};

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * main.c - the pktdoctor command line.  Thin: parses flags with
+ * getopt_long, runs the library's analysis on each file and picks the
+ * reporter.  Exit codes: 0 no finding at or above --fail-on, 1 findings
+ * at or above it, 2 usage error, 3 input error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktdoctor/analyze.h"
+#include "pktdoctor/error.h"
+#include "pktdoctor/report.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
+	      "       pktdoctor --help | --version\n"
+	      "\n"
+	      "Explain NIC offload and network-boot failures from pcap/pcapng captures.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  analyze FILE...        read each capture and report findings\n"
+	      "\n"
+	      "Options for analyze:\n"
+	      "  -f, --filter EXPR      analyse only frames matching a BPF filter\n"
+	      "                         (frame numbers stay those of the whole file)\n"
+	      "  -F, --format FMT       text (default) or json (one line per file)\n"
+	      "      --fail-on SEV      exit 1 if a finding is at or above SEV:\n"
+	      "                         info, warning or error (default error)\n"
+	      "      --min-severity SEV only report findings at or above SEV\n"
+	      "      --max-frames N     frames listed per finding (default 10 text, 32 json)\n"
+	      "      --max-flows N      flow table limit (default 262144)\n"
+	      "      --max-hosts N      host table limit (default 65536)\n"
+	      "      --no-stats         leave out the statistics section (text)\n"
+	      "  -q, --quiet            no progress on standard error\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          print the version\n"
+	      "\n"
+	      "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,\n"
+	      "3 input error (unreadable or corrupt file; what was read is still reported).\n"
+	      "See pktdoctor(1) and docs/FINDINGS.md.\n",
+	      out);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (!*s || *end || v == 0 || s[0] == '-')
+		return -PD_EUSAGE;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"filter", required_argument, 0, 'f'},
+		{"format", required_argument, 0, 'F'},
+		{"fail-on", required_argument, 0, 1},
+		{"min-severity", required_argument, 0, 2},
+		{"max-frames", required_argument, 0, 3},
+		{"max-flows", required_argument, 0, 4},
+		{"max-hosts", required_argument, 0, 5},
+		{"no-stats", no_argument, 0, 6},
+		{"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct pd_analysis_opts ao;
+	struct pd_report_opts ro = {PD_SEV_INFO, 0, true};
+	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
+	size_t sz;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.progress = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:F:qh", longopts, 0)) != -1) {
+		switch (c) {
+		case 'f':
+			ao.filter = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "json")) {
+				json = 1;
+			} else if (!strcmp(optarg, "text")) {
+				json = 0;
+			} else {
+				fprintf(stderr, "pktdoctor: --format: '%s' is not text or json\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 1:
+		case 2: {
+			int sev = pd_severity_parse(optarg);
+
+			if (sev < 0) {
+				fprintf(stderr, "pktdoctor: --%s: '%s' is not info, warning or error\n",
+					c == 1 ? "fail-on" : "min-severity", optarg);
+				return EXIT_USAGE;
+			}
+			if (c == 1)
+				fail_on = sev;
+			else
+				ro.min_severity = sev;
+			break;
+		}
+		case 3:
+			if (parse_size(optarg, &sz) || sz > PD_FINDING_MAX_FRAMES) {
+				fprintf(stderr, "pktdoctor: --max-frames: '%s' is not 1..%d\n", optarg,
+					PD_FINDING_MAX_FRAMES);
+				return EXIT_USAGE;
+			}
+			ro.max_frames = (int)sz;
+			break;
+		case 4:
+		case 5:
+			if (parse_size(optarg, &sz)) {
+				fprintf(stderr, "pktdoctor: --%s: '%s' is not a positive number\n",
+					c == 4 ? "max-flows" : "max-hosts", optarg);
+				return EXIT_USAGE;
+			}
+			if (c == 4)
+				ao.max_flows = sz;
+			else
+				ao.max_hosts = sz;
+			break;
+		case 6:
+			ro.show_stats = false;
+			break;
+		case 'q':
+			ao.progress = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CLEAN;
+		default:
+			fputs("Try 'pktdoctor --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs("pktdoctor analyze: no capture file given\nTry 'pktdoctor --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct pd_analysis a;
+		int rc = pd_analyze_file(argv[i], &ao, &a);
+
+		if (rc == -PD_EFILTER) {
+			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
+			pd_analysis_free(&a);
+			return EXIT_USAGE;
+		}
+		if (rc == -PD_EOPEN || (rc == -PD_EFORMAT && a.stats.frames == 0 && !a.format[0])) {
+			/* nothing was read: no report, just the reason */
+			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
+			if (json)
+				pd_report_json(stdout, &a, &ro);
+			pd_analysis_free(&a);
+			worst = EXIT_INPUT;
+			continue;
+		}
+		if (rc && a.input_error)
+			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
+		else if (rc)
+			fprintf(stderr, "pktdoctor: %s: %s\n", argv[i], pd_strerror(rc));
+		if (!json && i > optind)
+			fputc('\n', stdout);
+		if ((json ? pd_report_json(stdout, &a, &ro) : pd_report_text(stdout, &a, &ro)) != 0) {
+			fprintf(stderr, "pktdoctor: cannot write the report\n");
+			pd_analysis_free(&a);
+			return EXIT_INPUT;
+		}
+		if (rc)
+			worst = EXIT_INPUT;
+		else if (worst == EXIT_CLEAN && pd_findings_max_severity(&a.findings) >= fail_on)
+			worst = EXIT_FINDINGS;
+		pd_analysis_free(&a);
+	}
+	fflush(stdout);
+	return worst;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("pktdoctor %s\n", PD_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(argv[1], "analyze"))
+		return cmd_analyze(argc - 1, argv + 1);
+	fprintf(stderr, "pktdoctor: unknown command '%s'\nTry 'pktdoctor --help'.\n", argv[1]);
+	return EXIT_USAGE;
+}

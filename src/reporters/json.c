@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * json.c - the JSON reporter.  One document per input file, on one line.
+ * The schema is documented in docs/json-schema.md; fields are only ever
+ * added, never renamed.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "pktdoctor/error.h"
+#include "pktdoctor/json.h"
+#include "pktdoctor/report.h"
+
+char *pd_format_ts(int64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000LL);
+	long frac = (long)(ns % 1000000000LL);
+	struct tm tm;
+	char day[32];
+
+	if (frac < 0) {
+		frac += 1000000000L;
+		sec -= 1;
+	}
+	if (!gmtime_r(&sec, &tm) || !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	snprintf(buf, len, "%s.%09ldZ", day, frac);
+	return buf;
+}
+
+static void ts_number(struct pd_json *j, const char *key, int64_t ns)
+{
+	char b[48];
+	int64_t sec = ns / 1000000000LL;
+	int64_t frac = ns % 1000000000LL;
+
+	if (frac < 0) {
+		frac += 1000000000LL;
+		sec -= 1;
+	}
+	snprintf(b, sizeof(b), "%lld.%09lld", (long long)sec, (long long)frac);
+	pd_json_raw_number(j, key, b);
+}
+
+static void evidence(struct pd_json *j, const struct pd_finding *f)
+{
+	pd_json_obj_begin(j, "evidence");
+	for (unsigned i = 0; i < f->n_evidence; i++) {
+		const struct pd_evidence *e = &f->evidence[i];
+		char hex[8];
+
+		switch (e->type) {
+		case PD_EVT_U64:
+			pd_json_u64(j, e->key, e->v.u);
+			break;
+		case PD_EVT_I64:
+			pd_json_i64(j, e->key, e->v.i);
+			break;
+		case PD_EVT_DOUBLE:
+			pd_json_double(j, e->key, e->v.d);
+			break;
+		case PD_EVT_BOOL:
+			pd_json_bool(j, e->key, e->v.b);
+			break;
+		case PD_EVT_HEX16:
+			snprintf(hex, sizeof(hex), "0x%04x", (unsigned)(e->v.u & 0xffff));
+			pd_json_str(j, e->key, hex);
+			break;
+		default:
+			pd_json_str(j, e->key, e->s);
+			break;
+		}
+	}
+	pd_json_obj_end(j);
+}
+
+static void finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
+{
+	pd_json_obj_begin(j, 0);
+	pd_json_str(j, "id", f->id);
+	pd_json_str(j, "severity", pd_severity_name(f->severity));
+	pd_json_arr_begin(j, "frames");
+	for (uint32_t i = 0; i < f->n_frames && (int)i < max_frames; i++)
+		pd_json_u64(j, 0, f->frames[i]);
+	pd_json_arr_end(j);
+	pd_json_u64(j, "frames_total", f->frames_total);
+	pd_json_str(j, "flow", f->flow);
+	pd_json_str(j, "message", f->message);
+	evidence(j, f);
+	pd_json_str(j, "advice", f->advice);
+	pd_json_obj_end(j);
+}
+
+int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o)
+{
+	struct pd_json j;
+	const struct pd_stats *st = &a->stats;
+	int max_frames = o && o->max_frames > 0 ? o->max_frames : PD_FINDING_MAX_FRAMES;
+	int min_sev = o ? o->min_severity : 0;
+	uint64_t sev_count[3] = {0, 0, 0};
+	char iso[48];
+
+	for (size_t i = 0; i < a->findings.n; i++)
+		if (a->findings.v[i].severity <= PD_SEV_ERROR)
+			sev_count[a->findings.v[i].severity]++;
+
+	pd_json_init(&j, out);
+	pd_json_obj_begin(&j, 0);
+	pd_json_str(&j, "tool", "pktdoctor");
+	pd_json_str(&j, "version", PD_VERSION);
+	pd_json_str(&j, "input", a->input);
+	if (a->format[0])
+		pd_json_str(&j, "format", a->format);
+	else
+		pd_json_null(&j, "format");
+	pd_json_str(&j, "linktype", a->linktype_name[0] ? a->linktype_name : "");
+	pd_json_i64(&j, "linktype_id", a->linktype);
+	pd_json_i64(&j, "snaplen", a->snaplen);
+	pd_json_bool(&j, "complete", a->input_error == 0);
+	if (a->input_error) {
+		pd_json_obj_begin(&j, "error");
+		pd_json_str(&j, "code", pd_strerror(a->input_error));
+		pd_json_str(&j, "message", a->input_error_msg);
+		if (a->error_offset >= 0)
+			pd_json_i64(&j, "byte_offset", a->error_offset);
+		else
+			pd_json_null(&j, "byte_offset");
+		pd_json_obj_end(&j);
+	} else {
+		pd_json_null(&j, "error");
+	}
+	pd_json_u64(&j, "frames", st->frames);
+	pd_json_u64(&j, "packets", st->packets);
+	pd_json_u64(&j, "bytes", st->bytes);
+	pd_json_u64(&j, "captured_bytes", st->captured_bytes);
+	if (st->packets) {
+		ts_number(&j, "first_ts", st->first_ns);
+		ts_number(&j, "last_ts", st->last_ns);
+		pd_json_str(&j, "first_time", pd_format_ts(st->first_ns, iso, sizeof(iso)));
+		pd_json_str(&j, "last_time", pd_format_ts(st->last_ns, iso, sizeof(iso)));
+		pd_json_double(&j, "duration", (double)(st->last_ns - st->first_ns) / 1e9);
+	} else {
+		pd_json_null(&j, "first_ts");
+		pd_json_null(&j, "last_ts");
+		pd_json_null(&j, "first_time");
+		pd_json_null(&j, "last_time");
+		pd_json_double(&j, "duration", 0.0);
+	}
+	pd_json_obj_begin(&j, "summary");
+	pd_json_u64(&j, "error", sev_count[PD_SEV_ERROR]);
+	pd_json_u64(&j, "warning", sev_count[PD_SEV_WARNING]);
+	pd_json_u64(&j, "info", sev_count[PD_SEV_INFO]);
+	pd_json_obj_end(&j);
+
+	pd_json_arr_begin(&j, "findings");
+	for (size_t i = 0; i < a->findings.n; i++)
+		if (a->findings.v[i].severity >= min_sev)
+			finding(&j, &a->findings.v[i], max_frames);
+	pd_json_arr_end(&j);
+
+	pd_json_obj_begin(&j, "stats");
+	pd_json_obj_begin(&j, "protocols");
+	for (int i = 0; i < PD_SP__COUNT; i++)
+		pd_json_u64(&j, pd_stat_proto_name(i), st->proto[i]);
+	pd_json_obj_end(&j);
+	pd_json_obj_begin(&j, "checksums");
+	for (int l = 0; l < PD_CL__COUNT; l++) {
+		pd_json_obj_begin(&j, pd_csum_layer_name(l));
+		for (int v = PD_CSUM_VALID; v < PD_CSUM__COUNT; v++)
+			pd_json_u64(&j, pd_csum_verdict_name(v), st->csum[l][v]);
+		pd_json_obj_end(&j);
+	}
+	pd_json_obj_end(&j);
+	pd_json_u64(&j, "malformed", st->malformed);
+	pd_json_u64(&j, "snaplen_cut", st->snaplen_cut);
+	pd_json_u64(&j, "unsupported_link", st->unsupported_link);
+	pd_json_u64(&j, "epb_flags", st->epb_flags);
+	pd_json_u64(&j, "timestamps_backwards", st->ts_backwards);
+	pd_json_obj_begin(&j, "flows");
+	pd_json_u64(&j, "created", st->flows.created);
+	pd_json_u64(&j, "peak", st->flows.peak);
+	pd_json_u64(&j, "expired", st->flows.expired);
+	pd_json_u64(&j, "overflow", st->flows.overflow);
+	pd_json_obj_end(&j);
+	pd_json_obj_end(&j);
+	pd_json_obj_end(&j);
+	fputc('\n', out);
+	return ferror(out) ? -PD_EWRITE : 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * text.c - the human-readable report: a summary line, findings grouped by
+ * severity and then by flow or host (each with frames, evidence and
+ * advice), and statistics.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pktdoctor/error.h"
+#include "pktdoctor/report.h"
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b < 10000)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else if (b < 10000000)
+		snprintf(buf, len, "%.1f kB", (double)b / 1e3);
+	else if (b < 10000000000ULL)
+		snprintf(buf, len, "%.1f MB", (double)b / 1e6);
+	else
+		snprintf(buf, len, "%.2f GB", (double)b / 1e9);
+}
+
+static void frames_line(FILE *out, const struct pd_finding *f, int max)
+{
+	fputs("      frames:", out);
+	for (uint32_t i = 0; i < f->n_frames && (int)i < max; i++)
+		fprintf(out, "%s %llu", i ? "," : "", (unsigned long long)f->frames[i]);
+	if (f->frames_total > (uint64_t)(f->n_frames < (uint32_t)max ? f->n_frames : (uint32_t)max))
+		fprintf(out, " ... (%llu in all)", (unsigned long long)f->frames_total);
+	fputc('\n', out);
+}
+
+static void evidence_line(FILE *out, const struct pd_finding *f)
+{
+	if (!f->n_evidence)
+		return;
+	fputs("      evidence:", out);
+	for (unsigned i = 0; i < f->n_evidence; i++) {
+		const struct pd_evidence *e = &f->evidence[i];
+
+		switch (e->type) {
+		case PD_EVT_U64:
+			fprintf(out, " %s=%llu", e->key, (unsigned long long)e->v.u);
+			break;
+		case PD_EVT_I64:
+			fprintf(out, " %s=%lld", e->key, (long long)e->v.i);
+			break;
+		case PD_EVT_DOUBLE:
+			fprintf(out, " %s=%.6g", e->key, e->v.d);
+			break;
+		case PD_EVT_BOOL:
+			fprintf(out, " %s=%s", e->key, e->v.b ? "yes" : "no");
+			break;
+		case PD_EVT_HEX16:
+			fprintf(out, " %s=0x%04x", e->key, (unsigned)(e->v.u & 0xffff));
+			break;
+		default:
+			fprintf(out, " %s=\"%s\"", e->key, e->s);
+			break;
+		}
+	}
+	fputc('\n', out);
+}
+
+static void findings_section(FILE *out, const struct pd_analysis *a, int sev,
+			     const char *title, int max_frames)
+{
+	const char *last_flow = 0;
+	int printed = 0;
+
+	for (size_t i = 0; i < a->findings.n; i++) {
+		const struct pd_finding *f = &a->findings.v[i];
+
+		if (f->severity != sev)
+			continue;
+		if (!printed++)
+			fprintf(out, "\n%s\n", title);
+		if (!last_flow || strcmp(last_flow, f->flow) != 0) {
+			fprintf(out, "  %s\n", f->flow[0] ? f->flow : "(whole capture)");
+			last_flow = f->flow;
+		}
+		fprintf(out, "    [%s] %s\n", f->id, f->message);
+		if (f->frames_total)
+			frames_line(out, f, max_frames);
+		evidence_line(out, f);
+		if (f->advice[0])
+			fprintf(out, "      advice: %s\n", f->advice);
+	}
+}
+
+static void stats_section(FILE *out, const struct pd_analysis *a)
+{
+	const struct pd_stats *st = &a->stats;
+	int any = 0;
+
+	fputs("\nSTATISTICS\n  protocols:", out);
+	for (int i = 0; i < PD_SP__COUNT; i++)
+		if (st->proto[i]) {
+			fprintf(out, " %s %llu", pd_stat_proto_name(i),
+				(unsigned long long)st->proto[i]);
+			any = 1;
+		}
+	if (!any)
+		fputs(" none", out);
+	fputs("\n  checksums        valid      bad  partial     zero  unverif.\n", out);
+	for (int l = 0; l < PD_CL__COUNT; l++) {
+		const uint64_t *c = st->csum[l];
+
+		if (!(c[PD_CSUM_VALID] | c[PD_CSUM_BAD] | c[PD_CSUM_PARTIAL] | c[PD_CSUM_ZERO] |
+		      c[PD_CSUM_UNVERIFIABLE]))
+			continue;
+		fprintf(out, "    %-10s %9llu %8llu %8llu %8llu %9llu\n", pd_csum_layer_name(l),
+			(unsigned long long)c[PD_CSUM_VALID], (unsigned long long)c[PD_CSUM_BAD],
+			(unsigned long long)c[PD_CSUM_PARTIAL], (unsigned long long)c[PD_CSUM_ZERO],
+			(unsigned long long)c[PD_CSUM_UNVERIFIABLE]);
+	}
+	fprintf(out, "  flows: %llu (peak %zu live)", (unsigned long long)st->flows.created,
+		st->flows.peak);
+	if (st->malformed)
+		fprintf(out, "  malformed frames: %llu", (unsigned long long)st->malformed);
+	if (st->snaplen_cut)
+		fprintf(out, "  cut by snaplen: %llu", (unsigned long long)st->snaplen_cut);
+	if (st->ts_backwards)
+		fprintf(out, "  timestamps going backwards: %llu",
+			(unsigned long long)st->ts_backwards);
+	fputc('\n', out);
+}
+
+int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o)
+{
+	const struct pd_stats *st = &a->stats;
+	int max_frames = o && o->max_frames > 0 ? o->max_frames : 10;
+	int min_sev = o ? o->min_severity : 0;
+	uint64_t n[3] = {0, 0, 0};
+	char bytes[32], t0[48];
+
+	for (size_t i = 0; i < a->findings.n; i++)
+		if (a->findings.v[i].severity <= PD_SEV_ERROR)
+			n[a->findings.v[i].severity]++;
+
+	fprintf(out, "pktdoctor %s: %s (%s, %s, snaplen %d)\n", PD_VERSION, a->input,
+		a->format[0] ? a->format : "?", a->linktype_name[0] ? a->linktype_name : "?",
+		a->snaplen);
+	human_bytes(st->bytes, bytes, sizeof(bytes));
+	if (st->packets)
+		fprintf(out, "  %llu packets, %s, %.3f s from %s\n",
+			(unsigned long long)st->packets, bytes,
+			(double)(st->last_ns - st->first_ns) / 1e9,
+			pd_format_ts(st->first_ns, t0, sizeof(t0)));
+	else
+		fprintf(out, "  no packets\n");
+	if (st->frames != st->packets)
+		fprintf(out, "  %llu frames read, %llu matched the filter\n",
+			(unsigned long long)st->frames, (unsigned long long)st->packets);
+	if (a->input_error)
+		fprintf(out, "  INPUT ERROR: %s\n", a->input_error_msg);
+	fprintf(out, "  verdict: %llu error%s, %llu warning%s, %llu info\n",
+		(unsigned long long)n[2], n[2] == 1 ? "" : "s", (unsigned long long)n[1],
+		n[1] == 1 ? "" : "s", (unsigned long long)n[0]);
+
+	if (min_sev <= PD_SEV_ERROR)
+		findings_section(out, a, PD_SEV_ERROR, "ERRORS", max_frames);
+	if (min_sev <= PD_SEV_WARNING)
+		findings_section(out, a, PD_SEV_WARNING, "WARNINGS", max_frames);
+	if (min_sev <= PD_SEV_INFO)
+		findings_section(out, a, PD_SEV_INFO, "INFO", max_frames);
+	if (!o || o->show_stats)
+		stats_section(out, a);
+	return ferror(out) ? -PD_EWRITE : 0;
+}
