@@ -84,7 +84,7 @@ int pd_dissect_ipv4(struct pd_packet *p, struct pd_cursor *c)
 
 	/* header checksum over the captured header (always complete here) */
 	{
-		struct pd_csum_buf b = {hdr.base, hlen};
+		struct pd_csum_buf b = {hdr.base, hdr.cap}; /* == hlen here */
 		uint16_t field = pd_cur_peek_be16_at(&hdr, 10);
 		uint16_t sum = pd_csum_sum(&b, 1);
 

@@ -26,6 +26,9 @@ int pd_dissect_udp(struct pd_packet *p, struct pd_cursor *c)
 	len = u->length;
 	if (len == 0 && p->ip.version == 6 && p->ip.jumbo)
 		len = l4_wire; /* RFC 2675 4: UDP jumbogram */
+	/* a first fragment carries only part of the datagram its length covers */
+	if (p->ip.is_fragment && len > l4_wire)
+		len = l4_wire;
 	if (len < 8 || len > l4_wire) {
 		c->off = start;
 		pd_dissect_event_at(p, c, PD_EV_UDP_BAD_LEN, 1);
@@ -39,6 +42,9 @@ int pd_dissect_udp(struct pd_packet *p, struct pd_cursor *c)
 		u->csum.is = 0;
 	} else {
 		pd_l4_checksum(p, &seg, 6, 17, (uint32_t)len, &u->csum);
+		/* RFC 768: a computed zero is transmitted as all ones */
+		if (u->csum.verdict == PD_CSUM_BAD && u->csum.should == 0)
+			u->csum.should = 0xffff;
 	}
 	seg.off = 8;
 	pd_cur_rest(&seg, &pay);

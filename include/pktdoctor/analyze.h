@@ -100,6 +100,14 @@ extern const struct pd_analyzer_ops *const pd_analyzers[];
 int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		    struct pd_analysis *a);
 
+/**
+ * pd_analyze_stream() - as pd_analyze_file(), from an open stream (for
+ * example an fmemopen() buffer).  The stream is closed when done.
+ * @name: used in messages and reports.
+ */
+int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts *opts,
+		      struct pd_analysis *a);
+
 /** pd_analysis_free() - free what pd_analyze_file() allocated. */
 void pd_analysis_free(struct pd_analysis *a);
 

@@ -70,7 +70,7 @@ static inline bool pd_cur_has(const struct pd_cursor *c, size_t n)
 /** pd_cur_ptr() - pointer to the position (for checksum routines only). */
 static inline const uint8_t *pd_cur_ptr(const struct pd_cursor *c)
 {
-	return c->base + c->off;
+	return c->base ? c->base + c->off : c->base;
 }
 
 /**
@@ -158,6 +158,8 @@ static inline uint32_t pd_cur_le32(struct pd_cursor *c)
  */
 static inline bool pd_cur_copy(struct pd_cursor *c, void *dst, size_t n)
 {
+	if (n == 0)
+		return true;
 	if (n <= c->cap - c->off) {
 		memcpy(dst, c->base + c->off, n);
 		c->off += n;
@@ -192,27 +194,31 @@ static inline uint16_t pd_cur_peek_be16_at(const struct pd_cursor *c, size_t at)
 
 /**
  * pd_cur_sub() - narrow to the next @n wire bytes and advance past them.
- * @c: parent cursor; its position moves by min(@n, captured remaining).
- * @sub: child cursor.  Its wire length is @n (clamped to the parent's
- *       wire remaining); its captured length is what the parent really
- *       has.  A child shorter than @n on capture has truncated set.
- * Return: true if all @n bytes were captured.
+ * @c: parent cursor; its position moves by what the child captured.
+ * @sub: child cursor.  Its wire length is @n, or what the parent has on
+ *       the wire if that is less; its captured length is what the parent
+ *       really captured of that.
+ * Return: true only if all @n bytes were captured.  When @n is longer
+ * than the parent's wire (a length field that lies) or than what was
+ * captured (snaplen), the child is shorter than @n, has truncated set,
+ * and false is returned, so a caller never reads @n bytes from it.
  */
 static inline bool pd_cur_sub(struct pd_cursor *c, size_t n, struct pd_cursor *sub)
 {
 	size_t have = c->cap - c->off;
 	size_t wire_have = c->wire - c->off;
+	bool whole = n <= wire_have;
 
-	if (n > wire_have)
+	if (!whole)
 		n = wire_have;
-	sub->base = c->base + c->off;
+	sub->base = pd_cur_ptr(c);
 	sub->off = 0;
 	sub->wire = n;
-	sub->truncated = false;
+	sub->truncated = !whole;
 	if (n <= have) {
 		sub->cap = n;
 		c->off += n;
-		return true;
+		return whole;
 	}
 	sub->cap = have;
 	sub->truncated = true;
@@ -226,7 +232,7 @@ static inline bool pd_cur_sub(struct pd_cursor *c, size_t n, struct pd_cursor *s
  */
 static inline void pd_cur_rest(const struct pd_cursor *c, struct pd_cursor *sub)
 {
-	sub->base = c->base + c->off;
+	sub->base = pd_cur_ptr(c);
 	sub->cap = c->cap - c->off;
 	sub->wire = c->wire - c->off;
 	sub->off = 0;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /** One frame as a source delivers it; data is valid until the next call. */
 struct pd_frame {
@@ -32,6 +33,16 @@ struct pd_source;
  * -PD_EFORMAT (not a capture file libpcap can read).
  */
 int pd_source_open_file(struct pd_source **out, const char *path, char *err, size_t errlen);
+
+/**
+ * pd_source_open_stream() - read a capture from an open stream (a pipe,
+ * an fmemopen() buffer).  libpcap takes the stream over: it is closed by
+ * pd_source_close(), also on failure of this call.
+ * @name: used in messages.
+ * Return: as pd_source_open_file(), without -PD_EOPEN.
+ */
+int pd_source_open_stream(struct pd_source **out, FILE *fp, const char *name, char *err,
+			  size_t errlen);
 
 /**
  * pd_source_next() - read the next frame.

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * malformed.c - packet.malformed: frames whose dissection stopped on a
- * header that contradicts the data (not a snaplen cut), grouped by the
- * first event that stopped them.
+ * malformed.c - packet.malformed: frames with a header that contradicts
+ * the data (not a snaplen cut), grouped by the first such event: those
+ * that stopped dissection, and bad IPv4/TCP options, after which
+ * decoding went on.
  */
 #include <stdlib.h>
 
@@ -34,8 +35,8 @@ static void mal_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	(void)a;
 	(void)f;
 	(void)dir;
-	if (!pd_packet_is_malformed(p))
-		return;
+	/* the first event that is neither an anomaly nor explained by a
+	 * snaplen cut; option errors count though decoding went on */
 	for (unsigned i = 0; i < p->n_events; i++) {
 		int c = p->events[i].code;
 

@@ -10,21 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/report.h"
 
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_CLEAN = PD_EXIT_CLEAN, EXIT_FINDINGS = PD_EXIT_FINDINGS,
+       EXIT_USAGE = PD_EXIT_USAGE, EXIT_INPUT = PD_EXIT_INPUT };
 
 static void usage(FILE *out)
 {
 	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
+	      "       pktdoctor check [OPTIONS] CAPTURE|DIR...   (see pktdoctor check --help)\n"
 	      "       pktdoctor --help | --version\n"
 	      "\n"
 	      "Explain NIC offload and network-boot failures from pcap/pcapng captures.\n"
 	      "\n"
 	      "Commands:\n"
 	      "  analyze FILE...        read each capture and report findings\n"
+	      "  check CAPTURE|DIR...   compare findings with expected files or a policy (CI)\n"
 	      "\n"
 	      "Options for analyze:\n"
 	      "  -f, --filter EXPR      analyse only frames matching a BPF filter\n"
@@ -204,6 +208,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return pd_cli_check(argc - 1, argv + 1);
 	fprintf(stderr, "pktdoctor: unknown command '%s'\nTry 'pktdoctor --help'.\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -169,15 +169,14 @@ static void progress(const struct pd_analysis *a, struct pd_source *src, int don
 			(unsigned long long)a->stats.frames);
 }
 
+static int analyze_source(struct pd_source *src, const char *path,
+			  const struct pd_analysis_opts *opts, struct pd_analysis *a);
+
 int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		    struct pd_analysis *a)
 {
 	struct pd_source *src = 0;
-	struct pd_packet pkt;
-	struct pd_frame fr;
-	struct pd_flow_limits lim = {0, 0};
-	int rc, n_an = 0, show_progress;
-	int64_t next_tick = 0;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->opts = opts;
@@ -188,6 +187,36 @@ int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		a->input_error = rc;
 		return rc;
 	}
+	return analyze_source(src, path, opts, a);
+}
+
+int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts *opts,
+		      struct pd_analysis *a)
+{
+	struct pd_source *src = 0;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->opts = opts;
+	a->input = name;
+	a->error_offset = -1;
+	rc = pd_source_open_stream(&src, fp, name, a->input_error_msg, sizeof(a->input_error_msg));
+	if (rc) {
+		a->input_error = rc;
+		return rc;
+	}
+	return analyze_source(src, name, opts, a);
+}
+
+static int analyze_source(struct pd_source *src, const char *path,
+			  const struct pd_analysis_opts *opts, struct pd_analysis *a)
+{
+	struct pd_packet pkt;
+	struct pd_frame fr;
+	struct pd_flow_limits lim = {0, 0};
+	int rc, n_an = 0, show_progress;
+	int64_t next_tick = 0;
+
 	snprintf(a->format, sizeof(a->format), "%s", pd_source_format(src));
 	a->linktype = pd_source_linktype(src);
 	snprintf(a->linktype_name, sizeof(a->linktype_name), "%s", pd_source_linktype_name(src));

@@ -72,6 +72,9 @@ static void probe_format(struct pd_source *s)
 	s->le = rd32(h + 8, true) == PCAPNG_BOM;
 }
 
+/* A stream that libpcap could not open is closed here, as on success
+ * pcap_close() closes it. */
+
 /* Read epb_flags from the EPB that ends at @end; 0 if none. */
 static void read_epb_flags(struct pd_source *s, int64_t end, struct pd_frame *f)
 {
@@ -123,55 +126,84 @@ static void read_epb_flags(struct pd_source *s, int64_t end, struct pd_frame *f)
 	}
 }
 
-int pd_source_open_file(struct pd_source **out, const char *path, char *err, size_t errlen)
+static int open_stream(struct pd_source **out, FILE *fp, const char *name, char *err,
+		       size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE];
 	struct pd_source *s;
-	FILE *fp;
 	struct stat st;
 
 	*out = 0;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(err, errlen, "%s: %s", path, pd_strerror(PD_ENOMEM));
+		snprintf(err, errlen, "%s: %s", name, pd_strerror(PD_ENOMEM));
+		fclose(fp);
 		return -PD_ENOMEM;
 	}
-	if (strcmp(path, "-") == 0) {
-		fp = stdin;
-	} else {
-		fp = fopen(path, "rb");
-		if (!fp) {
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-			free(s);
-			return -PD_EOPEN;
-		}
-		if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s: is a directory", path);
-			fclose(fp);
-			free(s);
-			return -PD_EOPEN;
-		}
-	}
 	s->size = -1;
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+	s->fd = fileno(fp);
+	if (s->fd >= 0 && fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
 		s->size = st.st_size;
 	perr[0] = 0;
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!s->pcap) {
-		snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path,
+		snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", name,
 			 perr[0] ? perr : "unknown reason");
-		if (fp != stdin)
-			fclose(fp);
+		fclose(fp);
 		free(s);
 		return -PD_EFORMAT;
 	}
 	s->fp = pcap_file(s->pcap);
-	s->fd = s->fp ? fileno(s->fp) : -1;
 	if (s->size >= 0)
 		probe_format(s);
+	else
+		s->fd = -1; /* not a regular file: no pread() */
 	s->last_good = s->fp ? ftell(s->fp) : -1;
 	*out = s;
 	return 0;
+}
+
+int pd_source_open_stream(struct pd_source **out, FILE *fp, const char *name, char *err,
+			  size_t errlen)
+{
+	return open_stream(out, fp, name, err, errlen);
+}
+
+int pd_source_open_file(struct pd_source **out, const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+	struct stat st;
+
+	*out = 0;
+	if (strcmp(path, "-") == 0)
+		return open_stream(out, stdin, "(standard input)", err, errlen);
+	fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -PD_EOPEN;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", path);
+		fclose(fp);
+		return -PD_EOPEN;
+	}
+	return open_stream(out, fp, path, err, errlen);
+}
+
+/*
+ * Seconds + nanoseconds to ns since the epoch, clamped to [0, 2^62] ns
+ * (1970 to 2116).  pcapng stores 64-bit timestamps and a corrupt one must
+ * not overflow here or in the differences and sums the analyzers make.
+ */
+#define PD_TS_MAX ((int64_t)1 << 62)
+
+static int64_t ts_to_ns(int64_t sec, int64_t nsec)
+{
+	if (sec < 0)
+		return 0;
+	if (sec >= PD_TS_MAX / 1000000000LL)
+		return PD_TS_MAX;
+	return sec * 1000000000LL + nsec;
 }
 
 int pd_source_next(struct pd_source *s, struct pd_frame *f)
@@ -189,7 +221,7 @@ int pd_source_next(struct pd_source *s, struct pd_frame *f)
 	f->data = data;
 	f->caplen = h->caplen;
 	f->wirelen = h->len;
-	f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec;
+	f->ts_ns = ts_to_ns((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
 	f->epb_flags = 0;
 	f->has_epb_flags = false;
 	if (s->fp) {

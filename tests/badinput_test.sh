@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# badinput_test.sh - bad input gets a clear error naming the file and the
+# reason, the documented exit code, and keeps the results already read.
+#   badinput_test.sh PKTDOCTOR SRCDIR
+set -uo pipefail
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+expect_rc() { # want got label
+	[ "$1" = "$2" ] && ok "$3 (exit $2)" || ko "$3: exit $2, want $1"
+}
+
+good="$src/captures/bad-checksums.pcap"
+size=$(stat -c %s "$good")
+
+# A capture cut in the middle of its last record: the frames before it are
+# still analysed and reported, with a capture.truncated_file finding.
+head -c $((size - 10)) "$good" > "$tmp/cut.pcap"
+"$bin" analyze -q -F json "$tmp/cut.pcap" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+expect_rc 3 $rc "pcap cut mid-record"
+grep -q "cut.pcap" "$tmp/err" && ok "message names the file" || ko "message does not name the file: $(cat "$tmp/err")"
+grep -q "byte offset" "$tmp/err" && ok "message gives the byte offset" || ko "no byte offset in: $(cat "$tmp/err")"
+full=$("$bin" analyze -q -F json "$good" | jq .frames)
+got=$(jq .frames "$tmp/out")
+[ "$got" = $((full - 1)) ] && ok "all $got complete frames before the cut were read" || ko "read $got frames, want $((full - 1))"
+jq -e '.complete == false and (.error.byte_offset > 0)' "$tmp/out" > /dev/null && ok "JSON says complete=false with the offset" || ko "JSON lacks complete=false/error"
+jq -e '[.findings[].id] | index("capture.truncated_file") != null' "$tmp/out" > /dev/null && ok "capture.truncated_file reported" || ko "no capture.truncated_file"
+jq -e '[.findings[] | select(.id=="checksum.bad")] | length >= 6' "$tmp/out" > /dev/null && ok "findings before the cut kept" || ko "findings before the cut lost"
+
+# pcapng cut inside a block.
+ng="$src/captures/offload-partial.pcapng"
+nsize=$(stat -c %s "$ng")
+head -c $((nsize - 30)) "$ng" > "$tmp/cut.pcapng"
+"$bin" analyze -q "$tmp/cut.pcapng" > "$tmp/out" 2> "$tmp/err"
+expect_rc 3 $? "pcapng cut mid-block"
+grep -q "cut.pcapng" "$tmp/err" && ok "pcapng message names the file" || ko "pcapng message: $(cat "$tmp/err")"
+
+# Not a capture file.
+printf 'this is not a capture file at all\n' > "$tmp/text.pcap"
+"$bin" analyze -q "$tmp/text.pcap" > /dev/null 2> "$tmp/err"
+expect_rc 3 $? "bad magic"
+grep -q "text.pcap" "$tmp/err" && ok "bad magic message names the file" || ko "bad magic message: $(cat "$tmp/err")"
+
+# Header only, then an absurd caplen in the first record.
+head -c 24 "$good" > "$tmp/absurd.pcap"
+printf '\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\x7f\xff\xff\xff\x7f' >> "$tmp/absurd.pcap"
+"$bin" analyze -q "$tmp/absurd.pcap" > /dev/null 2> "$tmp/err"
+expect_rc 3 $? "absurd caplen"
+
+# Empty file, missing file, directory.
+: > "$tmp/empty.pcap"
+"$bin" analyze -q "$tmp/empty.pcap" > /dev/null 2>&1
+expect_rc 3 $? "empty file"
+"$bin" analyze -q "$tmp/does-not-exist.pcap" > /dev/null 2> "$tmp/err"
+expect_rc 3 $? "missing file"
+grep -q "does-not-exist.pcap" "$tmp/err" && ok "missing-file message names it" || ko "missing-file message: $(cat "$tmp/err")"
+"$bin" analyze -q "$tmp" > /dev/null 2>&1
+expect_rc 3 $? "a directory"
+
+# One bad file among good ones: the good ones are still reported.
+"$bin" analyze -q -F json "$good" "$tmp/empty.pcap" "$ng" > "$tmp/out" 2> /dev/null
+expect_rc 3 $? "mixed good and bad files"
+[ "$(jq -s 'map(select(.complete)) | length' "$tmp/out")" = 2 ] && ok "both good files reported as JSON Lines" || ko "good files not all reported"
+
+# Usage errors: exit 2.
+"$bin" analyze > /dev/null 2>&1
+expect_rc 2 $? "no file"
+"$bin" analyze --bogus "$good" > /dev/null 2>&1
+expect_rc 2 $? "unknown flag"
+"$bin" analyze -F xml "$good" > /dev/null 2>&1
+expect_rc 2 $? "unknown format"
+"$bin" analyze --fail-on fatal "$good" > /dev/null 2>&1
+expect_rc 2 $? "unknown severity"
+"$bin" analyze -f "tcp port" "$good" > /dev/null 2> "$tmp/err"
+expect_rc 2 $? "bad BPF filter"
+grep -q "filter" "$tmp/err" && ok "filter error says so" || ko "filter error: $(cat "$tmp/err")"
+"$bin" frobnicate > /dev/null 2>&1
+expect_rc 2 $? "unknown command"
+grep -q "Usage: pktdoctor analyze" <<< "$("$bin" --help)" && ok "--help prints usage" || ko "--help"
+
+# Exit codes 0/1 by --fail-on.
+"$bin" analyze -q "$src/captures/offload-valid.pcap" > /dev/null
+expect_rc 0 $? "clean capture"
+"$bin" analyze -q "$good" > /dev/null
+expect_rc 1 $? "capture with errors"
+"$bin" analyze -q --fail-on info "$ng" > /dev/null
+expect_rc 1 $? "--fail-on info with info findings"
+"$bin" analyze -q "$ng" > /dev/null
+expect_rc 0 $? "info findings below the default --fail-on error"
+
+# A BPF filter keeps tshark's frame numbers (counted over the whole file).
+f=$("$bin" analyze -q -F json -f "icmp" "$good" | jq -c '[.findings[] | select(.id=="checksum.bad") | .frames[0]]')
+[ "$f" = "[9]" ] && ok "filtered run keeps whole-file frame numbers" || ko "filtered frames: $f, want [9]"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
