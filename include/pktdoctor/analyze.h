@@ -28,6 +28,9 @@ enum pd_stat_proto {
 	PD_SP_OTHER, PD_SP__COUNT
 };
 
+/** pd_conn_end_name() - "open", "fin", "half-fin" or "rst". */
+const char *pd_conn_end_name(int end);
+
 /* Checksummed layers in pd_stats.csum[][]. */
 enum pd_csum_layer {
 	PD_CL_IPV4, PD_CL_TCP, PD_CL_UDP, PD_CL_ICMP, PD_CL_ICMPV6, PD_CL__COUNT
@@ -59,6 +62,46 @@ struct pd_analysis_opts {
 	size_t max_flows;         /* 0 = default */
 	size_t max_hosts;         /* 0 = default (65536) */
 	bool progress;            /* print progress to stderr on long files */
+	unsigned storm_threshold; /* copies of one segment that make a storm; 0 = 4 */
+	bool connections;         /* keep the per-connection table */
+};
+
+/* How a TCP connection ended, in struct pd_conn.end. */
+enum pd_conn_end {
+	PD_END_OPEN = 0,   /* still open when the capture (or its idle timer) ended */
+	PD_END_FIN,        /* FIN from both sides */
+	PD_END_HALF_FIN,   /* FIN from one side only */
+	PD_END_RST,        /* reset */
+};
+
+/** One TCP connection, summarised when it leaves the flow table
+ * (tcptrace's long output is the model).  Sides: [0] client (the side
+ * that sent the first packet, the SYN when captured), [1] server. */
+struct pd_conn {
+	uint64_t flow_id;
+	struct pd_addr addr[2];
+	uint16_t port[2];
+	uint16_t vlan;
+	int64_t first_ns, last_ns;
+	uint64_t first_frame, last_frame;
+	bool syn_seen;            /* the handshake was captured */
+	int64_t rtt_ns;           /* SYN -> ACK of the handshake; -1 unknown */
+	uint64_t packets[2], bytes[2], payload[2];
+	uint16_t mss[2];          /* advertised in each side's SYN, 0 unseen */
+	uint32_t max_seg[2];      /* largest payload each side sent, bytes */
+	uint64_t max_seg_frame[2];
+	uint64_t retrans[2], fast_retrans[2], spurious[2], out_of_order[2];
+	uint64_t lost[2], dup_ack[2], zero_window[2];
+	uint32_t storms;          /* retransmission storms in this connection */
+	uint32_t oversize_unacked;/* segments over the receiver's MSS never ACKed */
+	uint8_t end;              /* enum pd_conn_end */
+};
+
+/** The per-connection table (only with opts->connections). */
+struct pd_conns {
+	struct pd_conn *v;
+	size_t n, cap;
+	uint64_t dropped;         /* connections past the table limit */
 };
 
 struct pd_analyzer_ops;
@@ -75,6 +118,7 @@ struct pd_analysis {
 	int snaplen;
 	struct pd_stats stats;
 	struct pd_findings findings;
+	struct pd_conns conns;    /* filled by the TCP analyzer with opts->connections */
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
 	/* input error, if any: the file could not be opened or is corrupt */

@@ -31,5 +31,6 @@ struct pd_analyzer_ops {
 extern const struct pd_analyzer_ops pd_analyzer_capture;
 extern const struct pd_analyzer_ops pd_analyzer_checksum;
 extern const struct pd_analyzer_ops pd_analyzer_malformed;
+extern const struct pd_analyzer_ops pd_analyzer_tcp;
 
 #endif

@@ -56,6 +56,7 @@ struct pd_flow {
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
+	void *tcp_state;       /* owned by the TCP analyzer (src/analyzers/tcp.c) */
 	/* table links */
 	struct pd_flow *hnext;
 	struct pd_flow *lru_prev, *lru_next;

@@ -16,6 +16,7 @@ struct pd_report_opts {
 	int min_severity;   /* hide findings below this (enum pd_severity) */
 	int max_frames;     /* frames listed per finding (<= PD_FINDING_MAX_FRAMES) */
 	bool show_stats;    /* print the statistics section */
+	bool connections;   /* print/emit the per-connection table */
 };
 
 /**

@@ -41,6 +41,9 @@ static void usage(FILE *out)
 	      "      --max-flows N      flow table limit (default 262144)\n"
 	      "      --max-hosts N      host table limit (default 65536)\n"
 	      "      --no-stats         leave out the statistics section (text)\n"
+	      "      --connections      per-connection TCP table (text and JSON)\n"
+	      "      --storm-threshold N  copies of one segment that make a\n"
+	      "                         tcp.retransmission_storm (default 4)\n"
 	      "  -q, --quiet            no progress on standard error\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
@@ -73,12 +76,14 @@ static int cmd_analyze(int argc, char **argv)
 		{"max-flows", required_argument, 0, 4},
 		{"max-hosts", required_argument, 0, 5},
 		{"no-stats", no_argument, 0, 6},
+		{"connections", no_argument, 0, 7},
+		{"storm-threshold", required_argument, 0, 8},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	struct pd_analysis_opts ao;
-	struct pd_report_opts ro = {PD_SEV_INFO, 0, true};
+	struct pd_report_opts ro = {PD_SEV_INFO, 0, true, false};
 	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
 	size_t sz;
 
@@ -137,6 +142,18 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case 6:
 			ro.show_stats = false;
+			break;
+		case 7:
+			ao.connections = true;
+			ro.connections = true;
+			break;
+		case 8:
+			if (parse_size(optarg, &sz) || sz < 2 || sz > 1000) {
+				fprintf(stderr, "pktdoctor: --storm-threshold: '%s' is not 2..1000\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			ao.storm_threshold = (unsigned)sz;
 			break;
 		case 'q':
 			ao.progress = false;

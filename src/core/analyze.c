@@ -20,6 +20,7 @@ const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_capture,
 	&pd_analyzer_checksum,
 	&pd_analyzer_malformed,
+	&pd_analyzer_tcp,
 	0,
 };
 
@@ -35,6 +36,13 @@ static const char *const csum_layer_names[PD_CL__COUNT] = {
 const char *pd_stat_proto_name(int i)
 {
 	return i >= 0 && i < PD_SP__COUNT ? stat_proto_names[i] : "unknown";
+}
+
+const char *pd_conn_end_name(int end)
+{
+	static const char *const names[] = {"open", "fin", "half-fin", "rst"};
+
+	return end >= 0 && end < 4 ? names[end] : "unknown";
 }
 
 const char *pd_csum_layer_name(int i)
@@ -319,6 +327,8 @@ out:
 void pd_analysis_free(struct pd_analysis *a)
 {
 	pd_findings_free(&a->findings);
+	free(a->conns.v);
+	memset(&a->conns, 0, sizeof(a->conns));
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 }

@@ -93,6 +93,66 @@ static void finding(struct pd_json *j, const struct pd_finding *f, int max_frame
 	pd_json_obj_end(j);
 }
 
+static void endpoint_str(const struct pd_conn *c, int side, char *buf, size_t len)
+{
+	char s[48];
+
+	pd_addr_format(&c->addr[side], s, sizeof(s));
+	if (c->addr[side].family == 6)
+		snprintf(buf, len, "[%s]:%u", s, c->port[side]);
+	else
+		snprintf(buf, len, "%s:%u", s, c->port[side]);
+}
+
+static void side_json(struct pd_json *j, const char *key, const struct pd_conn *c, int s)
+{
+	pd_json_obj_begin(j, key);
+	pd_json_u64(j, "packets", c->packets[s]);
+	pd_json_u64(j, "bytes", c->bytes[s]);
+	pd_json_u64(j, "payload", c->payload[s]);
+	if (c->mss[s])
+		pd_json_u64(j, "mss", c->mss[s]);
+	else
+		pd_json_null(j, "mss");
+	pd_json_u64(j, "max_segment", c->max_seg[s]);
+	pd_json_u64(j, "max_segment_frame", c->max_seg_frame[s]);
+	pd_json_u64(j, "retransmissions", c->retrans[s]);
+	pd_json_u64(j, "fast_retransmissions", c->fast_retrans[s]);
+	pd_json_u64(j, "spurious_retransmissions", c->spurious[s]);
+	pd_json_u64(j, "out_of_order", c->out_of_order[s]);
+	pd_json_u64(j, "previous_segment_not_captured", c->lost[s]);
+	pd_json_u64(j, "duplicate_acks", c->dup_ack[s]);
+	pd_json_u64(j, "zero_windows", c->zero_window[s]);
+	pd_json_obj_end(j);
+}
+
+static void conn_json(struct pd_json *j, const struct pd_conn *c)
+{
+	char b[64];
+
+	pd_json_obj_begin(j, 0);
+	endpoint_str(c, 0, b, sizeof(b));
+	pd_json_str(j, "client", b);
+	endpoint_str(c, 1, b, sizeof(b));
+	pd_json_str(j, "server", b);
+	pd_json_u64(j, "vlan", c->vlan);
+	pd_json_u64(j, "first_frame", c->first_frame);
+	pd_json_u64(j, "last_frame", c->last_frame);
+	ts_number(j, "first_ts", c->first_ns);
+	pd_json_double(j, "duration", (double)(c->last_ns - c->first_ns) / 1e9);
+	pd_json_bool(j, "handshake_seen", c->syn_seen);
+	if (c->rtt_ns >= 0)
+		pd_json_double(j, "handshake_rtt_ms", (double)c->rtt_ns / 1e6);
+	else
+		pd_json_null(j, "handshake_rtt_ms");
+	side_json(j, "client_to_server", c, 0);
+	side_json(j, "server_to_client", c, 1);
+	pd_json_u64(j, "storms", c->storms);
+	pd_json_u64(j, "oversize_unacked", c->oversize_unacked);
+	pd_json_str(j, "end", pd_conn_end_name(c->end));
+	pd_json_obj_end(j);
+}
+
 int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o)
 {
 	struct pd_json j;
@@ -159,6 +219,14 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		if (a->findings.v[i].severity >= min_sev)
 			finding(&j, &a->findings.v[i], max_frames);
 	pd_json_arr_end(&j);
+
+	if (o && o->connections) {
+		pd_json_arr_begin(&j, "connections");
+		for (size_t i = 0; i < a->conns.n; i++)
+			conn_json(&j, &a->conns.v[i]);
+		pd_json_arr_end(&j);
+		pd_json_u64(&j, "connections_dropped", a->conns.dropped);
+	}
 
 	pd_json_obj_begin(&j, "stats");
 	pd_json_obj_begin(&j, "protocols");

@@ -128,6 +128,50 @@ static void stats_section(FILE *out, const struct pd_analysis *a)
 	fputc('\n', out);
 }
 
+static void conn_endpoint(const struct pd_conn *c, int side, char *buf, size_t len)
+{
+	char s[48];
+
+	pd_addr_format(&c->addr[side], s, sizeof(s));
+	snprintf(buf, len, c->addr[side].family == 6 ? "[%s]:%u" : "%s:%u", s, c->port[side]);
+}
+
+static void conns_section(FILE *out, const struct pd_analysis *a)
+{
+	fprintf(out, "\nCONNECTIONS (%zu TCP)\n", a->conns.n);
+	if (!a->conns.n)
+		return;
+	fputs("  #  client -> server                          frames       dur(s)  rtt(ms)"
+	      "  pkts c>s/s>c   bytes c>s/s>c      mss c/s    maxseg c>s/s>c  retx c>s/s>c  end\n",
+	      out);
+	for (size_t i = 0; i < a->conns.n; i++) {
+		const struct pd_conn *c = &a->conns.v[i];
+		char cl[64], sv[64], ep[140], rtt[16], mss[24];
+
+		conn_endpoint(c, 0, cl, sizeof(cl));
+		conn_endpoint(c, 1, sv, sizeof(sv));
+		snprintf(ep, sizeof(ep), "%s -> %s", cl, sv);
+		if (c->rtt_ns >= 0)
+			snprintf(rtt, sizeof(rtt), "%.3f", (double)c->rtt_ns / 1e6);
+		else
+			snprintf(rtt, sizeof(rtt), "-");
+		snprintf(mss, sizeof(mss), "%u/%u", c->mss[0], c->mss[1]);
+		fprintf(out, "  %-2zu %-40s %5llu-%-6llu %7.3f %8s %6llu/%-6llu %8llu/%-9llu %11s "
+			     "%7u/%-7u %5llu/%-5llu %s%s\n",
+			i + 1, ep, (unsigned long long)c->first_frame,
+			(unsigned long long)c->last_frame, (double)(c->last_ns - c->first_ns) / 1e9,
+			rtt, (unsigned long long)c->packets[0], (unsigned long long)c->packets[1],
+			(unsigned long long)c->payload[0], (unsigned long long)c->payload[1], mss,
+			c->max_seg[0], c->max_seg[1],
+			(unsigned long long)(c->retrans[0] + c->fast_retrans[0]),
+			(unsigned long long)(c->retrans[1] + c->fast_retrans[1]),
+			pd_conn_end_name(c->end), c->storms ? " STORM" : "");
+	}
+	if (a->conns.dropped)
+		fprintf(out, "  (%llu more connections not kept)\n",
+			(unsigned long long)a->conns.dropped);
+}
+
 int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o)
 {
 	const struct pd_stats *st = &a->stats;
@@ -166,6 +210,8 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		findings_section(out, a, PD_SEV_WARNING, "WARNINGS", max_frames);
 	if (min_sev <= PD_SEV_INFO)
 		findings_section(out, a, PD_SEV_INFO, "INFO", max_frames);
+	if (o && o->connections)
+		conns_section(out, a);
 	if (!o || o->show_stats)
 		stats_section(out, a);
 	return ferror(out) ? -PD_EWRITE : 0;

@@ -29,10 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.max_flows = 64;  /* small tables exercise expiry and overflow */
 	o.max_hosts = 16;
+	o.connections = true;
 	pd_analyze_stream(fp, "fuzz", &o, &a);
 	out = fopen("/dev/null", "w");
 	if (out) {
-		struct pd_report_opts ro = {0, 0, true};
+		struct pd_report_opts ro = {0, 0, true, true};
 
 		pd_report_json(out, &a, &ro);
 		pd_report_text(out, &a, &ro);

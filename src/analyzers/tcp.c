@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tcp.c - per-flow TCP path analysis.
+ *
+ * For each direction of each TCP connection it keeps the sender's next
+ * sequence number, the ACK state the receiver shows, and the segments
+ * that exceed the MSS the receiver advertised in its SYN (RFC 9293
+ * 3.7.1: the sender must not send more).  From that:
+ *
+ *   tcp.retransmissions        per flow: retransmission, fast retransmission,
+ *                              spurious retransmission, out-of-order, previous
+ *                              segment not captured, duplicate ACK, zero
+ *                              window (the categories of Wireshark's TCP
+ *                              analysis; differences in docs/peers.md);
+ *   tcp.retransmission_storm   one segment sent again N times (default 4)
+ *                              with no ACK progress: the RTO back-off
+ *                              ladder, the stall, how the connection ended
+ *                              and whether the client reconnected to the
+ *                              same server port and stalled again;
+ *   tcp.tso_artifact           super-segments above the receiver's MSS that
+ *                              exist only in a capture on the sending host
+ *                              (partial checksum, IP length 0, larger than
+ *                              any MTU) and were ACKed;
+ *   tcp.segment_exceeds_mss    segments above the receiver's MSS that were
+ *                              really on the wire;
+ *   tcp.oversize_blackhole     segments above the receiver's MSS retransmitted
+ *                              and never ACKed, while smaller segments of the
+ *                              flow get through or the receiver's ACKs stop
+ *                              exactly at them (the iSCSI-boot seed case).
+ *
+ * The per-flow state is allocated when a TCP flow is first seen and
+ * freed when it leaves the flow table; all of it is bounded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktdoctor/analyzer.h"
+#include "pktdoctor/error.h"
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+#define RING 64          /* recent new segments per direction (original send times) */
+#define PEND 64          /* distinct oversize segments tracked per direction */
+#define LADDER 16        /* copies kept per storm */
+#define MAX_STORMS 4     /* storms kept per connection */
+#define CAT_FRAMES 8     /* first frames kept per category */
+#define MAX_QUEUED 2000  /* storm findings waiting for reconnect matching */
+#define MAX_CONNS 200000 /* connection records kept */
+#define NS_PER_MS 1000000LL
+#define RECONNECT_WINDOW_NS (120LL * 1000000000LL)
+
+enum cat {
+	C_RETRANS, C_FAST, C_SPURIOUS, C_OOO, C_LOST, C_DUPACK, C_ZEROWIN, C__COUNT
+};
+
+static const char *const cat_key[C__COUNT] = {
+	"retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
+	"previous_segment_not_captured", "duplicate_ack", "zero_window",
+};
+
+struct seg {
+	uint32_t seq, end;
+	int64_t ns;
+	uint64_t frame;
+};
+
+struct oversize {
+	uint32_t seq, end, len;
+	uint64_t frame;
+	int64_t ns;
+	uint16_t copies;      /* retransmissions seen */
+	bool tso;             /* signs of a sending-host capture */
+	bool acked;
+	bool hole;            /* the receiver's ACKs stopped exactly here (dup ACK/SACK) */
+};
+
+struct run {                  /* one segment being retransmitted */
+	bool active;
+	uint32_t seq, len;
+	unsigned n;           /* entries in t[]/frames[] (original + copies) */
+	unsigned copies;      /* retransmissions (all, even past LADDER) */
+	bool have_original;
+	int64_t t[LADDER + 1];
+	uint64_t frames[LADDER + 1];
+	int64_t last_ns;
+};
+
+struct storm {
+	struct run r;
+	int dir;
+	const char *ended;    /* "ack", "rst", "fin", "open" */
+	int64_t end_ns;
+};
+
+struct tdir {
+	bool nxt_valid;
+	uint32_t nxt;         /* next new sequence number this side will send */
+	int64_t nxt_ns;       /* when it last sent new data */
+	bool ack_valid;
+	uint32_t last_ack;
+	uint16_t last_win;
+	uint32_t dupacks;     /* duplicate ACKs in a row */
+	int64_t last_ack_ns;
+	bool hack_valid;
+	uint32_t highest_ack;
+	bool fin, rst;
+	struct seg ring[RING];
+	unsigned ring_n;
+	struct oversize pend[PEND];
+	unsigned n_pend;
+	uint64_t over_total, over_dropped;
+	uint32_t over_max;
+	bool small_pending, small_acked;
+	uint32_t small_end;   /* end of the highest segment <= MSS sent */
+	uint64_t cat[C__COUNT];
+	uint64_t cat_frames[C__COUNT][CAT_FRAMES];
+	uint32_t max_seg;
+	uint64_t max_seg_frame;
+	struct run cur;
+};
+
+struct tflow {
+	struct tdir d[2];
+	int64_t syn_ns, synack_ns, hs_ack_ns;
+	int client;           /* dir index of the side that sent the SYN */
+	bool client_known;
+	struct storm storms[MAX_STORMS];
+	unsigned n_storms;
+	unsigned storms_total;
+};
+
+struct queued_storm {
+	struct pd_finding f;
+	uint64_t flow_id;
+	struct pd_addr client, server;
+	uint16_t server_port;
+	int64_t start_ns, conn_end_ns;
+};
+
+struct tcp_state {
+	unsigned threshold;
+	struct queued_storm *q;
+	size_t nq, capq;
+	uint64_t q_dropped;
+};
+
+static int tcp_init(struct pd_analysis *a, void **state)
+{
+	struct tcp_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -PD_ENOMEM;
+	s->threshold = a->opts->storm_threshold ? a->opts->storm_threshold : 4;
+	*state = s;
+	return 0;
+}
+
+static void cat_add(struct tdir *d, int c, uint64_t frame)
+{
+	if (d->cat[c] < CAT_FRAMES)
+		d->cat_frames[c][d->cat[c]] = frame;
+	d->cat[c]++;
+}
+
+static uint16_t default_mss(const struct pd_flow *f)
+{
+	/* RFC 9293 3.7.1 (IPv4: 536) and RFC 8200 5 (IPv6: 1280 - 60) */
+	return f->key.family == 6 ? 1220 : 536;
+}
+
+static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
+{
+	unsigned n = d->ring_n < RING ? d->ring_n : RING;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct seg *s = &d->ring[(d->ring_n - 1 - i) % RING];
+
+		if (s->seq == seq)
+			return s;
+	}
+	return 0;
+}
+
+static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, uint64_t frame)
+{
+	struct seg *s = &d->ring[d->ring_n % RING];
+
+	s->seq = seq;
+	s->end = end;
+	s->ns = ns;
+	s->frame = frame;
+	d->ring_n++;
+}
+
+/* A retransmission run ends: keep it as a storm if it is one. */
+static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *why, int64_t ns)
+{
+	struct tdir *d = &t->d[dir];
+
+	if (!d->cur.active)
+		return;
+	if (d->cur.copies >= s->threshold) {
+		t->storms_total++;
+		if (t->n_storms < MAX_STORMS) {
+			struct storm *st = &t->storms[t->n_storms++];
+
+			st->r = d->cur;
+			st->dir = dir;
+			st->ended = why;
+			st->end_ns = ns;
+		}
+	}
+	d->cur.active = false;
+}
+
+static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct pd_packet *p,
+		     uint32_t len)
+{
+	struct tdir *d = &t->d[dir];
+	struct run *r = &d->cur;
+
+	if (!r->active || r->seq != p->tcp.seq) {
+		const struct seg *orig;
+
+		run_end(s, t, dir, "new-segment", p->ts_ns);
+		memset(r, 0, sizeof(*r));
+		r->active = true;
+		r->seq = p->tcp.seq;
+		r->len = len;
+		orig = ring_find(d, p->tcp.seq);
+		if (orig) {
+			r->t[0] = orig->ns;
+			r->frames[0] = orig->frame;
+			r->n = 1;
+			r->have_original = true;
+		}
+	}
+	if (len > r->len)
+		r->len = len;
+	r->copies++;
+	if (r->n < LADDER + 1) {
+		r->t[r->n] = p->ts_ns;
+		r->frames[r->n] = p->frame;
+		r->n++;
+	}
+	r->last_ns = p->ts_ns;
+}
+
+static bool tso_signs(const struct pd_packet *p)
+{
+	return p->tcp.csum.verdict == PD_CSUM_PARTIAL || p->ip.len_from_frame ||
+	       p->ip.total_len > 9216 || (p->has_epb_flags && (p->epb_flags & PD_EPB_TSO));
+}
+
+static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r, uint32_t end)
+{
+	uint32_t len = p->tcp.payload_len;
+
+	if (len > d->max_seg) {
+		d->max_seg = len;
+		d->max_seg_frame = p->frame;
+	}
+	if (len == 0)
+		return;
+	if (len <= mss_r) {
+		if (!d->small_pending || pd_seq_lt(d->small_end, end))
+			d->small_end = end;
+		d->small_pending = true;
+		return;
+	}
+	for (unsigned i = 0; i < d->n_pend; i++) {
+		struct oversize *o = &d->pend[i];
+
+		if (o->seq == p->tcp.seq && o->end == end) {
+			if (o->copies < UINT16_MAX)
+				o->copies++;
+			return;
+		}
+	}
+	d->over_total++;
+	if (len > d->over_max)
+		d->over_max = len;
+	if (d->n_pend == PEND) {
+		d->over_dropped++;
+		return;
+	}
+	d->pend[d->n_pend++] = (struct oversize){
+		.seq = p->tcp.seq, .end = end, .len = len, .frame = p->frame,
+		.ns = p->ts_ns, .tso = tso_signs(p),
+	};
+}
+
+/* This side (dir) acknowledged up to @ack: settle the peer's data. */
+static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_t ack, int64_t ns)
+{
+	struct tdir *r = &t->d[peer];
+
+	for (unsigned i = 0; i < r->n_pend; i++)
+		if (!r->pend[i].acked && pd_seq_le(r->pend[i].end, ack))
+			r->pend[i].acked = true;
+	if (r->small_pending && pd_seq_le(r->small_end, ack)) {
+		r->small_acked = true;
+		r->small_pending = false;
+	}
+	if (r->cur.active && pd_seq_lt(r->cur.seq, ack))
+		run_end(s, t, peer, "ack", ns);
+}
+
+static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
+		       struct pd_flow *f, int dir)
+{
+	struct tcp_state *s = state;
+	struct tflow *t;
+	struct tdir *d, *r;
+	const struct pd_tcp *th = &p->tcp;
+	uint32_t seglen, end;
+	uint16_t mss_r;
+	int c = -1;
+
+	(void)a;
+	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
+		return;
+	t = f->tcp_state;
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return;
+		f->tcp_state = t;
+	}
+	d = &t->d[dir];
+	r = &t->d[1 - dir];
+	seglen = th->payload_len + ((th->flags & TH_SYN) ? 1u : 0u) + ((th->flags & TH_FIN) ? 1u : 0u);
+	end = th->seq + seglen;
+
+	/* handshake timing: SYN -> SYN/ACK -> ACK (Wireshark's iRTT) */
+	if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && !t->syn_ns) {
+		t->syn_ns = p->ts_ns;
+		t->client = dir;
+		t->client_known = true;
+	} else if ((th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && t->syn_ns && !t->synack_ns) {
+		t->synack_ns = p->ts_ns;
+	} else if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK && t->synack_ns && !t->hs_ack_ns &&
+		   dir == t->client) {
+		t->hs_ack_ns = p->ts_ns;
+	}
+	if (th->flags & TH_RST)
+		d->rst = true;
+	if (th->flags & TH_FIN)
+		d->fin = true;
+
+	mss_r = f->dir[1 - dir].mss ? f->dir[1 - dir].mss : default_mss(f);
+	track_size(d, p, mss_r, th->seq + th->payload_len);
+
+	/* sequence analysis (order of tests as Wireshark's
+	 * tcp_analyze_sequence_number: fast retransmission, out-of-order,
+	 * spurious, retransmission) */
+	if (seglen > 0 && !(th->flags & TH_RST)) {
+		if (!d->nxt_valid) {
+			d->nxt = end;
+			d->nxt_valid = true;
+			d->nxt_ns = p->ts_ns;
+			ring_push(d, th->seq, end, p->ts_ns, p->frame);
+		} else if (seglen <= 1 && !(th->flags & (TH_SYN | TH_FIN)) && th->seq == d->nxt - 1) {
+			/* keep-alive: not a retransmission */
+		} else if (pd_seq_lt(d->nxt, th->seq)) {
+			c = C_LOST;
+			d->nxt = end;
+			d->nxt_ns = p->ts_ns;
+			ring_push(d, th->seq, end, p->ts_ns, p->frame);
+		} else if (pd_seq_lt(th->seq, d->nxt)) {
+			/* Wireshark: the handshake RTT if known, else 3 ms */
+			int64_t ooo_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns
+								    : 3 * NS_PER_MS;
+
+			if (r->dupacks >= 2 && r->last_ack == th->seq &&
+			    p->ts_ns - r->last_ack_ns < 20 * NS_PER_MS)
+				c = C_FAST;
+			else if (p->ts_ns - d->nxt_ns < ooo_ns && d->nxt != end)
+				c = C_OOO;
+			else if (r->hack_valid && pd_seq_le(end, r->highest_ack))
+				c = C_SPURIOUS;
+			else
+				c = C_RETRANS;
+			if (pd_seq_lt(d->nxt, end))
+				d->nxt = end;
+		} else {
+			d->nxt = end;
+			d->nxt_ns = p->ts_ns;
+			ring_push(d, th->seq, end, p->ts_ns, p->frame);
+		}
+	}
+	if (c >= 0)
+		cat_add(d, c, p->frame);
+	if (c == C_RETRANS || c == C_FAST)
+		run_copy(s, t, dir, p, th->payload_len);
+
+	/* the ACK this side sends */
+	if (th->flags & TH_ACK) {
+		bool dup = seglen == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)) && d->ack_valid &&
+			   th->ack == d->last_ack && th->window == d->last_win && r->nxt_valid &&
+			   r->nxt != th->ack;
+
+		if (dup) {
+			d->dupacks++;
+			d->last_ack_ns = p->ts_ns;
+			cat_add(d, C_DUPACK, p->frame);
+		} else if (!d->ack_valid || th->ack != d->last_ack) {
+			d->dupacks = 0;
+			d->last_ack_ns = p->ts_ns;
+		}
+		/* the receiver's ACK stops exactly at an oversize segment */
+		if (dup || th->sack_count)
+			for (unsigned i = 0; i < r->n_pend; i++)
+				if (r->pend[i].seq == th->ack)
+					r->pend[i].hole = true;
+		d->last_ack = th->ack;
+		d->last_win = th->window;
+		d->ack_valid = true;
+		if (!d->hack_valid || pd_seq_lt(d->highest_ack, th->ack)) {
+			d->highest_ack = th->ack;
+			d->hack_valid = true;
+			ack_progress(s, t, 1 - dir, th->ack, p->ts_ns);
+		}
+	}
+	if (th->window == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)))
+		cat_add(d, C_ZEROWIN, p->frame);
+}
+
+/* ---- findings at the end of a flow ---- */
+
+static int side_of(const struct pd_flow *f, const struct tflow *t, int dir)
+{
+	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
+
+	return dir == client ? 0 : 1; /* 0 client, 1 server */
+}
+
+static void dir_addr(const struct pd_flow *f, int dir, struct pd_addr *a, uint16_t *port)
+{
+	pd_flow_endpoint(f, dir, a);
+	*port = dir == 0 ? f->key.port_a : f->key.port_b;
+}
+
+static void fmt_endpoint(const struct pd_flow *f, int dir, char *buf, size_t len)
+{
+	struct pd_addr a;
+	uint16_t port;
+	char s[48];
+
+	dir_addr(f, dir, &a, &port);
+	pd_addr_format(&a, s, sizeof(s));
+	if (a.family == 6)
+		snprintf(buf, len, "[%s]:%u", s, port);
+	else
+		snprintf(buf, len, "%s:%u", s, port);
+}
+
+static const char *conn_end_of(const struct tflow *t)
+{
+	if (t->d[0].rst || t->d[1].rst)
+		return "rst";
+	if (t->d[0].fin && t->d[1].fin)
+		return "fin";
+	if (t->d[0].fin || t->d[1].fin)
+		return "half-fin";
+	return "open";
+}
+
+static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
+			    const char *flow)
+{
+	struct pd_finding x;
+	uint64_t tot[C__COUNT] = {0};
+	bool any = false;
+	char from[64];
+
+	for (int c = 0; c < C__COUNT; c++) {
+		tot[c] = t->d[0].cat[c] + t->d[1].cat[c];
+		any |= tot[c] != 0;
+	}
+	if (!any)
+		return;
+	pd_finding_init(&x, "tcp.retransmissions",
+			tot[C_RETRANS] || tot[C_FAST] ? PD_SEV_WARNING : PD_SEV_INFO);
+	pd_finding_flow(&x, "%s", flow);
+	for (int c = 0; c < C__COUNT; c++)
+		for (int dir = 0; dir < 2; dir++)
+			for (uint64_t i = 0; i < t->d[dir].cat[c] && i < CAT_FRAMES; i++)
+				if (c != C_DUPACK && c != C_ZEROWIN)
+					pd_finding_add_frame(&x, t->d[dir].cat_frames[c][i]);
+	/* frames: the first ones of the retransmission categories, sorted */
+	for (uint32_t i = 1; i < x.n_frames; i++)
+		for (uint32_t k = i; k > 0 && x.frames[k - 1] > x.frames[k]; k--) {
+			uint64_t tmp = x.frames[k];
+
+			x.frames[k] = x.frames[k - 1];
+			x.frames[k - 1] = tmp;
+		}
+	x.frames_total = tot[C_RETRANS] + tot[C_FAST] + tot[C_SPURIOUS] + tot[C_OOO] + tot[C_LOST];
+	pd_finding_message(&x,
+			   "%llu retransmissions, %llu fast retransmissions, %llu spurious, "
+			   "%llu out-of-order, %llu previous segments not captured, %llu duplicate "
+			   "ACKs, %llu zero windows",
+			   (unsigned long long)tot[C_RETRANS], (unsigned long long)tot[C_FAST],
+			   (unsigned long long)tot[C_SPURIOUS], (unsigned long long)tot[C_OOO],
+			   (unsigned long long)tot[C_LOST], (unsigned long long)tot[C_DUPACK],
+			   (unsigned long long)tot[C_ZEROWIN]);
+	for (int c = 0; c < C__COUNT; c++)
+		pd_finding_ev_u64(&x, cat_key[c], tot[c]);
+	for (int dir = 0; dir < 2; dir++) {
+		uint64_t n = t->d[dir].cat[C_RETRANS] + t->d[dir].cat[C_FAST];
+
+		if (n) {
+			fmt_endpoint(f, dir, from, sizeof(from));
+			pd_finding_ev_str(&x, side_of(f, t, dir) ? "server_sender" : "client_sender",
+					  "%s: %llu retransmitted", from, (unsigned long long)n);
+		}
+	}
+	pd_finding_advice(&x, "Loss on the path: compare with a capture at the other end to "
+			      "find where packets disappear; check interface error and drop "
+			      "counters (ethtool -S) on both hosts.");
+	pd_analysis_add(a, &x);
+}
+
+static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
+			  int dir, const char *flow, uint64_t *oversize_unacked)
+{
+	const struct tdir *d = &t->d[dir];
+	uint16_t mss = f->dir[1 - dir].mss;
+	bool assumed = mss == 0;
+	uint64_t tso_acked = 0, wire_acked = 0, unacked = 0, unacked_retx = 0, retx_copies = 0;
+	uint64_t holes = 0;
+	uint32_t tso_max = 0, wire_max = 0, un_max = 0;
+	int64_t first_un_ns = 0;
+	char snd[64], rcv[64];
+	struct pd_finding x;
+
+	if (!d->over_total)
+		return;
+	if (assumed)
+		mss = default_mss(f);
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
+	for (unsigned i = 0; i < d->n_pend; i++) {
+		const struct oversize *o = &d->pend[i];
+
+		if (o->acked && o->tso) {
+			tso_acked++;
+			tso_max = o->len > tso_max ? o->len : tso_max;
+		} else if (o->acked) {
+			wire_acked++;
+			wire_max = o->len > wire_max ? o->len : wire_max;
+		} else {
+			unacked++;
+			un_max = o->len > un_max ? o->len : un_max;
+			if (o->copies) {
+				unacked_retx++;
+				retx_copies += o->copies;
+				if (!first_un_ns || o->ns < first_un_ns)
+					first_un_ns = o->ns;
+			}
+			holes += o->hole;
+		}
+	}
+	*oversize_unacked += unacked;
+
+	if (tso_acked) {
+		pd_finding_init(&x, "tcp.tso_artifact", PD_SEV_INFO);
+		pd_finding_flow(&x, "%s", flow);
+		for (unsigned i = 0; i < d->n_pend; i++)
+			if (d->pend[i].acked && d->pend[i].tso)
+				pd_finding_add_frame(&x, d->pend[i].frame);
+		pd_finding_message(&x, "%llu super-segments from %s of up to %u bytes, above the "
+				       "%u-byte MSS %s advertised, were all ACKed: TSO/GSO on the "
+				       "capturing (sending) host, split by the NIC after the capture point",
+				   (unsigned long long)tso_acked, snd, tso_max, mss, rcv);
+		pd_finding_ev_str(&x, "sender", "%s", snd);
+		pd_finding_ev_u64(&x, "segments", tso_acked);
+		pd_finding_ev_u64(&x, "max_segment", tso_max);
+		pd_finding_ev_u64(&x, "receiver_mss", mss);
+		pd_finding_ev_bool(&x, "mss_assumed", assumed);
+		pd_finding_advice(&x, "Not a network problem: the capture was taken on the sender "
+				      "before segmentation offload. Capture on the wire or on the "
+				      "receiver to see real segment sizes.");
+		pd_analysis_add(a, &x);
+	}
+	if (wire_acked) {
+		pd_finding_init(&x, "tcp.segment_exceeds_mss", PD_SEV_WARNING);
+		pd_finding_flow(&x, "%s", flow);
+		for (unsigned i = 0; i < d->n_pend; i++)
+			if (d->pend[i].acked && !d->pend[i].tso)
+				pd_finding_add_frame(&x, d->pend[i].frame);
+		pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte "
+				       "MSS %s advertised%s (they were ACKed, so this path carried them)",
+				   (unsigned long long)wire_acked, snd, wire_max, mss, rcv,
+				   assumed ? " (assumed: no SYN captured)" : "");
+		pd_finding_ev_str(&x, "sender", "%s", snd);
+		pd_finding_ev_u64(&x, "segments", wire_acked);
+		pd_finding_ev_u64(&x, "max_segment", wire_max);
+		pd_finding_ev_u64(&x, "receiver_mss", mss);
+		pd_finding_ev_bool(&x, "mss_assumed", assumed);
+		pd_finding_ev_bool(&x, "acked", true);
+		pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 "
+				      "3.7.1): check TSO and MTU settings on the sender and MSS "
+				      "clamping on the path.");
+		pd_analysis_add(a, &x);
+	}
+	if (!unacked)
+		return;
+	if (unacked_retx && (d->small_acked || holes)) {
+		int64_t end_ns = f->last_ns;
+
+		pd_finding_init(&x, "tcp.oversize_blackhole", PD_SEV_ERROR);
+		pd_finding_flow(&x, "%s", flow);
+		for (unsigned i = 0; i < d->n_pend; i++)
+			if (!d->pend[i].acked)
+				pd_finding_add_frame(&x, d->pend[i].frame);
+		pd_finding_message(&x, "%llu segments from %s of up to %u bytes, above the %u-byte "
+				       "MSS %s advertised, were retransmitted %llu times and never "
+				       "ACKed%s; %.1f s lost",
+				   (unsigned long long)unacked, snd, un_max, mss, rcv,
+				   (unsigned long long)retx_copies,
+				   d->small_acked ? ", while smaller segments got through"
+						  : ", and the receiver's ACKs stop exactly at them",
+				   (double)(end_ns - first_un_ns) / 1e9);
+		pd_finding_ev_str(&x, "sender", "%s", snd);
+		pd_finding_ev_str(&x, "receiver", "%s", rcv);
+		pd_finding_ev_u64(&x, "oversize_segments", unacked);
+		pd_finding_ev_u64(&x, "max_segment", un_max);
+		pd_finding_ev_u64(&x, "receiver_mss", mss);
+		pd_finding_ev_bool(&x, "mss_assumed", assumed);
+		pd_finding_ev_u64(&x, "retransmissions", retx_copies);
+		pd_finding_ev_bool(&x, "smaller_segments_acked", d->small_acked);
+		pd_finding_ev_u64(&x, "ack_stops_at_segment", holes);
+		pd_finding_ev_double(&x, "time_lost_s", (double)(end_ns - first_un_ns) / 1e9);
+		pd_finding_advice(&x, "Segments larger than the receiver's MSS are dropped on the "
+				      "way (MTU mismatch). Lower the sender's MTU to 1500 or disable "
+				      "TSO on its NIC (ethtool -K IFACE tso off), and check MSS "
+				      "clamping on routers between them.");
+		pd_analysis_add(a, &x);
+		return;
+	}
+	pd_finding_init(&x, "tcp.segment_exceeds_mss", PD_SEV_ERROR);
+	pd_finding_flow(&x, "%s", flow);
+	for (unsigned i = 0; i < d->n_pend; i++)
+		if (!d->pend[i].acked)
+			pd_finding_add_frame(&x, d->pend[i].frame);
+	pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte MSS %s "
+			       "advertised%s and were never ACKed",
+			   (unsigned long long)unacked, snd, un_max, mss, rcv,
+			   assumed ? " (assumed: no SYN captured)" : "");
+	pd_finding_ev_str(&x, "sender", "%s", snd);
+	pd_finding_ev_u64(&x, "segments", unacked);
+	pd_finding_ev_u64(&x, "max_segment", un_max);
+	pd_finding_ev_u64(&x, "receiver_mss", mss);
+	pd_finding_ev_bool(&x, "mss_assumed", assumed);
+	pd_finding_ev_bool(&x, "acked", false);
+	pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 3.7.1) "
+			      "and the receiver never acknowledged these segments: check TSO and "
+			      "MTU on the sender and MSS clamping on the path.");
+	pd_analysis_add(a, &x);
+}
+
+static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
+			const struct tflow *t, const struct storm *st, const char *flow)
+{
+	struct queued_storm *q;
+	struct pd_finding *x;
+	char ladder[160] = "", snd[64];
+	int64_t start = st->r.t[0], stall;
+	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
+	uint16_t port;
+
+	if (s->nq == s->capq) {
+		size_t cap = s->capq ? s->capq * 2 : 16;
+		struct queued_storm *v;
+
+		if (cap > MAX_QUEUED || !(v = realloc(s->q, cap * sizeof(*v)))) {
+			s->q_dropped++;
+			return;
+		}
+		s->q = v;
+		s->capq = cap;
+	}
+	q = &s->q[s->nq++];
+	memset(q, 0, sizeof(*q));
+	x = &q->f;
+	for (unsigned i = 1; i < st->r.n; i++) {
+		size_t used = strlen(ladder);
+
+		snprintf(ladder + used, sizeof(ladder) - used, "%s%.2f", i > 1 ? "," : "",
+			 (double)(st->r.t[i] - st->r.t[i - 1]) / 1e9);
+	}
+	if (!st->r.have_original)
+		start = st->r.t[0];
+	stall = st->end_ns - start;
+	fmt_endpoint(f, st->dir, snd, sizeof(snd));
+	pd_finding_init(x, "tcp.retransmission_storm", PD_SEV_ERROR);
+	pd_finding_flow(x, "%s", flow);
+	for (unsigned i = 0; i < st->r.n; i++)
+		pd_finding_add_frame(x, st->r.frames[i]);
+	x->frames_total = st->r.copies + (st->r.have_original ? 1 : 0);
+	pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no ACK "
+			      "progress (intervals %s s); stalled %.1f s, ended by %s",
+			   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
+			   st->ended);
+	pd_finding_ev_str(x, "sender", "%s", snd);
+	pd_finding_ev_u64(x, "seq", st->r.seq);
+	pd_finding_ev_u64(x, "segment_len", st->r.len);
+	pd_finding_ev_u64(x, "copies", st->r.copies);
+	pd_finding_ev_str(x, "rto_ladder_s", "%s", ladder);
+	pd_finding_ev_double(x, "stall_s", (double)stall / 1e9);
+	pd_finding_ev_str(x, "ended_by", "%s", st->ended);
+	pd_finding_ev_str(x, "connection_end", "%s", conn_end_of(t));
+	q->flow_id = f->id;
+	dir_addr(f, client, &q->client, &port);
+	dir_addr(f, 1 - client, &q->server, &q->server_port);
+	q->start_ns = start;
+	q->conn_end_ns = f->last_ns;
+}
+
+static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
+			uint64_t oversize_unacked)
+{
+	struct pd_conns *cs = &a->conns;
+	struct pd_conn *c;
+	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
+
+	if (cs->n >= MAX_CONNS) {
+		cs->dropped++;
+		return;
+	}
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		struct pd_conn *v = realloc(cs->v, cap * sizeof(*v));
+
+		if (!v) {
+			cs->dropped++;
+			return;
+		}
+		cs->v = v;
+		cs->cap = cap;
+	}
+	c = &cs->v[cs->n++];
+	memset(c, 0, sizeof(*c));
+	c->flow_id = f->id;
+	c->vlan = f->key.vlan;
+	c->first_ns = f->first_ns;
+	c->last_ns = f->last_ns;
+	c->first_frame = f->first_frame;
+	c->last_frame = f->last_frame;
+	c->syn_seen = t->syn_ns != 0;
+	c->rtt_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns : -1;
+	for (int side = 0; side < 2; side++) {
+		int dir = side == 0 ? client : 1 - client;
+		const struct tdir *d = &t->d[dir];
+
+		dir_addr(f, dir, &c->addr[side], &c->port[side]);
+		c->packets[side] = f->dir[dir].packets;
+		c->bytes[side] = f->dir[dir].bytes;
+		c->payload[side] = f->dir[dir].payload_bytes;
+		c->mss[side] = f->dir[dir].mss;
+		c->max_seg[side] = d->max_seg;
+		c->max_seg_frame[side] = d->max_seg_frame;
+		c->retrans[side] = d->cat[C_RETRANS];
+		c->fast_retrans[side] = d->cat[C_FAST];
+		c->spurious[side] = d->cat[C_SPURIOUS];
+		c->out_of_order[side] = d->cat[C_OOO];
+		c->lost[side] = d->cat[C_LOST];
+		c->dup_ack[side] = d->cat[C_DUPACK];
+		c->zero_window[side] = d->cat[C_ZEROWIN];
+	}
+	c->storms = t->storms_total;
+	c->oversize_unacked = (uint32_t)oversize_unacked;
+	if (t->d[0].rst || t->d[1].rst)
+		c->end = PD_END_RST;
+	else if (t->d[0].fin && t->d[1].fin)
+		c->end = PD_END_FIN;
+	else if (t->d[0].fin || t->d[1].fin)
+		c->end = PD_END_HALF_FIN;
+	else
+		c->end = PD_END_OPEN;
+}
+
+static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flow *f)
+{
+	struct tcp_state *s = state;
+	struct tflow *t = f->tcp_state;
+	char flow[160];
+	uint64_t oversize_unacked = 0;
+
+	if (!t)
+		return;
+	pd_flow_format(f, flow, sizeof(flow));
+	for (int dir = 0; dir < 2; dir++)
+		run_end(s, t, dir, conn_end_of(t), f->last_ns);
+	retrans_finding(a, f, t, flow);
+	for (int dir = 0; dir < 2; dir++)
+		size_findings(a, f, t, dir, flow, &oversize_unacked);
+	for (unsigned i = 0; i < t->n_storms; i++)
+		queue_storm(s, f, t, &t->storms[i], flow);
+	record_conn(a, f, t, oversize_unacked);
+	free(t);
+	((struct pd_flow *)f)->tcp_state = 0;
+}
+
+/* A storm's connection ended; did the client connect again to the same
+ * server port, and did that connection stall too? */
+static int tcp_finish(void *state, struct pd_analysis *a)
+{
+	struct tcp_state *s = state;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nq && !rc; i++) {
+		struct queued_storm *q = &s->q[i];
+		const struct pd_conn *next = 0;
+
+		for (size_t k = 0; k < a->conns.n; k++) {
+			const struct pd_conn *c = &a->conns.v[k];
+
+			if (c->flow_id == q->flow_id || !c->syn_seen)
+				continue;
+			if (!pd_addr_equal(&c->addr[0], &q->client) ||
+			    !pd_addr_equal(&c->addr[1], &q->server) || c->port[1] != q->server_port)
+				continue;
+			if (c->first_ns < q->start_ns || c->first_ns > q->conn_end_ns + RECONNECT_WINDOW_NS)
+				continue;
+			if (!next || c->first_ns < next->first_ns)
+				next = c;
+		}
+		pd_finding_ev_bool(&q->f, "reconnected", next != 0);
+		if (next) {
+			bool again = next->storms || next->oversize_unacked;
+
+			pd_finding_ev_u64(&q->f, "reconnect_frame", next->first_frame);
+			pd_finding_ev_double(&q->f, "reconnect_after_s",
+					     (double)(next->first_ns - q->conn_end_ns) / 1e9);
+			pd_finding_ev_bool(&q->f, "stalled_again", again);
+			pd_finding_advice(&q->f,
+					  "The client gave up and reconnected to the same server port "
+					  "(frame %llu)%s. A segment that is never ACKed however often it "
+					  "is sent is usually too big for the path: see "
+					  "tcp.oversize_blackhole; otherwise look for a device dropping "
+					  "this flow.",
+					  (unsigned long long)next->first_frame,
+					  again ? ", and the new connection stalled again" : "");
+		} else {
+			pd_finding_advice(&q->f, "A segment that is never ACKed however often it is "
+						 "sent is usually too big for the path (see "
+						 "tcp.oversize_blackhole) or dropped by a filter.");
+		}
+		rc = pd_analysis_add(a, &q->f);
+	}
+	if (!a->opts->connections) {
+		/* the table was needed for reconnect matching only */
+		free(a->conns.v);
+		memset(&a->conns, 0, sizeof(a->conns));
+	}
+	return rc;
+}
+
+static void tcp_destroy(void *state)
+{
+	struct tcp_state *s = state;
+
+	if (!s)
+		return;
+	free(s->q);
+	free(s);
+}
+
+const struct pd_analyzer_ops pd_analyzer_tcp = {
+	.name = "tcp",
+	.init = tcp_init,
+	.on_packet = tcp_packet,
+	.on_flow_end = tcp_flow_end,
+	.finish = tcp_finish,
+	.destroy = tcp_destroy,
+};
