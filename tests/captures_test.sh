@@ -62,5 +62,70 @@ else
 	diff <(echo "$want") <(echo "$got")
 fi
 
+# -- TCP path captures (captures/tcp-lab/make-tcp-captures.sh); tshark's
+#    verdicts are in captures/*.tshark-tcp.tsv (scripts/tshark-tcp-facts.sh)
+ids() { "$bin" analyze -q -F json "$1" | jq -r '[.findings[].id] | unique | join(" ")'; }
+has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+
+# (a) sender-side TSO capture: super-segments explained, nothing else.
+got=$(ids "$src/captures/tso-sender.pcapng")
+has "$got" tcp.tso_artifact && ! has "$got" tcp.segment_exceeds_mss && ! has "$got" tcp.oversize_blackhole &&
+	ok "tso-sender: tcp.tso_artifact, no exceeds_mss/oversize_blackhole" || ko "tso-sender: ids $got"
+# the super-segments are exactly the frames with payload above the receiver's MSS
+want=$(awk -F'\t' '!/^#/ && $8 != "" && $3 == "10.78.1.2" {mss=$8} !/^#/ && $3 == "10.78.1.1" && $7+0 > 0 {print $1, $7}' \
+	"$src/captures/tso-sender.tshark-tcp.tsv" | awk -v m=1460 '$2 > m {print $1}' | sort -n | tr '\n' ' ')
+got=$("$bin" analyze -q -F json "$src/captures/tso-sender.pcapng" | jq -r '.findings[] | select(.id=="tcp.tso_artifact") | .frames[]' | sort -n | tr '\n' ' ')
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "tso-sender: tso_artifact frames are the segments over MSS 1460" || ko "tso-sender: frames '$got' want '$want'"
+
+# (b) the same transfer on the receiver: no oversize finding.
+got=$(ids "$src/captures/tso-receiver.pcap")
+! has "$got" tcp.tso_artifact && ! has "$got" tcp.segment_exceeds_mss && ! has "$got" tcp.oversize_blackhole &&
+	ok "tso-receiver: no segment-size finding" || ko "tso-receiver: ids $got"
+
+# (c) the black hole: oversize_blackhole + retransmission_storm per stalled
+# connection, with tshark's retransmission frames, sizes, MSS and ladder.
+bh="$src/captures/oversize-blackhole.pcap"
+tsv="$src/captures/oversize-blackhole.tshark-tcp.tsv"
+j=$("$bin" analyze -q -F json "$bh")
+nconn=$(awk -F'\t' '!/^#/ && $8 == "1460"' "$tsv" | wc -l)
+nbh=$(jq '[.findings[] | select(.id=="tcp.oversize_blackhole")] | length' <<< "$j")
+nst=$(jq '[.findings[] | select(.id=="tcp.retransmission_storm")] | length' <<< "$j")
+[ "$nbh" = "$nconn" ] && [ "$nst" = "$nconn" ] && ok "oversize-blackhole: one blackhole and one storm for each of the $nconn connections" ||
+	ko "oversize-blackhole: $nbh blackholes, $nst storms, $nconn connections"
+# storm frames (after the original) = frames tshark calls retransmissions of segments > 1460
+want=$(awk -F'\t' '!/^#/ && $9 == "1" && $7+0 > 1460 {print $1}' "$tsv" | sort -n | tr '\n' ' ')
+got=$(jq -r '.findings[] | select(.id=="tcp.retransmission_storm") | .frames[1:][]' <<< "$j" | sort -n | tr '\n' ' ')
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "oversize-blackhole: storm copies are tshark's retransmission frames" || ko "storm frames '$got' want '$want'"
+# sizes and MSS: tshark's segment length and the client's SYN MSS
+want_len=$(awk -F'\t' '!/^#/ && $9 == "1" {print $7}' "$tsv" | sort -u | tr '\n' ' ')
+got_len=$(jq -r '.findings[] | select(.id=="tcp.retransmission_storm") | .evidence.segment_len' <<< "$j" | sort -u | tr '\n' ' ')
+got_mss=$(jq -r '.findings[] | select(.id=="tcp.oversize_blackhole") | .evidence.receiver_mss' <<< "$j" | sort -u)
+[ "$want_len" = "$got_len" ] && [ "$got_mss" = 1460 ] && ok "oversize-blackhole: segment size $got_len, receiver MSS 1460" || ko "sizes '$got_len' want '$want_len', mss '$got_mss'"
+# the back-off ladder: intervals between tshark's copies of the first storm
+first=$(jq -r '[.findings[] | select(.id=="tcp.retransmission_storm")][0] | .frames | map(tostring) | join(" ")' <<< "$j")
+want=$(for fr in $first; do awk -F'\t' -v f="$fr" '$1 == f {print $2}' "$tsv"; done | awk 'NR > 1 {printf "%s%.2f", (NR > 2 ? "," : ""), $1 - p} {p = $1}')
+got=$(jq -r '[.findings[] | select(.id=="tcp.retransmission_storm")][0] | .evidence.rto_ladder_s' <<< "$j")
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "oversize-blackhole: RTO ladder $got s as tshark's timestamps" || ko "ladder '$got' want '$want'"
+# reconnect and stall again, as the seed: all but the last storm reconnected
+nre=$(jq '[.findings[] | select(.id=="tcp.retransmission_storm" and .evidence.reconnected and .evidence.stalled_again)] | length' <<< "$j")
+[ "$nre" = $((nconn - 1)) ] && ok "oversize-blackhole: $nre storms followed by a reconnect that stalled again" || ko "reconnects: $nre"
+
+# (d) random loss: per-flow counts agree with tshark (tshark counts a fast
+# retransmission under tcp.analysis.retransmission too).
+j=$("$bin" analyze -q -F json "$src/captures/tcp-loss.pcap")
+tsv="$src/captures/tcp-loss.tshark-tcp.tsv"
+for k in "9:retx" "10:fast" "11:spurious" "12:ooo" "13:lost" "14:dupack" "15:zerowin"; do
+	col=${k%%:*}
+	n=$(awk -F'\t' -v c="$col" '!/^#/ && $c == "1"' "$tsv" | wc -l)
+	eval "ts_${k#*:}=$n"
+done
+pd() { jq "[.findings[] | select(.id==\"tcp.retransmissions\") | .evidence.$1] | add // 0" <<< "$j"; }
+pr=$(( $(pd retransmission) + $(pd fast_retransmission) ))
+[ "$pr" = "$ts_retx" ] && ok "tcp-loss: retransmissions $pr = tshark's $ts_retx" || ko "tcp-loss: retransmissions $pr, tshark $ts_retx"
+[ "$(pd fast_retransmission)" = "$ts_fast" ] && ok "tcp-loss: fast retransmissions = tshark's $ts_fast" || ko "tcp-loss: fast $(pd fast_retransmission), tshark $ts_fast"
+[ "$(pd duplicate_ack)" = "$ts_dupack" ] && ok "tcp-loss: duplicate ACKs = tshark's $ts_dupack" || ko "tcp-loss: dupacks $(pd duplicate_ack), tshark $ts_dupack"
+[ "$(pd spurious_retransmission)" = "$ts_spurious" ] && [ "$(pd out_of_order)" = "$ts_ooo" ] && [ "$(pd previous_segment_not_captured)" = "$ts_lost" ] &&
+	ok "tcp-loss: spurious/out-of-order/not-captured agree with tshark" || ko "tcp-loss: other categories differ from tshark"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
