@@ -12,35 +12,41 @@
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 
-/* Folded pseudo-header sum for @len (0 gives the LSO form). */
+/*
+ * Folded pseudo-header sum for @len (0 gives the LSO form).  The length
+ * is added as a 32-bit quantity for IPv4 too: a BIG TCP super-segment
+ * (IPv4 total length 0) is longer than 65535, and Linux sums the whole
+ * length (csum_tcpudp_magic takes a 32-bit length).
+ */
 static uint16_t pseudo_sum(const struct pd_ip *ip, uint8_t proto, uint32_t len)
 {
 	uint8_t ph[40];
 	struct pd_csum_buf b[1];
+	uint16_t sum;
 
 	if (ip->version == 4) {
-		/* src(4) dst(4) zero(1) proto(1) length(2) */
+		/* src(4) dst(4) zero(1) proto(1) length(2, added below) */
 		memcpy(ph, ip->src.a, 4);
 		memcpy(ph + 4, ip->pseudo_dst.a, 4);
 		ph[8] = 0;
 		ph[9] = proto;
-		ph[10] = (uint8_t)(len >> 8);
-		ph[11] = (uint8_t)len;
 		b[0].data = ph;
-		b[0].len = 12;
-	} else {
-		/* src(16) dst(16) length(4) zero(3) next header(1) */
-		memcpy(ph, ip->src.a, 16);
-		memcpy(ph + 16, ip->pseudo_dst.a, 16);
-		ph[32] = (uint8_t)(len >> 24);
-		ph[33] = (uint8_t)(len >> 16);
-		ph[34] = (uint8_t)(len >> 8);
-		ph[35] = (uint8_t)len;
-		ph[36] = ph[37] = ph[38] = 0;
-		ph[39] = proto;
-		b[0].data = ph;
-		b[0].len = 40;
+		b[0].len = 10;
+		sum = pd_csum_sum(b, 1);
+		sum = pd_csum_add16(sum, (uint16_t)(len & 0xffff));
+		return pd_csum_add16(sum, (uint16_t)(len >> 16));
 	}
+	/* src(16) dst(16) length(4) zero(3) next header(1) */
+	memcpy(ph, ip->src.a, 16);
+	memcpy(ph + 16, ip->pseudo_dst.a, 16);
+	ph[32] = (uint8_t)(len >> 24);
+	ph[33] = (uint8_t)(len >> 16);
+	ph[34] = (uint8_t)(len >> 8);
+	ph[35] = (uint8_t)len;
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = proto;
+	b[0].data = ph;
+	b[0].len = 40;
 	return pd_csum_sum(b, 1);
 }
 

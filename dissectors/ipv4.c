@@ -10,8 +10,14 @@
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 
-/* Walk the options: truncated, too short, too long (RFC 791 3.1). */
-static int check_options(struct pd_cursor *o)
+/*
+ * Walk the options: truncated, too short, too long (RFC 791 3.1).  A loose
+ * or strict source route (types 131, 137) whose pointer has not run past
+ * its length still has hops to go: the last address in it is the final
+ * destination, and the TCP/UDP pseudo-header uses that (RFC 1122 4.1.3.4,
+ * 4.2.2.7).
+ */
+static int check_options(struct pd_cursor *o, struct pd_ip *ip)
 {
 	while (pd_cur_remaining(o) > 0) {
 		uint8_t type = pd_cur_u8(o);
@@ -28,6 +34,16 @@ static int check_options(struct pd_cursor *o)
 			return -PD_EMALFORMED;
 		if ((size_t)(len - 2) > pd_cur_remaining(o))
 			return -PD_EMALFORMED;
+		if ((type == 131 || type == 137) && len >= 7) {
+			struct pd_cursor r = *o;
+			uint8_t ptr = pd_cur_u8(&r);
+
+			if (ptr <= len) {
+				r.off = o->off + (size_t)len - 2 - 4;
+				if (pd_cur_copy(&r, ip->pseudo_dst.a, 4))
+					ip->pseudo_dst.family = 4;
+			}
+		}
 		pd_cur_skip(o, (size_t)(len - 2));
 	}
 	return 0;
@@ -99,7 +115,7 @@ int pd_dissect_ipv4(struct pd_packet *p, struct pd_cursor *c)
 	if (hlen > 20) {
 		opts = hdr;
 		opts.off = 20;
-		if (check_options(&opts) != 0)
+		if (check_options(&opts, ip) != 0)
 			pd_dissect_event_at(p, &hdr, PD_EV_IPV4_OPT_BAD, 0);
 	}
 

@@ -133,8 +133,11 @@ int pd_dissect_ipv6(struct pd_packet *p, struct pd_cursor *c)
 			pd_cur_skip(&payload, 4); /* identification */
 			ip->frag_off = (uint16_t)(fo & 0xfff8);
 			ip->mf = (fo & 1) != 0;
-			ip->is_fragment = true;
-			p->layers |= PD_L_FRAG;
+			/* offset 0 and no more fragments: an atomic fragment, a
+			 * whole packet (RFC 6946) */
+			ip->is_fragment = ip->mf || ip->frag_off != 0;
+			if (ip->is_fragment)
+				p->layers |= PD_L_FRAG;
 			ip->ext_count++;
 			nh = next;
 			if (ip->frag_off != 0) {
@@ -189,13 +192,17 @@ lengths:
 			payload.cap = payload.wire;
 		if (payload.off > payload.cap)
 			payload.off = payload.cap;
-	} else if (plen == 0) {
-		/* no jumbo option: a GSO/BIG TCP capture leaves 0 as well */
-		if (nh != NH_NONE && wire_avail > 0) {
-			pd_dissect_event_at(p, c, PD_EV_IPV6_PLEN_ZERO, 0);
-			ip->len_from_frame = true;
-		}
+	} else if (plen == 0 && (nh == 6 || nh == 17) && wire_avail > 0) {
+		/* no jumbo option: a GSO/BIG TCP capture leaves 0 as well; only
+		 * TCP and UDP are segmented that way */
+		pd_dissect_event_at(p, c, PD_EV_IPV6_PLEN_ZERO, 0);
+		ip->len_from_frame = true;
 		ip->total_len = (uint32_t)(40 + wire_avail);
+	} else if (plen == 0) {
+		/* an empty payload: what follows the header is not part of it */
+		ip->total_len = 40;
+		payload.cap = payload.off < payload.cap ? payload.off : payload.cap;
+		payload.wire = payload.off;
 	} else {
 		ip->total_len = 40u + plen;
 	}

@@ -1740,12 +1740,108 @@ static void test_empty_frame(void **state)
 	assert_int_equal(p.layers, 0);
 }
 
+/* An IPv4 loose source route (option 131, RFC 791 3.1) with hops to go:
+ * the UDP checksum covers a pseudo-header with the route's last address
+ * as destination (RFC 1122 4.1.3.4), as Linux, tshark and tcpdump do.
+ * Built here: 192.0.2.1 -> 198.51.100.2, LSRR ptr 4 [203.0.113.77]. */
+static void build_lsrr(uint8_t *f, size_t *len, const uint8_t final_dst[4])
+{
+	static const uint8_t hdr[] = {
+		ETH_DST, ETH_SRC, 0x08, 0x00,
+		/* IHL 7 (20 + 8 bytes of options), total length 28 + 12 = 40 */
+		0x47, 0x00, 0x00, 0x28, 0x00, 0x07, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
+		IP4_SRC, IP4_DST,
+		/* LSRR: type 131, length 7, pointer 4, one address; then EOL */
+		0x83, 0x07, 0x04, 203, 0, 113, 77, 0x00,
+		/* UDP 1000 -> 2000, length 12, checksum below, 4 bytes of data */
+		0x03, 0xe8, 0x07, 0xd0, 0x00, 0x0c, 0x00, 0x00, 'l', 's', 'r', 'r',
+	};
+	uint8_t ph[12];
+
+	memcpy(f, hdr, sizeof(hdr));
+	fix_ip4(f + 14);
+	memcpy(ph, f + 14 + 12, 4);      /* source */
+	memcpy(ph + 4, final_dst, 4);    /* destination as the checksum sees it */
+	ph[8] = 0;
+	ph[9] = 17;
+	put16(ph + 10, 12);
+	put16(f + 42 + 6, ref_csum(ph, sizeof(ph), f + 42, 12));
+	*len = sizeof(hdr);
+}
+
+static void test_ipv4_lsrr_final_destination(void **state)
+{
+	static const uint8_t final[4] = {203, 0, 113, 77}, first_hop[4] = {IP4_DST};
+	uint8_t f[64];
+	size_t n;
+	struct pd_packet p;
+
+	(void)state;
+	/* checksum over the final destination: valid */
+	build_lsrr(f, &n, final);
+	dissect(&p, f, n, n, PD_LINKTYPE_EN10MB);
+	assert_true(p.layers & PD_L_UDP);
+	assert_int_equal(p.udp.csum.verdict, PD_CSUM_VALID);
+	assert_memory_equal(p.ip.pseudo_dst.a, final, 4);
+	/* checksum over the first hop instead: wrong, and "should" is the
+	 * final-destination value */
+	build_lsrr(f, &n, first_hop);
+	dissect(&p, f, n, n, PD_LINKTYPE_EN10MB);
+	assert_int_equal(p.udp.csum.verdict, PD_CSUM_BAD);
+	build_lsrr(f, &n, final);
+	assert_int_equal(p.udp.csum.should, get16(f + 42 + 6));
+}
+
+/* A BIG TCP super-segment captured on the sender: IPv4 total length 0 and
+ * a TCP segment longer than 65535 bytes.  Linux leaves the pseudo-header
+ * sum with the whole 32-bit length in the checksum field; that is a
+ * partial checksum, not corruption.  Expected value: ones'-complement sum
+ * of src, dst, protocol 6 and the length split into 16-bit halves. */
+static void test_bigtcp_ipv4_partial_32bit_length(void **state)
+{
+	const size_t tcp_len = 20 + 70000;
+	size_t n = 14 + 20 + tcp_len;
+	uint8_t *f = calloc(1, n);
+	static const uint8_t hdr[] = {
+		ETH_DST, ETH_SRC, 0x08, 0x00,
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x09, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
+		IP4_SRC, IP4_DST,
+		0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0xff, 0xff,
+		0x00, 0x00, 0x00, 0x00,
+	};
+	uint8_t ph[14];
+	uint16_t want;
+	struct pd_packet p;
+
+	(void)state;
+	assert_non_null(f);
+	memcpy(f, hdr, sizeof(hdr));
+	fix_ip4(f + 14);
+	/* src(4) dst(4) 0 proto length-high(2) length-low(2) */
+	memcpy(ph, f + 26, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	put16(ph + 10, (uint16_t)(tcp_len >> 16));
+	put16(ph + 12, (uint16_t)tcp_len);
+	want = (uint16_t)~ref_csum(ph, sizeof(ph), NULL, 0);
+	put16(f + 34 + 16, want);
+	dissect(&p, f, n, n, PD_LINKTYPE_EN10MB);
+	free(f);
+	expect_event(&p, PD_EV_IPV4_TOTLEN_ZERO);
+	assert_true(p.layers & PD_L_TCP);
+	assert_int_equal(p.tcp.payload_len, 70000);
+	assert_int_equal(p.tcp.csum.verdict, PD_CSUM_PARTIAL);
+	assert_int_equal(p.tcp.csum.form, PD_PARTIAL_LINUX);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, free_frame)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_reference_checksum_helper),
+		T(test_ipv4_lsrr_final_destination),
+		T(test_bigtcp_ipv4_partial_32bit_length),
 		T(test_eth_ipv4_tcp_syn_options),
 		T(test_real_syn_offload_valid),
 		T(test_real_tcp_bad_checksum),

@@ -20,7 +20,7 @@
  *   tcp.tso_artifact           super-segments above the receiver's MSS that
  *                              exist only in a capture on the sending host
  *                              (partial checksum, IP length 0, larger than
- *                              any MTU) and were ACKed;
+ *                              any MTU), ACKed or at least never resent;
  *   tcp.segment_exceeds_mss    segments above the receiver's MSS that were
  *                              really on the wire;
  *   tcp.oversize_blackhole     segments above the receiver's MSS retransmitted
@@ -533,7 +533,7 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	uint16_t mss = f->dir[1 - dir].mss;
 	bool assumed = mss == 0;
 	uint64_t tso_acked = 0, wire_acked = 0, unacked = 0, unacked_retx = 0, retx_copies = 0;
-	uint64_t holes = 0;
+	uint64_t holes = 0, tso_unconfirmed = 0;
 	uint32_t tso_max = 0, wire_max = 0, un_max = 0;
 	int64_t first_un_ns = 0;
 	char snd[64], rcv[64];
@@ -548,8 +548,10 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	for (unsigned i = 0; i < d->n_pend; i++) {
 		const struct oversize *o = &d->pend[i];
 
-		if (o->acked && o->tso) {
+		if (o->tso && (o->acked || !o->copies)) {
+			/* sender-side capture signs, and nothing says it was lost */
 			tso_acked++;
+			tso_unconfirmed += !o->acked;
 			tso_max = o->len > tso_max ? o->len : tso_max;
 		} else if (o->acked) {
 			wire_acked++;
@@ -572,14 +574,18 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		pd_finding_init(&x, "tcp.tso_artifact", PD_SEV_INFO);
 		pd_finding_flow(&x, "%s", flow);
 		for (unsigned i = 0; i < d->n_pend; i++)
-			if (d->pend[i].acked && d->pend[i].tso)
+			if (d->pend[i].tso && (d->pend[i].acked || !d->pend[i].copies))
 				pd_finding_add_frame(&x, d->pend[i].frame);
 		pd_finding_message(&x, "%llu super-segments from %s of up to %u bytes, above the "
-				       "%u-byte MSS %s advertised, were all ACKed: TSO/GSO on the "
-				       "capturing (sending) host, split by the NIC after the capture point",
-				   (unsigned long long)tso_acked, snd, tso_max, mss, rcv);
+				       "%u-byte MSS %s advertised (%llu ACKed, %llu not yet when the "
+				       "capture ended): TSO/GSO on the capturing (sending) host, split "
+				       "by the NIC after the capture point",
+				   (unsigned long long)tso_acked, snd, tso_max, mss, rcv,
+				   (unsigned long long)(tso_acked - tso_unconfirmed),
+				   (unsigned long long)tso_unconfirmed);
 		pd_finding_ev_str(&x, "sender", "%s", snd);
 		pd_finding_ev_u64(&x, "segments", tso_acked);
+		pd_finding_ev_u64(&x, "acked", tso_acked - tso_unconfirmed);
 		pd_finding_ev_u64(&x, "max_segment", tso_max);
 		pd_finding_ev_u64(&x, "receiver_mss", mss);
 		pd_finding_ev_bool(&x, "mss_assumed", assumed);
