@@ -35,6 +35,15 @@ static const struct pd_dissector_entry ipproto_table[] = {
 	{58, "icmpv6", pd_dissect_icmpv6},
 };
 
+/* UDP ports: either side of the datagram may match. */
+static const struct pd_dissector_entry udp_port_table[] = {
+	{67, "dhcp", pd_dissect_dhcp},
+	{68, "dhcp", pd_dissect_dhcp},
+	{514, "syslog", pd_dissect_syslog},
+	{546, "dhcpv6", pd_dissect_dhcpv6},
+	{547, "dhcpv6", pd_dissect_dhcpv6},
+};
+
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static pd_dissect_fn lookup(const struct pd_dissector_entry *t, size_t n, uint32_t key)
@@ -94,6 +103,15 @@ int pd_dissect_ethertype(struct pd_packet *p, uint16_t ethertype, struct pd_curs
 {
 	pd_dissect_fn fn = lookup(ethertype_table, N_ELEM(ethertype_table), ethertype);
 
+	return fn ? fn(p, c) : 0;
+}
+
+int pd_dissect_udp_app(struct pd_packet *p, uint16_t sport, uint16_t dport, struct pd_cursor *c)
+{
+	pd_dissect_fn fn = lookup(udp_port_table, N_ELEM(udp_port_table), dport);
+
+	if (!fn)
+		fn = lookup(udp_port_table, N_ELEM(udp_port_table), sport);
 	return fn ? fn(p, c) : 0;
 }
 

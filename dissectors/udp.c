@@ -50,5 +50,7 @@ int pd_dissect_udp(struct pd_packet *p, struct pd_cursor *c)
 	pd_cur_rest(&seg, &pay);
 	p->payload = pd_cur_ptr(&pay);
 	p->payload_caplen = (uint32_t)pay.cap;
-	return 0;
+	if (p->ip.is_fragment)
+		return 0; /* the application header is in the first fragment, rest unknown */
+	return pd_dissect_udp_app(p, u->sport, u->dport, &pay);
 }

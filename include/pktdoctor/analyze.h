@@ -56,6 +56,8 @@ struct pd_stats {
 	struct pd_flow_stats flows;
 };
 
+struct pd_analysis;
+
 /** Options for an analysis. */
 struct pd_analysis_opts {
 	const char *filter;       /* BPF expression, or NULL */
@@ -64,6 +66,53 @@ struct pd_analysis_opts {
 	bool progress;            /* print progress to stderr on long files */
 	unsigned storm_threshold; /* copies of one segment that make a storm; 0 = 4 */
 	bool connections;         /* keep the per-connection table */
+	int64_t probe_delay_ns;   /* arp.probe_delay warning above this; 0 = 2 s */
+	int64_t handover_gap_ns;  /* silence that counts as a boot handover; 0 = 1 s */
+	uint64_t first_frame, last_frame; /* analyse only this frame range; 0 = no bound */
+	/** Called for every analysed packet after the analyzers (the
+	 * timeline); NULL for none. */
+	void (*packet_hook)(void *arg, const struct pd_analysis *a, const struct pd_packet *p);
+	void *hook_arg;
+};
+
+/** One syslog message seen in the capture (RFC 3164/5424/iPXE). */
+struct pd_syslog_msg {
+	uint64_t frame;
+	int64_t ts_ns;
+	struct pd_addr sender;
+	uint8_t facility, severity, format;
+	char hostname[64];
+	char app[32];
+	char msg[480];
+};
+
+/** The syslog messages of a capture (the first PD_MAX_SYSLOG). */
+#define PD_MAX_SYSLOG 5000
+struct pd_syslog_list {
+	struct pd_syslog_msg *v;
+	size_t n, cap;
+	uint64_t dropped;
+};
+
+/** An RFC 5227 address-conflict-detection episode: ARP probes from one
+ * MAC for one IPv4 address, the announcements after them, and the first
+ * IP packet the host sent afterwards. */
+struct pd_arp_episode {
+	uint8_t mac[6];
+	uint8_t ip[4];
+	uint64_t first_probe_frame;
+	int64_t first_probe_ns;
+	unsigned probes, announcements;
+	uint64_t first_ip_frame;  /* 0 when no IP traffic followed */
+	int64_t first_ip_ns;
+	uint64_t prev_frame;      /* this MAC's last frame before the first probe, 0 none */
+	int64_t prev_ns;
+	bool conflict;            /* another host claimed the address */
+};
+
+struct pd_arp_episodes {
+	struct pd_arp_episode *v;
+	size_t n, cap;
 };
 
 /* How a TCP connection ended, in struct pd_conn.end. */
@@ -106,7 +155,7 @@ struct pd_conns {
 
 struct pd_analyzer_ops;
 
-#define PD_MAX_ANALYZERS 8
+#define PD_MAX_ANALYZERS 12
 
 /** The result of analysing one file. */
 struct pd_analysis {
@@ -119,6 +168,8 @@ struct pd_analysis {
 	struct pd_stats stats;
 	struct pd_findings findings;
 	struct pd_conns conns;    /* filled by the TCP analyzer with opts->connections */
+	struct pd_syslog_list syslog;  /* filled by the syslog analyzer */
+	struct pd_arp_episodes arp;    /* filled by the ARP analyzer */
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
 	/* input error, if any: the file could not be opened or is corrupt */

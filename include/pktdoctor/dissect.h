@@ -88,6 +88,13 @@ void pd_l4_checksum(const struct pd_packet *p, const struct pd_cursor *c,
 		    size_t field_off, uint8_t proto, uint32_t l4_len,
 		    struct pd_csum *out);
 
+/**
+ * pd_dissect_udp_app() - dispatch a UDP payload by port (either side),
+ * through the UDP port table.
+ * @c: cursor over exactly the UDP payload.
+ */
+int pd_dissect_udp_app(struct pd_packet *p, uint16_t sport, uint16_t dport, struct pd_cursor *c);
+
 /* The dissectors, one per file in dissectors/. */
 int pd_dissect_ethernet(struct pd_packet *p, struct pd_cursor *c);
 int pd_dissect_sll(struct pd_packet *p, struct pd_cursor *c);
@@ -102,5 +109,8 @@ int pd_dissect_icmp(struct pd_packet *p, struct pd_cursor *c);
 int pd_dissect_icmpv6(struct pd_packet *p, struct pd_cursor *c);
 int pd_dissect_udp(struct pd_packet *p, struct pd_cursor *c);
 int pd_dissect_tcp(struct pd_packet *p, struct pd_cursor *c);
+int pd_dissect_dhcp(struct pd_packet *p, struct pd_cursor *c);
+int pd_dissect_dhcpv6(struct pd_packet *p, struct pd_cursor *c);
+int pd_dissect_syslog(struct pd_packet *p, struct pd_cursor *c);
 
 #endif

@@ -31,6 +31,9 @@ enum pd_layer {
 	PD_L_LOOP = 1u << 10,
 	PD_L_FRAG = 1u << 11,   /* an IPv4/IPv6 fragment (L4 not dissected unless first) */
 	PD_L_APP = 1u << 12,    /* payload handed to an application dissector */
+	PD_L_DHCP = 1u << 13,   /* BOOTP/DHCPv4 (RFC 2131) */
+	PD_L_DHCPV6 = 1u << 14, /* DHCPv6 (RFC 8415) */
+	PD_L_SYSLOG = 1u << 15, /* syslog over UDP (RFC 3164 / 5424 / iPXE) */
 };
 
 /* Event codes: a malformed packet stops dissection and records one;
@@ -164,6 +167,54 @@ struct pd_icmp {
 	struct pd_csum csum;
 };
 
+/** An option or field inside the frame: offset from frame_data and length. */
+struct pd_span {
+	uint16_t off;
+	uint16_t len;
+};
+
+/** BOOTP/DHCPv4 (RFC 951, RFC 2131, options RFC 2132).  Options are
+ * located, not copied: opt[code] spans the option's value in the frame
+ * (the first instance; RFC 3396 concatenation is not done). */
+struct pd_dhcp {
+	uint8_t op;            /* 1 BOOTREQUEST, 2 BOOTREPLY */
+	uint8_t htype, hlen, hops;
+	uint32_t xid;
+	uint16_t secs, flags;
+	uint8_t ciaddr[4], yiaddr[4], siaddr[4], giaddr[4];
+	uint8_t chaddr[16];
+	struct pd_span sname, file; /* BOOTP server host name / boot file name */
+	bool cookie;           /* RFC 2131 magic cookie present: DHCP, not plain BOOTP */
+	uint8_t msg_type;      /* option 53: 1 DISCOVER ... 8 INFORM, 0 if absent */
+	uint8_t present[32];   /* bitmap of option codes seen */
+	struct pd_span opt[256];
+};
+
+/** DHCPv6 (RFC 8415): message type, transaction id and a few options. */
+struct pd_dhcpv6 {
+	uint8_t msg_type;      /* 1 SOLICIT, 2 ADVERTISE, 3 REQUEST, 7 REPLY ... */
+	uint32_t xid;          /* 24-bit transaction id */
+	struct pd_span vendor_class;  /* option 16 */
+	struct pd_span vendor_opts;   /* option 17 */
+	struct pd_span boot_url;      /* option 59 (RFC 5970) */
+	struct pd_span boot_params;   /* option 60 (RFC 5970) */
+};
+
+/** Syslog over UDP (RFC 3164, RFC 5424, and iPXE's "<PRI>[host ]ipxe: msg"). */
+enum pd_syslog_format {
+	PD_SYSLOG_BARE = 0,    /* "<PRI>message" with nothing recognisable after */
+	PD_SYSLOG_3164,        /* "<PRI>Mmm dd hh:mm:ss host tag: msg" */
+	PD_SYSLOG_5424,        /* "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG" */
+	PD_SYSLOG_IPXE,        /* "<PRI>[host[.domain] ]ipxe: msg" (iPXE syslog.c) */
+};
+
+struct pd_syslog {
+	uint8_t facility;      /* PRI / 8 */
+	uint8_t severity;      /* PRI % 8: 0 emerg ... 3 err ... 7 debug */
+	uint8_t format;        /* enum pd_syslog_format */
+	struct pd_span timestamp, hostname, app, msg;
+};
+
 /** One dissected frame. */
 struct pd_packet {
 	uint64_t frame;        /* 1-based frame number, as tshark counts */
@@ -181,6 +232,9 @@ struct pd_packet {
 	struct pd_tcp tcp;
 	struct pd_udp udp;
 	struct pd_icmp icmp;
+	struct pd_dhcp dhcp;    /* valid when layers has PD_L_DHCP */
+	struct pd_dhcpv6 dhcpv6;/* valid when layers has PD_L_DHCPV6 */
+	struct pd_syslog syslog;/* valid when layers has PD_L_SYSLOG */
 	const uint8_t *frame_data; /* start of the captured frame */
 	const uint8_t *payload; /* L4 payload (TCP/UDP data), captured bytes */
 	uint32_t payload_caplen; /* captured payload bytes */
@@ -200,6 +254,20 @@ struct pd_packet {
 
 /* Linux SLL packet types (linux/if_packet.h). */
 #define PD_SLL_OUTGOING 4
+
+/**
+ * pd_span_str() - copy a span of the frame as a C string, non-printable
+ * bytes replaced by '.'.
+ * @buf: output of @len bytes (always NUL-terminated when @len > 0).
+ * Return: @buf.
+ */
+char *pd_span_str(const struct pd_packet *p, struct pd_span s, char *buf, size_t len);
+
+/** pd_dhcp_has() - did the DHCP message carry option @code? */
+static inline bool pd_dhcp_has(const struct pd_dhcp *d, uint8_t code)
+{
+	return (d->present[code >> 3] >> (code & 7)) & 1;
+}
 
 /**
  * pd_packet_event() - record an event on a packet.

@@ -14,6 +14,7 @@
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/report.h"
+#include "pktdoctor/timeline.h"
 
 enum { EXIT_CLEAN = PD_EXIT_CLEAN, EXIT_FINDINGS = PD_EXIT_FINDINGS,
        EXIT_USAGE = PD_EXIT_USAGE, EXIT_INPUT = PD_EXIT_INPUT };
@@ -44,6 +45,11 @@ static void usage(FILE *out)
 	      "      --connections      per-connection TCP table (text and JSON)\n"
 	      "      --storm-threshold N  copies of one segment that make a\n"
 	      "                         tcp.retransmission_storm (default 4)\n"
+	      "      --timeline         one line per packet, syslog messages inline\n"
+	      "      --frames RANGE     only frames N, A-B, A- or -B (1-based)\n"
+	      "      --syslog-file FILE merge a syslog text file into the timeline\n"
+	      "      --probe-delay-threshold S  arp.probe_delay warning above S seconds (2)\n"
+	      "      --handover-gap S   silence that counts as a boot handover (1 s)\n"
 	      "  -q, --quiet            no progress on standard error\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
@@ -65,6 +71,55 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* "N", "A-B", "A-" or "-B" (1-based frame numbers). */
+static int parse_range(const char *s, uint64_t *first, uint64_t *last)
+{
+	char *end;
+	unsigned long long a = 0, b = 0;
+
+	if (*s == '-') {
+		b = strtoull(s + 1, &end, 10);
+		if (end == s + 1 || *end || !b)
+			return -PD_EUSAGE;
+		*first = 0;
+		*last = b;
+		return 0;
+	}
+	a = strtoull(s, &end, 10);
+	if (end == s || !a)
+		return -PD_EUSAGE;
+	if (!*end) {
+		*first = *last = a;
+		return 0;
+	}
+	if (*end != '-')
+		return -PD_EUSAGE;
+	s = end + 1;
+	if (!*s) {
+		*first = a;
+		*last = 0;
+		return 0;
+	}
+	b = strtoull(s, &end, 10);
+	if (end == s || *end || b < a)
+		return -PD_EUSAGE;
+	*first = a;
+	*last = b;
+	return 0;
+}
+
+/* Seconds (may be fractional) to ns. */
+static int parse_seconds(const char *s, int64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0) || v > 1e6)
+		return -PD_EUSAGE;
+	*ns = (int64_t)(v * 1e9);
+	return 0;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -78,6 +133,11 @@ static int cmd_analyze(int argc, char **argv)
 		{"no-stats", no_argument, 0, 6},
 		{"connections", no_argument, 0, 7},
 		{"storm-threshold", required_argument, 0, 8},
+		{"timeline", no_argument, 0, 9},
+		{"frames", required_argument, 0, 10},
+		{"syslog-file", required_argument, 0, 11},
+		{"probe-delay-threshold", required_argument, 0, 12},
+		{"handover-gap", required_argument, 0, 13},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -86,6 +146,9 @@ static int cmd_analyze(int argc, char **argv)
 	struct pd_report_opts ro = {PD_SEV_INFO, 0, true, false};
 	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
 	size_t sz;
+	bool timeline = false;
+	const char *syslog_file = 0;
+	struct pd_timeline tl;
 
 	memset(&ao, 0, sizeof(ao));
 	ao.progress = true;
@@ -155,6 +218,33 @@ static int cmd_analyze(int argc, char **argv)
 			}
 			ao.storm_threshold = (unsigned)sz;
 			break;
+		case 9:
+			timeline = true;
+			break;
+		case 10:
+			if (parse_range(optarg, &ao.first_frame, &ao.last_frame)) {
+				fprintf(stderr, "pktdoctor: --frames: '%s' is not N, A-B, A- or -B\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 11:
+			syslog_file = optarg;
+			break;
+		case 12:
+		case 13: {
+			int64_t ns;
+
+			if (parse_seconds(optarg, &ns)) {
+				fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds\n",
+					c == 12 ? "probe-delay-threshold" : "handover-gap", optarg);
+				return EXIT_USAGE;
+			}
+			if (c == 12)
+				ao.probe_delay_ns = ns;
+			else
+				ao.handover_gap_ns = ns;
+			break;
+		}
 		case 'q':
 			ao.progress = false;
 			break;
@@ -170,9 +260,31 @@ static int cmd_analyze(int argc, char **argv)
 		fputs("pktdoctor analyze: no capture file given\nTry 'pktdoctor --help'.\n", stderr);
 		return EXIT_USAGE;
 	}
+	if (syslog_file && !timeline) {
+		fputs("pktdoctor: --syslog-file goes with --timeline\n", stderr);
+		return EXIT_USAGE;
+	}
 	for (int i = optind; i < argc; i++) {
 		struct pd_analysis a;
-		int rc = pd_analyze_file(argv[i], &ao, &a);
+		int rc;
+		char terr[256];
+
+		if (timeline) {
+			if (pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr))) {
+				fprintf(stderr, "pktdoctor: %s\n", terr);
+				return EXIT_INPUT;
+			}
+			if (!json)
+				printf("TIMELINE %s\n  frame    time (s)  packet\n", argv[i]);
+			ao.packet_hook = pd_timeline_packet;
+			ao.hook_arg = &tl;
+		}
+		rc = pd_analyze_file(argv[i], &ao, &a);
+		if (timeline) {
+			pd_timeline_finish(&tl);
+			if (!json)
+				fputc('\n', stdout);
+		}
 
 		if (rc == -PD_EFILTER) {
 			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);

@@ -21,6 +21,8 @@ const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_checksum,
 	&pd_analyzer_malformed,
 	&pd_analyzer_tcp,
+	&pd_analyzer_arp,
+	&pd_analyzer_syslog,
 	0,
 };
 
@@ -257,6 +259,10 @@ static int analyze_source(struct pd_source *src, const char *path,
 		struct pd_flow *flow;
 		int dir = 0;
 
+		if (opts->last_frame && a->stats.frames >= opts->last_frame) {
+			rc = 0;
+			break;
+		}
 		rc = pd_source_next(src, &fr);
 		if (rc == 0)
 			break;
@@ -272,7 +278,7 @@ static int analyze_source(struct pd_source *src, const char *path,
 			break;
 		}
 		a->stats.frames++;
-		if (!pd_source_match(src, &fr))
+		if (a->stats.frames < opts->first_frame || !pd_source_match(src, &fr))
 			continue;
 		pkt.frame = a->stats.frames;
 		pkt.ts_ns = fr.ts_ns;
@@ -291,6 +297,8 @@ static int analyze_source(struct pd_source *src, const char *path,
 		for (int i = 0; i < n_an; i++)
 			if (pd_analyzers[i]->on_packet)
 				pd_analyzers[i]->on_packet(a->state[i], a, &pkt, flow, dir);
+		if (opts->packet_hook)
+			opts->packet_hook(opts->hook_arg, a, &pkt);
 		if (pkt.ts_ns >= next_tick) {
 			for (int i = 0; i < n_an; i++)
 				if (pd_analyzers[i]->on_tick)
@@ -329,6 +337,10 @@ void pd_analysis_free(struct pd_analysis *a)
 	pd_findings_free(&a->findings);
 	free(a->conns.v);
 	memset(&a->conns, 0, sizeof(a->conns));
+	free(a->syslog.v);
+	memset(&a->syslog, 0, sizeof(a->syslog));
+	free(a->arp.v);
+	memset(&a->arp, 0, sizeof(a->arp));
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 }

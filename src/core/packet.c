@@ -147,3 +147,23 @@ char *pd_packet_flow_format(const struct pd_packet *p, char *buf, size_t len)
 	}
 	return buf;
 }
+
+char *pd_span_str(const struct pd_packet *p, struct pd_span s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	if (p->frame_data && s.off <= p->caplen) {
+		size_t avail = p->caplen - s.off;
+		size_t want = s.len < avail ? s.len : avail;
+
+		for (; n < want && n + 1 < len; n++) {
+			uint8_t c = p->frame_data[s.off + n];
+
+			buf[n] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
+		}
+	}
+	buf[n] = 0;
+	return buf;
+}

@@ -220,6 +220,29 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 			finding(&j, &a->findings.v[i], max_frames);
 	pd_json_arr_end(&j);
 
+	pd_json_arr_begin(&j, "syslog");
+	for (size_t i = 0; i < a->syslog.n; i++) {
+		static const char *const sev[8] = {"emerg", "alert", "crit", "err",
+						   "warning", "notice", "info", "debug"};
+		static const char *const fmt[4] = {"bare", "rfc3164", "rfc5424", "ipxe"};
+		const struct pd_syslog_msg *m = &a->syslog.v[i];
+		char host[48];
+
+		pd_json_obj_begin(&j, 0);
+		pd_json_u64(&j, "frame", m->frame);
+		ts_number(&j, "ts", m->ts_ns);
+		pd_json_str(&j, "sender", pd_addr_format(&m->sender, host, sizeof(host)));
+		pd_json_u64(&j, "facility", m->facility);
+		pd_json_str(&j, "severity", sev[m->severity & 7]);
+		pd_json_str(&j, "format", fmt[m->format & 3]);
+		pd_json_str(&j, "hostname", m->hostname);
+		pd_json_str(&j, "app", m->app);
+		pd_json_str(&j, "message", m->msg);
+		pd_json_obj_end(&j);
+	}
+	pd_json_arr_end(&j);
+	pd_json_u64(&j, "syslog_dropped", a->syslog.dropped);
+
 	if (o && o->connections) {
 		pd_json_arr_begin(&j, "connections");
 		for (size_t i = 0; i < a->conns.n; i++)

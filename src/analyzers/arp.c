@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * arp.c - ARP in RFC 5227 terms, and the boot handover.
+ *
+ * RFC 5227 names: an ARP probe is a request with sender IP 0.0.0.0 that
+ * asks for the address being checked (2.1.1); an ARP announcement, like
+ * any gratuitous ARP, has sender IP = target IP (2.3).  A host doing
+ * duplicate-address detection probes, waits, announces, and only then
+ * uses the address.
+ *
+ *   arp.probe_delay       a host probed (or announced) an address and only
+ *                         then started IP traffic: the delay from its first
+ *                         probe to its first IP packet, the probes and their
+ *                         spacing, the silence before the first probe.
+ *                         Warning above --probe-delay-threshold (2 s).
+ *   arp.address_conflict  another host answered a probe, probed the same
+ *                         address at the same time, or claimed (sent ARP
+ *                         with sender IP =) an address that a different MAC
+ *                         claimed within the last 120 s.
+ *   boot.handover_gap     a host fell silent (>= --handover-gap, 1 s) and
+ *                         came back with ARP probes/announcements: the boot
+ *                         firmware's last packet and the OS's first.
+ *
+ * State is bounded: at most MAX_HOSTS MACs and MAX_CLAIMS IPv4 addresses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktdoctor/analyzer.h"
+#include "pktdoctor/error.h"
+
+#define MAX_HOSTS 4096
+#define MAX_CLAIMS 4096
+#define MAX_PROBE_TIMES 8
+#define CLAIM_WINDOW_NS (120LL * 1000000000LL)
+#define NS 1000000000LL
+
+struct episode {
+	bool active;
+	uint8_t ip[4];
+	uint64_t first_frame;
+	int64_t first_ns;
+	unsigned probes, announcements;
+	int64_t probe_ns[MAX_PROBE_TIMES];
+	uint64_t frames[PD_FINDING_MAX_FRAMES];
+	unsigned n_frames;
+	uint64_t prev_frame;     /* this MAC's frame before the first probe */
+	int64_t prev_ns;
+	bool conflict;
+};
+
+struct host {
+	bool used;
+	uint8_t mac[6];
+	uint64_t last_frame;     /* last frame this MAC sent */
+	int64_t last_ns;
+	struct episode ep;
+};
+
+struct claim {
+	bool used;
+	uint8_t ip[4];
+	uint8_t mac[6];
+	int64_t ns;
+	uint64_t frame;
+};
+
+struct arp_state {
+	struct host *hosts;      /* open addressing, MAX_HOSTS * 2 slots */
+	size_t n_hosts;
+	struct claim *claims;
+	size_t n_claims;
+	uint64_t overflow;
+	int64_t probe_delay_ns, gap_ns;
+	struct host *active[64];  /* hosts with a probing episode under way */
+	unsigned n_active;
+	struct pd_finding conflicts[16];
+	unsigned n_conflicts;
+	uint64_t conflicts_dropped;
+};
+
+#define HSLOTS (MAX_HOSTS * 2)
+#define CSLOTS (MAX_CLAIMS * 2)
+
+static int arp_init(struct pd_analysis *a, void **state)
+{
+	struct arp_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -PD_ENOMEM;
+	s->hosts = calloc(HSLOTS, sizeof(*s->hosts));
+	s->claims = calloc(CSLOTS, sizeof(*s->claims));
+	if (!s->hosts || !s->claims) {
+		free(s->hosts);
+		free(s->claims);
+		free(s);
+		return -PD_ENOMEM;
+	}
+	s->probe_delay_ns = a->opts->probe_delay_ns ? a->opts->probe_delay_ns : 2 * NS;
+	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
+	*state = s;
+	return 0;
+}
+
+static size_t hash_bytes(const uint8_t *b, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static struct host *host_get(struct arp_state *s, const uint8_t *mac)
+{
+	size_t j = hash_bytes(mac, 6) & (HSLOTS - 1);
+
+	while (s->hosts[j].used) {
+		if (!memcmp(s->hosts[j].mac, mac, 6))
+			return &s->hosts[j];
+		j = (j + 1) & (HSLOTS - 1);
+	}
+	if (s->n_hosts >= MAX_HOSTS) {
+		s->overflow++;
+		return 0;
+	}
+	s->hosts[j].used = true;
+	memcpy(s->hosts[j].mac, mac, 6);
+	s->n_hosts++;
+	return &s->hosts[j];
+}
+
+static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
+{
+	size_t j = hash_bytes(ip, 4) & (CSLOTS - 1);
+
+	while (s->claims[j].used) {
+		if (!memcmp(s->claims[j].ip, ip, 4))
+			return &s->claims[j];
+		j = (j + 1) & (CSLOTS - 1);
+	}
+	if (!add || s->n_claims >= MAX_CLAIMS)
+		return 0;
+	s->claims[j].used = true;
+	memcpy(s->claims[j].ip, ip, 4);
+	s->n_claims++;
+	return &s->claims[j];
+}
+
+static void fmt_mac(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void fmt_ip(const uint8_t *ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+static bool zero_ip(const uint8_t *ip)
+{
+	return !(ip[0] | ip[1] | ip[2] | ip[3]);
+}
+
+static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_a,
+		     uint64_t frame_a, const uint8_t *mac_b, uint64_t frame_b, const char *how)
+{
+	struct pd_finding *f;
+	char sip[16], ma[18], mb[18];
+
+	/* one finding per address and claiming MAC */
+	fmt_ip(ip, sip, sizeof(sip));
+	fmt_mac(mac_b, mb, sizeof(mb));
+	for (unsigned i = 0; i < s->n_conflicts; i++) {
+		f = &s->conflicts[i];
+		if (!strcmp(f->evidence[0].s, sip) &&
+		    (!strcmp(f->evidence[2].s, mb) || !strcmp(f->evidence[1].s, mb))) {
+			pd_finding_add_frame(f, frame_b);
+			return;
+		}
+	}
+	if (s->n_conflicts == 16) {
+		s->conflicts_dropped++;
+		return;
+	}
+	f = &s->conflicts[s->n_conflicts++];
+	fmt_mac(mac_a, ma, sizeof(ma));
+	pd_finding_init(f, "arp.address_conflict", PD_SEV_ERROR);
+	pd_finding_flow(f, "host %s", sip);
+	pd_finding_ev_str(f, "ip", "%s", sip);
+	pd_finding_ev_str(f, "mac", "%s", ma);
+	pd_finding_ev_str(f, "other_mac", "%s", mb);
+	pd_finding_ev_str(f, "how", "%s", how);
+	if (frame_a)
+		pd_finding_add_frame(f, frame_a);
+	pd_finding_add_frame(f, frame_b);
+	pd_finding_message(f, "address conflict on %s: %s and %s both claim it (%s)", sip, ma, mb,
+			   how);
+	pd_finding_advice(f, "Two hosts use the same IPv4 address. An iSCSI-booted Windows that "
+			     "loses duplicate-address detection keeps the address off and stops "
+			     "with STOP 0x7B (INACCESSIBLE_BOOT_DEVICE) about a minute later. Fix "
+			     "the DHCP reservation or static address of one of them.");
+}
+
+static void ep_add_frame(struct episode *e, uint64_t frame)
+{
+	if (e->n_frames < PD_FINDING_MAX_FRAMES)
+		e->frames[e->n_frames++] = frame;
+}
+
+/* An episode ends: publish it and emit its findings. */
+static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
+		   uint64_t ip_frame, int64_t ip_ns)
+{
+	struct episode *e = &h->ep;
+	struct pd_arp_episodes *list = &a->arp;
+	struct pd_finding f;
+	char sip[16], mac[18], spacing[96] = "";
+	int64_t delay = ip_frame ? ip_ns - e->first_ns : -1;
+	unsigned nt = e->probes < MAX_PROBE_TIMES ? e->probes : MAX_PROBE_TIMES;
+
+	if (!e->active)
+		return;
+	e->active = false;
+	for (unsigned i = 0; i < s->n_active; i++)
+		if (s->active[i] == h) {
+			s->active[i] = s->active[--s->n_active];
+			break;
+		}
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 16;
+		struct pd_arp_episode *v = cap <= 100000 ? realloc(list->v, cap * sizeof(*v)) : 0;
+
+		if (v) {
+			list->v = v;
+			list->cap = cap;
+		}
+	}
+	if (list->n < list->cap) {
+		struct pd_arp_episode *x = &list->v[list->n++];
+
+		memcpy(x->mac, h->mac, 6);
+		memcpy(x->ip, e->ip, 4);
+		x->first_probe_frame = e->first_frame;
+		x->first_probe_ns = e->first_ns;
+		x->probes = e->probes;
+		x->announcements = e->announcements;
+		x->first_ip_frame = ip_frame;
+		x->first_ip_ns = ip_ns;
+		x->prev_frame = e->prev_frame;
+		x->prev_ns = e->prev_ns;
+		x->conflict = e->conflict;
+	}
+	fmt_ip(e->ip, sip, sizeof(sip));
+	fmt_mac(h->mac, mac, sizeof(mac));
+	for (unsigned i = 1; i < nt; i++) {
+		size_t u = strlen(spacing);
+
+		snprintf(spacing + u, sizeof(spacing) - u, "%s%.2f", i > 1 ? "," : "",
+			 (double)(e->probe_ns[i] - e->probe_ns[i - 1]) / 1e9);
+	}
+
+	/* boot.handover_gap: silence, then the OS's duplicate-address detection */
+	if (e->prev_frame && e->first_ns - e->prev_ns >= s->gap_ns) {
+		pd_finding_init(&f, "boot.handover_gap", PD_SEV_INFO);
+		pd_finding_flow(&f, "host %s", mac);
+		pd_finding_add_frame(&f, e->prev_frame);
+		pd_finding_add_frame(&f, e->first_frame);
+		if (ip_frame)
+			pd_finding_add_frame(&f, ip_frame);
+		pd_finding_message(&f, "%s fell silent for %.1f s after frame %llu and came back with "
+				       "ARP duplicate-address detection for %s (frame %llu)",
+				   mac, (double)(e->first_ns - e->prev_ns) / 1e9,
+				   (unsigned long long)e->prev_frame, sip,
+				   (unsigned long long)e->first_frame);
+		pd_finding_ev_str(&f, "mac", "%s", mac);
+		pd_finding_ev_str(&f, "ip", "%s", sip);
+		pd_finding_ev_double(&f, "gap_s", (double)(e->first_ns - e->prev_ns) / 1e9);
+		pd_finding_ev_u64(&f, "last_firmware_frame", e->prev_frame);
+		pd_finding_ev_u64(&f, "first_os_frame", e->first_frame);
+		pd_finding_ev_str(&f, "first_os_packet", "%s", e->probes ? "ARP probe" : "ARP announcement");
+		pd_finding_ev_u64(&f, "other_frames_in_gap", e->first_frame - e->prev_frame - 1);
+		if (ip_frame)
+			pd_finding_ev_double(&f, "total_to_first_ip_s", (double)(ip_ns - e->prev_ns) / 1e9);
+		pd_finding_advice(&f, "This is where the boot firmware (iPXE, PXE ROM) handed over to "
+				      "the OS. The silence is the OS loading; the ARP probes after it are "
+				      "its duplicate-address detection (see arp.probe_delay).");
+		pd_analysis_add(a, &f);
+	}
+
+	/* arp.probe_delay */
+	pd_finding_init(&f, "arp.probe_delay",
+			delay < 0 || delay > s->probe_delay_ns ? PD_SEV_WARNING : PD_SEV_INFO);
+	pd_finding_flow(&f, "host %s", mac);
+	for (unsigned i = 0; i < e->n_frames; i++)
+		pd_finding_add_frame(&f, e->frames[i]);
+	if (ip_frame)
+		pd_finding_add_frame(&f, ip_frame);
+	if (delay >= 0)
+		pd_finding_message(&f, "%s sent %u ARP probes and %u announcements for %s and waited "
+				       "%.1f s from its first probe (frame %llu) to its first IP packet "
+				       "(frame %llu)",
+				   mac, e->probes, e->announcements, sip, (double)delay / 1e9,
+				   (unsigned long long)e->first_frame, (unsigned long long)ip_frame);
+	else
+		pd_finding_message(&f, "%s sent %u ARP probes and %u announcements for %s (first at "
+				       "frame %llu) and no IP packet followed in the capture",
+				   mac, e->probes, e->announcements, sip,
+				   (unsigned long long)e->first_frame);
+	pd_finding_ev_str(&f, "mac", "%s", mac);
+	pd_finding_ev_str(&f, "ip", "%s", sip);
+	pd_finding_ev_u64(&f, "probes", e->probes);
+	pd_finding_ev_u64(&f, "announcements", e->announcements);
+	pd_finding_ev_str(&f, "probe_spacing_s", "%s", spacing);
+	if (delay >= 0)
+		pd_finding_ev_double(&f, "delay_s", (double)delay / 1e9);
+	pd_finding_ev_u64(&f, "first_probe_frame", e->first_frame);
+	pd_finding_ev_u64(&f, "first_ip_frame", ip_frame);
+	if (e->prev_frame)
+		pd_finding_ev_double(&f, "silence_before_s", (double)(e->first_ns - e->prev_ns) / 1e9);
+	pd_finding_ev_bool(&f, "conflict", e->conflict);
+	pd_finding_advice(&f, "RFC 5227 duplicate-address detection holds the address back until "
+			      "the probes go unanswered. Windows takes about 6 s here during an "
+			      "iSCSI boot; the registry value ArpRetryCount (HKLM\\SYSTEM\\"
+			      "CurrentControlSet\\Services\\Tcpip\\Parameters, 0 to 3) sets how many "
+			      "probes it sends, and 0 turns the check off.");
+	pd_analysis_add(a, &f);
+}
+
+static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
+		       struct pd_flow *flow, int dir)
+{
+	struct arp_state *s = state;
+	const struct pd_arp *r = &p->arp;
+	struct host *h;
+
+	(void)flow;
+	(void)dir;
+	if (!(p->layers & PD_L_ETH))
+		return;
+	h = host_get(s, p->eth.src);
+	if (!h)
+		return;
+
+	if ((p->layers & PD_L_ARP) && r->ipv4_eth) {
+		bool probe = r->oper == 1 && zero_ip(r->spa);
+		bool announce = !zero_ip(r->spa) && !memcmp(r->spa, r->tpa, 4);
+
+		/* RFC 5227 2.1.1: a reply from another host, or another host's
+		 * probe for the same address, is a conflict for the prober */
+		for (unsigned j = 0; j < s->n_active && (probe || r->oper == 2); j++) {
+			struct host *o = s->active[j];
+
+			if (o == h)
+				continue;
+			if ((r->oper == 2 && !memcmp(r->spa, o->ep.ip, 4)) ||
+			    (probe && !memcmp(r->tpa, o->ep.ip, 4))) {
+				o->ep.conflict = true;
+				conflict(s, o->ep.ip, o->mac, o->ep.first_frame, h->mac, p->frame,
+					 r->oper == 2 ? "another host answered its ARP probe"
+						      : "another host probed the same address");
+			}
+		}
+		if (!zero_ip(r->spa)) {
+			struct claim *c = claim_get(s, r->spa, true);
+
+			if (c && c->ns && memcmp(c->mac, h->mac, 6) &&
+			    p->ts_ns - c->ns <= CLAIM_WINDOW_NS)
+				conflict(s, r->spa, c->mac, c->frame, h->mac, p->frame,
+					 announce ? "announced with another MAC"
+						  : "ARP from another MAC for the same address");
+			if (c) {
+				memcpy(c->mac, h->mac, 6);
+				c->ns = p->ts_ns;
+				c->frame = p->frame;
+			}
+		}
+		if (probe || announce) {
+			const uint8_t *ip = probe ? r->tpa : r->spa;
+			struct episode *e = &h->ep;
+
+			if (!e->active || memcmp(e->ip, ip, 4)) {
+				ep_end(s, a, h, 0, 0);
+				if (s->n_active == 64)
+					goto done; /* bounded: more hosts probing at once are not followed */
+				memset(e, 0, sizeof(*e));
+				e->active = true;
+				s->active[s->n_active++] = h;
+				memcpy(e->ip, ip, 4);
+				e->first_frame = p->frame;
+				e->first_ns = p->ts_ns;
+				e->prev_frame = h->last_frame;
+				e->prev_ns = h->last_ns;
+			}
+			if (probe) {
+				if (e->probes < MAX_PROBE_TIMES)
+					e->probe_ns[e->probes] = p->ts_ns;
+				e->probes++;
+			} else {
+				e->announcements++;
+			}
+			ep_add_frame(e, p->frame);
+		}
+	} else if ((p->layers & PD_L_IPV4) && h->ep.active && !zero_ip(p->ip.src.a)) {
+		/* the first IPv4 packet with a source address after probing ends
+		 * the episode (DHCP from 0.0.0.0 and IPv6 do not) */
+		ep_end(s, a, h, p->frame, p->ts_ns);
+	}
+done:
+	h->last_frame = p->frame;
+	h->last_ns = p->ts_ns;
+}
+
+static int arp_finish(void *state, struct pd_analysis *a)
+{
+	struct arp_state *s = state;
+	int rc = 0;
+
+	for (size_t j = 0; j < HSLOTS; j++)
+		if (s->hosts[j].used && s->hosts[j].ep.active)
+			ep_end(s, a, &s->hosts[j], 0, 0);
+	for (unsigned i = 0; i < s->n_conflicts && !rc; i++)
+		rc = pd_analysis_add(a, &s->conflicts[i]);
+	return rc;
+}
+
+static void arp_destroy(void *state)
+{
+	struct arp_state *s = state;
+
+	if (!s)
+		return;
+	free(s->hosts);
+	free(s->claims);
+	free(s);
+}
+
+const struct pd_analyzer_ops pd_analyzer_arp = {
+	.name = "arp",
+	.init = arp_init,
+	.on_packet = arp_packet,
+	.finish = arp_finish,
+	.destroy = arp_destroy,
+};
