@@ -127,5 +127,47 @@ pr=$(( $(pd retransmission) + $(pd fast_retransmission) ))
 [ "$(pd spurious_retransmission)" = "$ts_spurious" ] && [ "$(pd out_of_order)" = "$ts_ooo" ] && [ "$(pd previous_segment_not_captured)" = "$ts_lost" ] &&
 	ok "tcp-loss: spurious/out-of-order/not-captured agree with tshark" || ko "tcp-loss: other categories differ from tshark"
 
+# -- boot path (captures/boot-lab/make-boot-captures.sh); tshark's ARP and
+#    syslog dissection is in captures/*.tshark-boot.tsv (scripts/tshark-boot-facts.sh)
+
+# RFC 5227 probes, then the first IP packet from the probed address.
+tsv="$src/captures/arp-probe-delay.tshark-boot.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/arp-probe-delay.pcap")
+probes=$(awk -F'\t' '!/^#/ && $4 == "1" && $5 == "0.0.0.0"' "$tsv")
+first_probe=$(head -1 <<< "$probes" | cut -f1)
+t_probe=$(head -1 <<< "$probes" | cut -f2)
+ip=$(head -1 <<< "$probes" | cut -f6)
+first_ip=$(awk -F'\t' -v f="$first_probe" -v ip="$ip" '!/^#/ && $1 > f && $7 == ip {print $1; exit}' "$tsv")
+t_ip=$(awk -F'\t' -v f="$first_ip" '$1 == f {print $2}' "$tsv")
+want_delay=$(awk -v a="$t_probe" -v b="$t_ip" 'BEGIN {printf "%.3f", b - a}')
+got=$(jq -r '.findings[] | select(.id=="arp.probe_delay") | "\(.severity) \(.evidence.probes) \(.evidence.first_probe_frame) \(.evidence.first_ip_frame) \(.evidence.delay_s * 1000 | round / 1000)"' <<< "$j")
+want="warning $(wc -l <<< "$probes") $first_probe $first_ip $want_delay"
+[ "$(awk '{printf "%s %s %s %s %.3f", $1, $2, $3, $4, $5}' <<< "$got")" = "$want" ] &&
+	ok "arp-probe-delay: probes, first IP frame and ${want_delay}s delay as tshark shows them" || ko "arp-probe-delay: got '$got' want '$want'"
+jq -e '[.findings[] | select(.id=="boot.handover_gap")] | length == 1' <<< "$j" > /dev/null &&
+	ok "arp-probe-delay: one boot.handover_gap" || ko "arp-probe-delay: handover gap"
+
+# The owner answers the probe: a conflict naming the probe and the reply.
+tsv="$src/captures/arp-conflict.tshark-boot.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/arp-conflict.pcap")
+probe=$(awk -F'\t' '!/^#/ && $4 == "1" && $5 == "0.0.0.0" {print $1; exit}' "$tsv")
+ip=$(awk -F'\t' -v f="$probe" '$1 == f {print $6}' "$tsv")
+reply=$(awk -F'\t' -v f="$probe" -v ip="$ip" '!/^#/ && $1 > f && $4 == "2" && $5 == ip {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="arp.address_conflict") | "\(.evidence.ip) \(.frames[0]) \(.frames[1])"' <<< "$j")
+[ "$got" = "$ip $probe $reply" ] && ok "arp-conflict: conflict on $ip from probe $probe and reply $reply" || ko "arp-conflict: got '$got' want '$ip $probe $reply'"
+
+# iPXE syslog: a boot error for each message tshark reads with an
+# ipxe.org error URL or a level of err or worse, and nothing else.
+tsv="$src/captures/ipxe-syslog.tshark-boot.tsv"
+want=$(awk -F'\t' '!/^#/ && $8 != "" && ($8 <= 3 || $9 ~ /ipxe\.org\//) {print $1}' "$tsv" | tr '\n' ' ')
+got=$("$bin" analyze -q -F json "$src/captures/ipxe-syslog.pcap" | jq -r '.findings[] | select(.id=="syslog.boot_error") | .frames[-1]' | sort -n | tr '\n' ' ')
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "ipxe-syslog: syslog.boot_error on frames $got" || ko "ipxe-syslog: got '$got' want '$want'"
+n=$("$bin" analyze -q -F json "$src/captures/ipxe-syslog.pcap" | jq '.syslog | length')
+m=$(awk -F'\t' '!/^#/ && $8 != ""' "$tsv" | wc -l)
+[ "$n" = "$m" ] && ok "ipxe-syslog: all $m syslog messages in the JSON report" || ko "ipxe-syslog: $n messages, tshark $m"
+tl=$("$bin" analyze -q --timeline --no-stats "$src/captures/ipxe-syslog.pcap")
+grep -q '>>> syslog 10.79.0.50 <info> ipxe: Could not boot image' <<< "$tl" &&
+	ok "ipxe-syslog: the timeline prints iPXE's messages inline" || ko "ipxe-syslog: timeline"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

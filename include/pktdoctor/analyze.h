@@ -115,6 +115,39 @@ struct pd_arp_episodes {
 	size_t n, cap;
 };
 
+/* One step of a network boot, in struct pd_boot_host.step[]. */
+enum pd_boot_step {
+	PD_BOOT_DHCP_DISCOVER, /* the firmware's first DHCP DISCOVER */
+	PD_BOOT_DHCP_ACK,      /* the lease, with its root path */
+	PD_BOOT_TCP_CONNECT,   /* the SYN to the iSCSI target */
+	PD_BOOT_ISCSI_LOGIN,   /* the Login Final-Response */
+	PD_BOOT_FIRST_READ,    /* the first SCSI READ */
+	PD_BOOT_HANDOVER,      /* the firmware's last packet before the silence */
+	PD_BOOT_OS_FIRST,      /* the OS's first packet: its first ARP probe */
+	PD_BOOT_OS_IP,         /* the OS's first IP packet */
+	PD_BOOT__COUNT
+};
+
+/** A host that booted over the network, step by step (0 = not seen). */
+struct pd_boot_host {
+	char mac[18];
+	char ip[16];
+	uint64_t frame[PD_BOOT__COUNT];
+	int64_t ns[PD_BOOT__COUNT];
+	char detail[PD_BOOT__COUNT][160];
+};
+
+struct pd_boot_hosts {
+	struct pd_boot_host *v;
+	size_t n;
+};
+
+struct pd_dhcp_clients;
+struct pd_iscsi_conns;
+
+/** pd_boot_step_name() - "dhcp_discover", "dhcp_ack", ... */
+const char *pd_boot_step_name(int step);
+
 /* How a TCP connection ended, in struct pd_conn.end. */
 enum pd_conn_end {
 	PD_END_OPEN = 0,   /* still open when the capture (or its idle timer) ended */
@@ -170,6 +203,9 @@ struct pd_analysis {
 	struct pd_conns conns;    /* filled by the TCP analyzer with opts->connections */
 	struct pd_syslog_list syslog;  /* filled by the syslog analyzer */
 	struct pd_arp_episodes arp;    /* filled by the ARP analyzer */
+	struct pd_dhcp_clients *dhcp;  /* published by the DHCP analyzer (include/pktdoctor/dhcp.h) */
+	struct pd_iscsi_conns *iscsi;  /* published by the iSCSI analyzer (include/pktdoctor/iscsi.h) */
+	struct pd_boot_hosts boot;     /* the boot summary (src/analyzers/boot.c) */
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
 	/* input error, if any: the file could not be opened or is corrupt */

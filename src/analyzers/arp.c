@@ -23,6 +23,7 @@
  *
  * State is bounded: at most MAX_HOSTS MACs and MAX_CLAIMS IPv4 addresses.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,9 @@ struct episode {
 	uint64_t prev_frame;     /* this MAC's frame before the first probe */
 	int64_t prev_ns;
 	bool conflict;
+	bool defending;          /* announcements for an address this MAC already
+				  * used in the last 10 s: defending it (RFC 5227
+				  * 2.4), not starting up */
 };
 
 struct host {
@@ -67,10 +71,10 @@ struct claim {
 };
 
 struct arp_state {
-	struct host *hosts;      /* open addressing, MAX_HOSTS * 2 slots */
-	size_t n_hosts;
+	struct host *hosts;      /* open addressing, grown up to MAX_HOSTS * 2 slots */
+	size_t n_hosts, hslots;
 	struct claim *claims;
-	size_t n_claims;
+	size_t n_claims, cslots;
 	uint64_t overflow;
 	int64_t probe_delay_ns, gap_ns;
 	struct host *active[64];  /* hosts with a probing episode under way */
@@ -80,8 +84,6 @@ struct arp_state {
 	uint64_t conflicts_dropped;
 };
 
-#define HSLOTS (MAX_HOSTS * 2)
-#define CSLOTS (MAX_CLAIMS * 2)
 
 static int arp_init(struct pd_analysis *a, void **state)
 {
@@ -89,14 +91,6 @@ static int arp_init(struct pd_analysis *a, void **state)
 
 	if (!s)
 		return -PD_ENOMEM;
-	s->hosts = calloc(HSLOTS, sizeof(*s->hosts));
-	s->claims = calloc(CSLOTS, sizeof(*s->claims));
-	if (!s->hosts || !s->claims) {
-		free(s->hosts);
-		free(s->claims);
-		free(s);
-		return -PD_ENOMEM;
-	}
 	s->probe_delay_ns = a->opts->probe_delay_ns ? a->opts->probe_delay_ns : 2 * NS;
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
 	*state = s;
@@ -114,19 +108,72 @@ static size_t hash_bytes(const uint8_t *b, size_t n)
 	return (size_t)h;
 }
 
+static size_t hash_bytes(const uint8_t *b, size_t n);
+
+/* Double a table of @size slots of @elem bytes whose key is @keylen bytes
+ * at @keyoff (after the bool `used` at offset 0); 0 or -PD_ENOMEM. */
+static int grow(void **tab, size_t *slots, size_t elem, size_t keyoff, size_t keylen)
+{
+	size_t n = *slots ? *slots * 2 : 64;
+	uint8_t *old = *tab, *v = calloc(n, elem);
+
+	if (!v)
+		return -PD_ENOMEM;
+	for (size_t i = 0; i < *slots; i++) {
+		const uint8_t *e = old + i * elem;
+		size_t j;
+
+		if (!*(const bool *)e)
+			continue;
+		j = hash_bytes(e + keyoff, keylen) & (n - 1);
+		while (*(bool *)(v + j * elem))
+			j = (j + 1) & (n - 1);
+		memcpy(v + j * elem, e, elem);
+	}
+	free(old);
+	*tab = v;
+	*slots = n;
+	return 0;
+}
+
 static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 {
-	size_t j = hash_bytes(mac, 6) & (HSLOTS - 1);
+	size_t j;
 
-	while (s->hosts[j].used) {
-		if (!memcmp(s->hosts[j].mac, mac, 6))
-			return &s->hosts[j];
-		j = (j + 1) & (HSLOTS - 1);
+	if (s->hslots) {
+		j = hash_bytes(mac, 6) & (s->hslots - 1);
+		while (s->hosts[j].used) {
+			if (!memcmp(s->hosts[j].mac, mac, 6))
+				return &s->hosts[j];
+			j = (j + 1) & (s->hslots - 1);
+		}
 	}
 	if (s->n_hosts >= MAX_HOSTS) {
 		s->overflow++;
 		return 0;
 	}
+	if ((s->n_hosts + 1) * 2 > s->hslots) {
+		/* growing moves hosts: the active-episode list points at them */
+		uint8_t macs[64][6];
+		unsigned na = s->n_active;
+
+		for (unsigned i = 0; i < na; i++)
+			memcpy(macs[i], s->active[i]->mac, 6);
+		if (grow((void **)&s->hosts, &s->hslots, sizeof(*s->hosts),
+			 offsetof(struct host, mac), 6))
+			return 0;
+		s->n_active = 0;
+		for (unsigned i = 0; i < na; i++) {
+			size_t k = hash_bytes(macs[i], 6) & (s->hslots - 1);
+
+			while (memcmp(s->hosts[k].mac, macs[i], 6))
+				k = (k + 1) & (s->hslots - 1);
+			s->active[s->n_active++] = &s->hosts[k];
+		}
+	}
+	j = hash_bytes(mac, 6) & (s->hslots - 1);
+	while (s->hosts[j].used)
+		j = (j + 1) & (s->hslots - 1);
 	s->hosts[j].used = true;
 	memcpy(s->hosts[j].mac, mac, 6);
 	s->n_hosts++;
@@ -135,15 +182,24 @@ static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 
 static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 {
-	size_t j = hash_bytes(ip, 4) & (CSLOTS - 1);
+	size_t j;
 
-	while (s->claims[j].used) {
-		if (!memcmp(s->claims[j].ip, ip, 4))
-			return &s->claims[j];
-		j = (j + 1) & (CSLOTS - 1);
+	if (s->cslots) {
+		j = hash_bytes(ip, 4) & (s->cslots - 1);
+		while (s->claims[j].used) {
+			if (!memcmp(s->claims[j].ip, ip, 4))
+				return &s->claims[j];
+			j = (j + 1) & (s->cslots - 1);
+		}
 	}
 	if (!add || s->n_claims >= MAX_CLAIMS)
 		return 0;
+	if ((s->n_claims + 1) * 2 > s->cslots &&
+	    grow((void **)&s->claims, &s->cslots, sizeof(*s->claims), offsetof(struct claim, ip), 4))
+		return 0;
+	j = hash_bytes(ip, 4) & (s->cslots - 1);
+	while (s->claims[j].used)
+		j = (j + 1) & (s->cslots - 1);
 	s->claims[j].used = true;
 	memcpy(s->claims[j].ip, ip, 4);
 	s->n_claims++;
@@ -178,7 +234,8 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 		f = &s->conflicts[i];
 		if (!strcmp(f->evidence[0].s, sip) &&
 		    (!strcmp(f->evidence[2].s, mb) || !strcmp(f->evidence[1].s, mb))) {
-			pd_finding_add_frame(f, frame_b);
+			if (!f->n_frames || f->frames[f->n_frames - 1] != frame_b)
+				pd_finding_add_frame(f, frame_b);
 			return;
 		}
 	}
@@ -225,6 +282,14 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	if (!e->active)
 		return;
 	e->active = false;
+	if (e->defending && !e->probes) {
+		for (unsigned i = 0; i < s->n_active; i++)
+			if (s->active[i] == h) {
+				s->active[i] = s->active[--s->n_active];
+				break;
+			}
+		return;
+	}
 	for (unsigned i = 0; i < s->n_active; i++)
 		if (s->active[i] == h) {
 			s->active[i] = s->active[--s->n_active];
@@ -348,6 +413,7 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	if ((p->layers & PD_L_ARP) && r->ipv4_eth) {
 		bool probe = r->oper == 1 && zero_ip(r->spa);
 		bool announce = !zero_ip(r->spa) && !memcmp(r->spa, r->tpa, 4);
+		bool defending = false;
 
 		/* RFC 5227 2.1.1: a reply from another host, or another host's
 		 * probe for the same address, is a conflict for the prober */
@@ -366,6 +432,11 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		}
 		if (!zero_ip(r->spa)) {
 			struct claim *c = claim_get(s, r->spa, true);
+
+			/* this MAC already used the address just now: its
+			 * announcements defend it */
+			defending = c && c->ns && !memcmp(c->mac, h->mac, 6) &&
+				    p->ts_ns - c->ns <= 10 * NS;
 
 			if (c && c->ns && memcmp(c->mac, h->mac, 6) &&
 			    p->ts_ns - c->ns <= CLAIM_WINDOW_NS)
@@ -394,6 +465,7 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 				e->first_ns = p->ts_ns;
 				e->prev_frame = h->last_frame;
 				e->prev_ns = h->last_ns;
+				e->defending = defending && !probe;
 			}
 			if (probe) {
 				if (e->probes < MAX_PROBE_TIMES)
@@ -419,7 +491,7 @@ static int arp_finish(void *state, struct pd_analysis *a)
 	struct arp_state *s = state;
 	int rc = 0;
 
-	for (size_t j = 0; j < HSLOTS; j++)
+	for (size_t j = 0; j < s->hslots; j++)
 		if (s->hosts[j].used && s->hosts[j].ep.active)
 			ep_end(s, a, &s->hosts[j], 0, 0);
 	for (unsigned i = 0; i < s->n_conflicts && !rc; i++)

@@ -49,7 +49,7 @@
 #define MAX_STORMS 4     /* storms kept per connection */
 #define CAT_FRAMES 8     /* first frames kept per category */
 #define MAX_QUEUED 2000  /* storm findings waiting for reconnect matching */
-#define MAX_CONNS 200000 /* connection records kept */
+#define MAX_CONNS 100000 /* connection records kept (about 300 bytes each) */
 #define NS_PER_MS 1000000LL
 #define RECONNECT_WINDOW_NS (120LL * 1000000000LL)
 
@@ -526,6 +526,37 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	pd_analysis_add(a, &x);
 }
 
+/* tcp.segment_exceeds_mss for the oversize segments of @d that were
+ * ACKed without TSO signs (@acked) or never ACKed (!@acked). */
+static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const char *flow,
+			    bool acked, uint64_t count, uint32_t max, uint16_t mss, bool assumed,
+			    const char *snd, const char *rcv)
+{
+	struct pd_finding x;
+
+	pd_finding_init(&x, "tcp.segment_exceeds_mss", acked ? PD_SEV_WARNING : PD_SEV_ERROR);
+	pd_finding_flow(&x, "%s", flow);
+	for (unsigned i = 0; i < d->n_pend; i++)
+		if (acked ? d->pend[i].acked && !d->pend[i].tso : !d->pend[i].acked)
+			pd_finding_add_frame(&x, d->pend[i].frame);
+	pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte MSS %s "
+			       "advertised%s %s",
+			   (unsigned long long)count, snd, max, mss, rcv,
+			   assumed ? " (assumed: no SYN captured)" : "",
+			   acked ? "(they were ACKed, so this path carried them)"
+				 : "and were never ACKed");
+	pd_finding_ev_str(&x, "sender", "%s", snd);
+	pd_finding_ev_u64(&x, "segments", count);
+	pd_finding_ev_u64(&x, "max_segment", max);
+	pd_finding_ev_u64(&x, "receiver_mss", mss);
+	pd_finding_ev_bool(&x, "mss_assumed", assumed);
+	pd_finding_ev_bool(&x, "acked", acked);
+	pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 3.7.1)%s: "
+			      "check TSO and MTU on the sender and MSS clamping on the path.",
+			  acked ? "" : " and the receiver never acknowledged these segments");
+	pd_analysis_add(a, &x);
+}
+
 static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
 			  int dir, const char *flow, uint64_t *oversize_unacked)
 {
@@ -594,27 +625,8 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 				      "receiver to see real segment sizes.");
 		pd_analysis_add(a, &x);
 	}
-	if (wire_acked) {
-		pd_finding_init(&x, "tcp.segment_exceeds_mss", PD_SEV_WARNING);
-		pd_finding_flow(&x, "%s", flow);
-		for (unsigned i = 0; i < d->n_pend; i++)
-			if (d->pend[i].acked && !d->pend[i].tso)
-				pd_finding_add_frame(&x, d->pend[i].frame);
-		pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte "
-				       "MSS %s advertised%s (they were ACKed, so this path carried them)",
-				   (unsigned long long)wire_acked, snd, wire_max, mss, rcv,
-				   assumed ? " (assumed: no SYN captured)" : "");
-		pd_finding_ev_str(&x, "sender", "%s", snd);
-		pd_finding_ev_u64(&x, "segments", wire_acked);
-		pd_finding_ev_u64(&x, "max_segment", wire_max);
-		pd_finding_ev_u64(&x, "receiver_mss", mss);
-		pd_finding_ev_bool(&x, "mss_assumed", assumed);
-		pd_finding_ev_bool(&x, "acked", true);
-		pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 "
-				      "3.7.1): check TSO and MTU settings on the sender and MSS "
-				      "clamping on the path.");
-		pd_analysis_add(a, &x);
-	}
+	if (wire_acked)
+		exceeds_finding(a, d, flow, true, wire_acked, wire_max, mss, assumed, snd, rcv);
 	if (!unacked)
 		return;
 	if (unacked_retx && (d->small_acked || holes)) {
@@ -650,25 +662,7 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		pd_analysis_add(a, &x);
 		return;
 	}
-	pd_finding_init(&x, "tcp.segment_exceeds_mss", PD_SEV_ERROR);
-	pd_finding_flow(&x, "%s", flow);
-	for (unsigned i = 0; i < d->n_pend; i++)
-		if (!d->pend[i].acked)
-			pd_finding_add_frame(&x, d->pend[i].frame);
-	pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte MSS %s "
-			       "advertised%s and were never ACKed",
-			   (unsigned long long)unacked, snd, un_max, mss, rcv,
-			   assumed ? " (assumed: no SYN captured)" : "");
-	pd_finding_ev_str(&x, "sender", "%s", snd);
-	pd_finding_ev_u64(&x, "segments", unacked);
-	pd_finding_ev_u64(&x, "max_segment", un_max);
-	pd_finding_ev_u64(&x, "receiver_mss", mss);
-	pd_finding_ev_bool(&x, "mss_assumed", assumed);
-	pd_finding_ev_bool(&x, "acked", false);
-	pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 3.7.1) "
-			      "and the receiver never acknowledged these segments: check TSO and "
-			      "MTU on the sender and MSS clamping on the path.");
-	pd_analysis_add(a, &x);
+	exceeds_finding(a, d, flow, false, unacked, un_max, mss, assumed, snd, rcv);
 }
 
 static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
@@ -861,12 +855,7 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 		}
 		rc = pd_analysis_add(a, &q->f);
 	}
-	if (!a->opts->connections) {
-		/* the table was needed for reconnect matching only */
-		free(a->conns.v);
-		memset(&a->conns, 0, sizeof(a->conns));
-	}
-	return rc;
+	return rc; /* the table stays: reconnect matching and the boot summary use it */
 }
 
 static void tcp_destroy(void *state)

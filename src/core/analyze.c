@@ -40,6 +40,16 @@ const char *pd_stat_proto_name(int i)
 	return i >= 0 && i < PD_SP__COUNT ? stat_proto_names[i] : "unknown";
 }
 
+const char *pd_boot_step_name(int step)
+{
+	static const char *const names[PD_BOOT__COUNT] = {
+		"dhcp_discover", "dhcp_ack", "tcp_connect", "iscsi_login", "first_read",
+		"handover", "os_first_packet", "os_first_ip",
+	};
+
+	return step >= 0 && step < PD_BOOT__COUNT ? names[step] : "unknown";
+}
+
 const char *pd_conn_end_name(int end)
 {
 	static const char *const names[] = {"open", "fin", "half-fin", "rst"};
@@ -341,6 +351,8 @@ void pd_analysis_free(struct pd_analysis *a)
 	memset(&a->syslog, 0, sizeof(a->syslog));
 	free(a->arp.v);
 	memset(&a->arp, 0, sizeof(a->arp));
+	free(a->boot.v);
+	memset(&a->boot, 0, sizeof(a->boot));
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 }

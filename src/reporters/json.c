@@ -220,6 +220,29 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 			finding(&j, &a->findings.v[i], max_frames);
 	pd_json_arr_end(&j);
 
+	pd_json_arr_begin(&j, "boot");
+	for (size_t i = 0; i < a->boot.n; i++) {
+		const struct pd_boot_host *h = &a->boot.v[i];
+
+		pd_json_obj_begin(&j, 0);
+		pd_json_str(&j, "mac", h->mac);
+		pd_json_str(&j, "ip", h->ip);
+		pd_json_arr_begin(&j, "steps");
+		for (int s = 0; s < PD_BOOT__COUNT; s++) {
+			if (!h->frame[s])
+				continue;
+			pd_json_obj_begin(&j, 0);
+			pd_json_str(&j, "step", pd_boot_step_name(s));
+			pd_json_u64(&j, "frame", h->frame[s]);
+			ts_number(&j, "ts", h->ns[s]);
+			pd_json_str(&j, "detail", h->detail[s]);
+			pd_json_obj_end(&j);
+		}
+		pd_json_arr_end(&j);
+		pd_json_obj_end(&j);
+	}
+	pd_json_arr_end(&j);
+
 	pd_json_arr_begin(&j, "syslog");
 	for (size_t i = 0; i < a->syslog.n; i++) {
 		static const char *const sev[8] = {"emerg", "alert", "crit", "err",

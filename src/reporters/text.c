@@ -172,6 +172,28 @@ static void conns_section(FILE *out, const struct pd_analysis *a)
 			(unsigned long long)a->conns.dropped);
 }
 
+static void boot_section(FILE *out, const struct pd_analysis *a)
+{
+	for (size_t i = 0; i < a->boot.n; i++) {
+		const struct pd_boot_host *h = &a->boot.v[i];
+		int64_t t0 = 0;
+
+		for (int s = 0; s < PD_BOOT__COUNT; s++)
+			if (h->frame[s] && (!t0 || h->ns[s] < t0))
+				t0 = h->ns[s];
+		fprintf(out, "\nBOOT %s%s%s%s\n", h->mac[0] ? h->mac : "", h->mac[0] && h->ip[0] ? " (" : "",
+			h->ip, h->mac[0] && h->ip[0] ? ")" : "");
+		for (int s = 0; s < PD_BOOT__COUNT; s++) {
+			if (!h->frame[s]) {
+				fprintf(out, "  %-16s %10s  %-9s %s\n", pd_boot_step_name(s), "-", "", "not seen");
+				continue;
+			}
+			fprintf(out, "  %-16s %+9.3fs  frame %-7llu %s\n", pd_boot_step_name(s),
+				(double)(h->ns[s] - t0) / 1e9, (unsigned long long)h->frame[s], h->detail[s]);
+		}
+	}
+}
+
 int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o)
 {
 	const struct pd_stats *st = &a->stats;
@@ -210,6 +232,7 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		findings_section(out, a, PD_SEV_WARNING, "WARNINGS", max_frames);
 	if (min_sev <= PD_SEV_INFO)
 		findings_section(out, a, PD_SEV_INFO, "INFO", max_frames);
+	boot_section(out, a);
 	if (o && o->connections)
 		conns_section(out, a);
 	if (!o || o->show_stats)
