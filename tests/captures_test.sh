@@ -169,5 +169,22 @@ tl=$("$bin" analyze -q --timeline --no-stats "$src/captures/ipxe-syslog.pcap")
 grep -q '>>> syslog 10.79.0.50 <info> ipxe: Could not boot image' <<< "$tl" &&
 	ok "ipxe-syslog: the timeline prints iPXE's messages inline" || ko "ipxe-syslog: timeline"
 
+# DHCP: the unanswered DISCOVERs, and each root path tshark shows with a
+# bad LUN, protocol or port reported invalid on the frames carrying it.
+tsv="$src/captures/dhcp-no-offer.tshark-boot.tsv"
+want=$(awk -F'\t' '!/^#/ && $10 == "1" {print $1}' "$tsv" | tr '\n' ' ')
+got=$("$bin" analyze -q -F json "$src/captures/dhcp-no-offer.pcap" | jq -r '.findings[] | select(.id=="dhcp.no_offer") | .frames[]' | tr '\n' ' ')
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "dhcp-no-offer: dhcp.no_offer on tshark's DISCOVER frames $got" || ko "dhcp-no-offer: got '$got' want '$want'"
+tsv="$src/captures/dhcp-rootpath-bad.tshark-boot.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/dhcp-rootpath-bad.pcap")
+for bad in ":zz:" ":17:3260:" ":99999:"; do
+	want=$(awk -F'\t' -v b="$bad" '!/^#/ && index($11, b) {print $1}' "$tsv" | tr '\n' ',' | sed 's/,$//')
+	got=$(jq -r --arg b "$bad" '.findings[] | select(.id=="dhcp.rootpath_invalid" and (.evidence.root_path | contains($b))) | .frames | map(tostring) | join(",")' <<< "$j")
+	[ -n "$want" ] && [ "$want" = "$got" ] && ok "dhcp-rootpath-bad: root path with '$bad' invalid on frames $got" || ko "dhcp-rootpath-bad '$bad': got '$got' want '$want'"
+done
+want=$(awk -F'\t' '!/^#/ && index($11, ":0000000064:") {print $1}' "$tsv" | tr '\n' ',' | sed 's/,$//')
+got=$(jq -r '.findings[] | select(.id=="dhcp.rootpath_lun_ambiguous") | "\(.frames | map(tostring) | join(",")) \(.evidence.lun_hex_value)"' <<< "$j")
+[ "$got" = "$want 100" ] && ok "dhcp-rootpath-bad: LUN 0000000064 ambiguous (read as 100) on frames $want" || ko "lun ambiguous: got '$got' want '$want 100'"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -33,6 +33,7 @@ extern const struct pd_analyzer_ops pd_analyzer_checksum;
 extern const struct pd_analyzer_ops pd_analyzer_malformed;
 extern const struct pd_analyzer_ops pd_analyzer_tcp;
 extern const struct pd_analyzer_ops pd_analyzer_arp;
+extern const struct pd_analyzer_ops pd_analyzer_dhcp;
 extern const struct pd_analyzer_ops pd_analyzer_syslog;
 
 #endif

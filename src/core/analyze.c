@@ -21,6 +21,7 @@ const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_checksum,
 	&pd_analyzer_malformed,
 	&pd_analyzer_tcp,
+	&pd_analyzer_dhcp,
 	&pd_analyzer_arp,
 	&pd_analyzer_syslog,
 	0,
@@ -353,6 +354,8 @@ void pd_analysis_free(struct pd_analysis *a)
 	memset(&a->arp, 0, sizeof(a->arp));
 	free(a->boot.v);
 	memset(&a->boot, 0, sizeof(a->boot));
+	free(a->dhcp);
+	a->dhcp = 0;
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 }
