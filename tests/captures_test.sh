@@ -186,5 +186,19 @@ want=$(awk -F'\t' '!/^#/ && index($11, ":0000000064:") {print $1}' "$tsv" | tr '
 got=$(jq -r '.findings[] | select(.id=="dhcp.rootpath_lun_ambiguous") | "\(.frames | map(tostring) | join(",")) \(.evidence.lun_hex_value)"' <<< "$j")
 [ "$got" = "$want 100" ] && ok "dhcp-rootpath-bad: LUN 0000000064 ambiguous (read as 100) on frames $want" || ko "lun ambiguous: got '$got' want '$want 100'"
 
+# iSCSI: the facts captures/README.md lists for iscsi-login.pcap, which were
+# checked with tshark when the capture was made (tgtd + libiscsi).
+j=$("$bin" analyze -q -F json "$src/captures/iscsi-login.pcap")
+logins=$(jq -r '[.findings[] | select(.id=="iscsi.login")] | sort_by(.evidence.login_frame) | map("\(.evidence.login_frame)/\(.evidence.login_done_frame)") | join(" ")' <<< "$j")
+[ "$logins" = "4/6 13/15 46/48 68/70 149/158" ] && ok "iscsi: five logins, 8 Login Responses ($logins)" || ko "iscsi: logins $logins"
+reads=$(jq -r '[.findings[] | select(.id=="iscsi.login") | .evidence.first_read_frame // empty] | sort | join(" ")' <<< "$j")
+[ "$reads" = "58 80 167" ] && ok "iscsi: first READ frames 58, 80, 167" || ko "iscsi: first READs $reads"
+hd=$(jq -r '[.findings[] | select(.id=="iscsi.login" and .evidence.header_digest==true) | .flow] | join(" ")' <<< "$j")
+[ "$hd" = "TCP 10.79.0.50:56182 -> 10.79.0.1:3260" ] && ok "iscsi: HeaderDigest=CRC32C only on 56182" || ko "iscsi: header digests on '$hd'"
+neg=$(jq -r '[.findings[] | select(.id=="iscsi.negotiation_invalid") | "\(.frames[0]) \(.evidence.key)=\(.evidence.answered)"] | join(",")' <<< "$j")
+[ "$neg" = "48 HeaderDigest=None" ] && ok "iscsi: tgtd's HeaderDigest=None to a CRC32C-only offer (frame 48)" || ko "iscsi: negotiation '$neg'"
+bad=$(jq -r '[.findings[] | select(.id=="iscsi.digest_bad" or .id=="iscsi.statsn_gap" or .id=="iscsi.cmdsn_window" or .id=="iscsi.timeout" or .id=="iscsi.mrdsl_exceeded")] | length' <<< "$j")
+[ "$bad" = 0 ] && ok "iscsi: 18 good header digests, StatSN and window in order (tshark agrees)" || ko "iscsi: $bad unexpected findings"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -68,6 +68,7 @@ struct pd_analysis_opts {
 	bool connections;         /* keep the per-connection table */
 	int64_t probe_delay_ns;   /* arp.probe_delay warning above this; 0 = 2 s */
 	int64_t handover_gap_ns;  /* silence that counts as a boot handover; 0 = 1 s */
+	int64_t iscsi_timeout_ns; /* iscsi.timeout threshold; 0 = 10 s */
 	uint64_t first_frame, last_frame; /* analyse only this frame range; 0 = no bound */
 	/** Called for every analysed packet after the analyzers (the
 	 * timeline); NULL for none. */

@@ -35,5 +35,7 @@ extern const struct pd_analyzer_ops pd_analyzer_tcp;
 extern const struct pd_analyzer_ops pd_analyzer_arp;
 extern const struct pd_analyzer_ops pd_analyzer_dhcp;
 extern const struct pd_analyzer_ops pd_analyzer_syslog;
+extern const struct pd_analyzer_ops pd_analyzer_iscsi;
+extern const struct pd_analyzer_ops pd_analyzer_boot;
 
 #endif

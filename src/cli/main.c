@@ -50,6 +50,7 @@ static void usage(FILE *out)
 	      "      --syslog-file FILE merge a syslog text file into the timeline\n"
 	      "      --probe-delay-threshold S  arp.probe_delay warning above S seconds (2)\n"
 	      "      --handover-gap S   silence that counts as a boot handover (1 s)\n"
+	      "      --iscsi-timeout S  iscsi.timeout for commands unanswered this long (10 s)\n"
 	      "  -q, --quiet            no progress on standard error\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
@@ -138,6 +139,7 @@ static int cmd_analyze(int argc, char **argv)
 		{"syslog-file", required_argument, 0, 11},
 		{"probe-delay-threshold", required_argument, 0, 12},
 		{"handover-gap", required_argument, 0, 13},
+		{"iscsi-timeout", required_argument, 0, 14},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -231,18 +233,22 @@ static int cmd_analyze(int argc, char **argv)
 			syslog_file = optarg;
 			break;
 		case 12:
-		case 13: {
+		case 13:
+		case 14: {
 			int64_t ns;
 
 			if (parse_seconds(optarg, &ns)) {
 				fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds\n",
-					c == 12 ? "probe-delay-threshold" : "handover-gap", optarg);
+					c == 12 ? "probe-delay-threshold"
+						: c == 13 ? "handover-gap" : "iscsi-timeout", optarg);
 				return EXIT_USAGE;
 			}
 			if (c == 12)
 				ao.probe_delay_ns = ns;
-			else
+			else if (c == 13)
 				ao.handover_gap_ns = ns;
+			else
+				ao.iscsi_timeout_ns = ns;
 			break;
 		}
 		case 'q':

@@ -24,6 +24,8 @@ const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_dhcp,
 	&pd_analyzer_arp,
 	&pd_analyzer_syslog,
+	&pd_analyzer_iscsi,
+	&pd_analyzer_boot, /* last: joins what the others published */
 	0,
 };
 
@@ -356,6 +358,8 @@ void pd_analysis_free(struct pd_analysis *a)
 	memset(&a->boot, 0, sizeof(a->boot));
 	free(a->dhcp);
 	a->dhcp = 0;
+	free(a->iscsi);
+	a->iscsi = 0;
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 }

@@ -1,0 +1,2057 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * iscsi.c - iSCSI (RFC 7143) analysis of TCP connections to port 3260
+ * (and to ports a DHCP root path names, RFC 4173).
+ *
+ * Each direction of a connection is a byte stream cut into PDUs: a
+ * 48-byte Basic Header Segment, TotalAHSLength*4 bytes of AHS, a 4-byte
+ * HeaderDigest when negotiated, DataSegmentLength bytes of data padded to
+ * 4, and a 4-byte DataDigest when negotiated and there is data (RFC 7143
+ * 11.2).  The stream is parsed as it comes, in order, with bounded
+ * memory: the BHS+AHS are buffered (at most 1072 bytes), Login and Text
+ * data segments are buffered up to 64 KiB for their key=value text, and
+ * every other data segment only runs through the CRC32C as it streams by.
+ * Retransmitted bytes are skipped; a sequence gap (or a snaplen cut, or
+ * a header that cannot be one) loses the PDU framing, and that direction
+ * is not parsed any further (counted, and reported in iscsi.login).
+ *
+ * Findings, one per connection and id (counts and first frames):
+ *   iscsi.login_failed         Login Response Status-Class != 0 (11.13.5);
+ *   iscsi.negotiation_invalid  an answer or declaration RFC 7143 6.2 / 13
+ *                              does not allow;
+ *   iscsi.burst_order          FirstBurstLength > MaxBurstLength (13.14);
+ *   iscsi.mrdsl_exceeded       a data segment above the receiver's
+ *                              MaxRecvDataSegmentLength (13.12, 6.3);
+ *   iscsi.digest_bad           header or data digest mismatch (13.1);
+ *   iscsi.cmdsn_window         MaxCmdSN < ExpCmdSN - 1 in serial
+ *                              arithmetic (4.2.2.1, RFC 1982);
+ *   iscsi.statsn_gap           StatSN not advancing by one (4.2.2.2);
+ *   iscsi.timeout              a SCSI Command or NOP-Out with no response
+ *                              within the timeout, and what the initiator
+ *                              did next (resolved at finish);
+ *   iscsi.lun_255              a SCSI Command to LUN 255;
+ *   iscsi.login                one per connection: names, negotiated
+ *                              parameters, login and first READ frames.
+ *
+ * Per-connection state lives in a hash table keyed by the flow id (the
+ * flow record's only analyzer pointer belongs to the TCP analyzer) and is
+ * freed at on_flow_end.  Connection summaries (struct pd_iscsi_conn) are
+ * kept in a bounded list that finish() publishes in struct pd_analysis
+ * (`iscsi`) for the boot summary.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktdoctor/analyzer.h"
+#include "pktdoctor/crc32c.h"
+#include "pktdoctor/cursor.h"
+#include "pktdoctor/error.h"
+#include "pktdoctor/iscsi.h"
+#include "pktdoctor/rootpath.h"
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+
+#define BHS_LEN 48
+#define HDR_MAX (BHS_LEN + 255 * 4 + 4) /* BHS + largest AHS + HeaderDigest */
+#define TEXT_CAP 65536          /* Login/Text data buffered per direction */
+#define MAX_PENDING 256         /* outstanding commands tracked per connection */
+#define MAX_LIVE 4096           /* iSCSI connections tracked at once */
+#define MAX_LIST 100000         /* connection summaries kept */
+#define MAX_QUEUED 2000         /* timeout findings waiting for finish() */
+#define NBUCKETS 1024
+#define MAX_PORTS 16
+#define VAL_LEN 128             /* stored key value (longer ones are cut) */
+#define LOGIN_FRAMES 16
+#define NO_ITT 0xffffffffu
+
+/* BHS opcodes (RFC 7143 11.2.1.2). */
+enum {
+	OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_TMF_REQ = 0x02, OP_LOGIN_REQ = 0x03,
+	OP_TEXT_REQ = 0x04, OP_DATA_OUT = 0x05, OP_LOGOUT_REQ = 0x06, OP_SNACK = 0x10,
+	OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_TMF_RSP = 0x22, OP_LOGIN_RSP = 0x23,
+	OP_TEXT_RSP = 0x24, OP_DATA_IN = 0x25, OP_LOGOUT_RSP = 0x26, OP_R2T = 0x31,
+	OP_ASYNC = 0x32, OP_REJECT = 0x3f,
+};
+
+/* ---- negotiation keys (RFC 7143 section 13, 6.2) ---- */
+
+enum ktype {
+	K_LIST,      /* list of values, the answer picks one (6.2.1) */
+	K_MIN,       /* numeric, result function Minimum (6.2.2) */
+	K_MAX,       /* numeric, result function Maximum */
+	K_AND,       /* Boolean, result function AND */
+	K_OR,        /* Boolean, result function OR */
+	K_DECL_NUM,  /* numeric declaration, not negotiated */
+};
+
+struct keydef {
+	const char *name;
+	uint8_t type;         /* enum ktype */
+	uint32_t lo, hi;      /* numeric range */
+	const char *def;      /* default value */
+};
+
+enum {
+	NK_HEADER_DIGEST, NK_DATA_DIGEST, NK_AUTH_METHOD, NK_MAX_CONNECTIONS, NK_INITIAL_R2T,
+	NK_IMMEDIATE_DATA, NK_MAX_BURST, NK_FIRST_BURST, NK_TIME2WAIT, NK_TIME2RETAIN,
+	NK_MAX_OUT_R2T, NK_DATA_PDU_IN_ORDER, NK_DATA_SEQ_IN_ORDER, NK_ERL, NK__COUNT,
+	NK_MRDSL = NK__COUNT, /* declarative, kept apart */
+	NK__ALL
+};
+
+static const struct keydef keydefs[NK__ALL] = {
+	[NK_HEADER_DIGEST] = {"HeaderDigest", K_LIST, 0, 0, "None"},          /* 13.1 */
+	[NK_DATA_DIGEST] = {"DataDigest", K_LIST, 0, 0, "None"},              /* 13.1 */
+	[NK_AUTH_METHOD] = {"AuthMethod", K_LIST, 0, 0, "None"},              /* 12.1 */
+	[NK_MAX_CONNECTIONS] = {"MaxConnections", K_MIN, 1, 65535, "1"},      /* 13.2 */
+	[NK_INITIAL_R2T] = {"InitialR2T", K_OR, 0, 0, "Yes"},                 /* 13.10 */
+	[NK_IMMEDIATE_DATA] = {"ImmediateData", K_AND, 0, 0, "Yes"},          /* 13.11 */
+	[NK_MAX_BURST] = {"MaxBurstLength", K_MIN, 512, 16777215, "262144"},  /* 13.13 */
+	[NK_FIRST_BURST] = {"FirstBurstLength", K_MIN, 512, 16777215, "65536"}, /* 13.14 */
+	[NK_TIME2WAIT] = {"DefaultTime2Wait", K_MAX, 0, 3600, "2"},           /* 13.15 */
+	[NK_TIME2RETAIN] = {"DefaultTime2Retain", K_MIN, 0, 3600, "20"},      /* 13.16 */
+	[NK_MAX_OUT_R2T] = {"MaxOutstandingR2T", K_MIN, 1, 65535, "1"},       /* 13.17 */
+	[NK_DATA_PDU_IN_ORDER] = {"DataPDUInOrder", K_OR, 0, 0, "Yes"},       /* 13.18 */
+	[NK_DATA_SEQ_IN_ORDER] = {"DataSequenceInOrder", K_OR, 0, 0, "Yes"},  /* 13.19 */
+	[NK_ERL] = {"ErrorRecoveryLevel", K_MIN, 0, 2, "0"},                  /* 13.20 */
+	[NK_MRDSL] = {"MaxRecvDataSegmentLength", K_DECL_NUM, 512, 16777215, "8192"}, /* 13.12 */
+};
+
+/* ---- findings kept per connection ---- */
+
+enum {
+	I_LOGIN_FAILED, I_NEG, I_BURST, I_MRDSL, I_DIGEST, I_CMDSN, I_STATSN, I_LUN255, I__COUNT
+};
+
+static const char *const issue_id[I__COUNT] = {
+	"iscsi.login_failed", "iscsi.negotiation_invalid", "iscsi.burst_order",
+	"iscsi.mrdsl_exceeded", "iscsi.digest_bad", "iscsi.cmdsn_window", "iscsi.statsn_gap",
+	"iscsi.lun_255",
+};
+
+static const uint8_t issue_sev[I__COUNT] = {
+	PD_SEV_ERROR, PD_SEV_ERROR, PD_SEV_ERROR, PD_SEV_ERROR, PD_SEV_ERROR, PD_SEV_ERROR,
+	PD_SEV_WARNING, PD_SEV_WARNING,
+};
+
+struct issue {
+	struct pd_finding *f; /* built at the first occurrence */
+	uint64_t n;           /* occurrences */
+};
+
+/* Why a direction stopped being parsed. */
+enum desync_reason {
+	DS_NONE, DS_GAP, DS_SNAPLEN, DS_MIDSTREAM, DS_BAD_OPCODE, DS_NOT_ISCSI,
+};
+
+static const char *const desync_name[] = {
+	"", "sequence gap (segment not captured)", "snaplen cut the payload",
+	"capture began inside the stream", "bad opcode for this direction (framing lost)",
+	"not iSCSI: the connection does not begin with a login",
+};
+
+/* What the initiator did after a command it got no answer to. */
+enum next_kind { NX_NONE, NX_NOP_OUT, NX_TMF, NX_LOGOUT, NX_FIN, NX_RST };
+
+static const char *const next_name[] = {
+	"nothing", "NOP-Out ping", "task management request", "logout", "FIN (closed the connection)",
+	"RST (reset the connection)",
+};
+
+struct pending {          /* a SCSI Command or NOP-Out waiting for its response */
+	uint32_t itt;         /* Initiator Task Tag */
+	uint8_t opcode;       /* OP_SCSI_CMD or OP_NOP_OUT */
+	uint8_t cdb0;         /* CDB operation code */
+	uint8_t next;         /* enum next_kind: first initiator action after it */
+	uint8_t next_detail;  /* TMF function or logout reason */
+	int64_t ns;
+	uint64_t frame;
+	int64_t next_ns;
+	uint64_t next_frame;
+};
+
+struct nkey {             /* one negotiated key during the login */
+	bool offered, answered;
+	uint8_t offerer;      /* side: 0 initiator, 1 target */
+	char offer[VAL_LEN], answer[VAL_LEN];
+	uint64_t offer_frame, answer_frame;
+};
+
+enum { ST_HDR, ST_DATA, ST_DDIG };
+
+struct rx {               /* one direction's stream (side 0: initiator -> target) */
+	bool started;         /* next_seq is known */
+	bool syn;             /* the stream began at a captured SYN */
+	bool trusted;         /* PDU boundaries are known (see header_done) */
+	uint32_t parsed;      /* PDU headers parsed */
+	uint8_t desync;       /* enum desync_reason; parsing stopped */
+	uint32_t next_seq;    /* next new sequence number expected */
+	uint64_t desync_frame;
+	uint64_t lost_bytes;  /* bytes not parsed after the framing was lost */
+	uint64_t bad_csum;    /* segments skipped for a bad TCP checksum */
+	uint8_t stage;
+	uint8_t hdr[HDR_MAX];
+	uint32_t hdr_have, hdr_need;
+	uint32_t dlen;        /* DataSegmentLength of the PDU being read */
+	uint32_t data_need;   /* data + padding */
+	uint32_t data_have;
+	bool hd, dd;          /* digests in force for this PDU */
+	uint8_t ddig[4];
+	uint32_t ddig_have;
+	uint32_t crc;         /* running data digest register */
+	bool text_pdu;        /* Login/Text: data goes to text[] */
+	uint8_t *text;
+	uint32_t text_len;
+	bool text_cut;
+	uint64_t text_cut_n;
+};
+
+struct conn {
+	struct conn *hnext;
+	uint64_t flow_id;
+	int idir;             /* flow direction (0 = from A) the initiator sends in */
+	bool syn_seen;
+	struct rx rx[2];
+	struct pd_iscsi_conn pub;
+	bool ffp;             /* login completed: full feature phase */
+	bool hd_on, dd_on;    /* digests in force for PDUs that start from now */
+	uint32_t limit[2];    /* largest data segment side s may send */
+	bool mrdsl_declared[2];
+	uint32_t mrdsl_value[2];
+	struct nkey keys[NK__COUNT];
+	bool burst_side_reported[2];
+	char redirect[VAL_LEN];    /* TargetAddress of a redirection */
+	uint64_t login_frames[LOGIN_FRAMES];
+	unsigned n_login_frames;
+	bool statsn_valid;
+	uint32_t exp_statsn;
+	struct pending pend[MAX_PENDING];
+	unsigned n_pend;
+	uint64_t pend_dropped;
+	uint64_t commands_timed_out, answered_late;
+	bool have_timeout;
+	struct pending to;    /* the first command that timed out */
+	int64_t to_wait_ns;
+	bool to_answered;
+	uint64_t to_rsp_frame;
+	uint32_t mrdsl_max[2];
+	uint64_t mrdsl_n[2];
+	uint64_t digest_n[2]; /* [0] header, [1] data */
+	char neg_keys[96];    /* keys with invalid answers */
+	bool fin[2], rst[2];
+	struct issue is[I__COUNT];
+};
+
+struct queued_timeout {
+	struct pd_finding f;
+	struct pd_addr initiator, target;
+	uint16_t target_port;
+	uint64_t flow_id;
+	int64_t cmd_ns;
+	bool next_found;
+};
+
+struct iscsi_state {
+	int64_t timeout_ns;
+	uint16_t ports[MAX_PORTS];
+	unsigned n_ports;
+	struct conn *buckets[NBUCKETS];
+	size_t live;
+	uint64_t overflow;            /* connections not tracked: MAX_LIVE reached */
+	uint64_t over_ids[64];        /* recent untracked flow ids, to count each once */
+	unsigned n_over;
+	int64_t now_ns;
+	struct pd_iscsi_conn *list;   /* summaries of ended connections */
+	size_t n_list, cap_list;
+	uint64_t list_dropped;
+	struct queued_timeout *q;
+	size_t nq, capq;
+	uint64_t q_dropped;
+};
+
+/* ---- public helpers ---- */
+
+const char *pd_iscsi_opcode_name(uint8_t op)
+{
+	switch (op & 0x3f) {
+	case OP_NOP_OUT: return "NOP-Out";
+	case OP_SCSI_CMD: return "SCSI Command";
+	case OP_TMF_REQ: return "Task Management Function Request";
+	case OP_LOGIN_REQ: return "Login Request";
+	case OP_TEXT_REQ: return "Text Request";
+	case OP_DATA_OUT: return "SCSI Data-Out";
+	case OP_LOGOUT_REQ: return "Logout Request";
+	case OP_SNACK: return "SNACK Request";
+	case OP_NOP_IN: return "NOP-In";
+	case OP_SCSI_RSP: return "SCSI Response";
+	case OP_TMF_RSP: return "Task Management Function Response";
+	case OP_LOGIN_RSP: return "Login Response";
+	case OP_TEXT_RSP: return "Text Response";
+	case OP_DATA_IN: return "SCSI Data-In";
+	case OP_LOGOUT_RSP: return "Logout Response";
+	case OP_R2T: return "R2T";
+	case OP_ASYNC: return "Asynchronous Message";
+	case OP_REJECT: return "Reject";
+	case 0x1c: case 0x1d: case 0x1e: return "vendor-specific (initiator)";
+	case 0x3c: case 0x3d: case 0x3e: return "vendor-specific (target)";
+	default: return "unknown";
+	}
+}
+
+/* Opcodes each side may send (RFC 7143 11.2.1.2). */
+static bool opcode_valid(int side, uint8_t op)
+{
+	if (side == 0)
+		return op <= OP_LOGOUT_REQ || op == OP_SNACK || (op >= 0x1c && op <= 0x1e);
+	return (op >= OP_NOP_IN && op <= OP_LOGOUT_RSP) || op == OP_R2T || op == OP_ASYNC ||
+	       (op >= 0x3c && op <= 0x3f);
+}
+
+const char *pd_iscsi_login_status_name(uint16_t st)
+{
+	switch (st) { /* RFC 7143 11.13.5 */
+	case 0x0000: return "success";
+	case 0x0101: return "target moved temporarily";
+	case 0x0102: return "target moved permanently";
+	case 0x0200: return "initiator error";
+	case 0x0201: return "authentication failure";
+	case 0x0202: return "authorization failure";
+	case 0x0203: return "not found";
+	case 0x0204: return "target removed";
+	case 0x0205: return "unsupported version";
+	case 0x0206: return "too many connections";
+	case 0x0207: return "missing parameter";
+	case 0x0208: return "can't include in session";
+	case 0x0209: return "session type not supported";
+	case 0x020a: return "session does not exist";
+	case 0x020b: return "invalid during login";
+	case 0x0300: return "target error";
+	case 0x0301: return "service unavailable";
+	case 0x0302: return "out of resources";
+	}
+	switch (st >> 8) {
+	case 1: return "redirection (unknown detail)";
+	case 2: return "initiator error (unknown detail)";
+	case 3: return "target error (unknown detail)";
+	default: return "unknown status class";
+	}
+}
+
+const char *pd_iscsi_neg_name(int v)
+{
+	static const char *const names[] = {
+		"ok", "unknown key", "answer not among the offered values",
+		"value out of range", "answer above the offer (result function Minimum)",
+		"answer below the offer (result function Maximum)", "Boolean value not Yes or No",
+		"Boolean answer contradicts the result the offer fixed", "answered with a list",
+		"offered value out of range",
+	};
+
+	return v >= 0 && v < (int)(sizeof(names) / sizeof(names[0])) ? names[v] : "unknown";
+}
+
+int pd_iscsi_text_next(const uint8_t *buf, size_t len, size_t *off, struct pd_iscsi_kv *kv)
+{
+	while (*off < len && buf[*off] == 0)
+		(*off)++;
+	if (*off >= len)
+		return 0;
+	{
+		size_t start = *off, end = start, eq = (size_t)-1;
+
+		while (end < len && buf[end] != 0) {
+			if (buf[end] == '=' && eq == (size_t)-1)
+				eq = end;
+			end++;
+		}
+		*off = end < len ? end + 1 : end;
+		if (eq == (size_t)-1 || eq == start)
+			return -PD_EMALFORMED;
+		kv->key = (const char *)buf + start;
+		kv->key_len = eq - start;
+		kv->value = (const char *)buf + eq + 1;
+		kv->value_len = end - eq - 1;
+		return 1;
+	}
+}
+
+int pd_iscsi_parse_number(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -PD_EMALFORMED;
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return -PD_EMALFORMED;
+		if (v > (UINT64_MAX - d) / (uint64_t)base)
+			return -PD_EMALFORMED;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static const struct keydef *key_find(const char *name, size_t len, int *idx)
+{
+	for (int i = 0; i < NK__ALL; i++)
+		if (strlen(keydefs[i].name) == len && !memcmp(keydefs[i].name, name, len)) {
+			if (idx)
+				*idx = i;
+			return &keydefs[i];
+		}
+	return 0;
+}
+
+static int bool_val(const char *v)
+{
+	if (!strcmp(v, "Yes"))
+		return 1;
+	if (!strcmp(v, "No"))
+		return 0;
+	return -1;
+}
+
+static int check_value(const struct keydef *k, const char *v)
+{
+	uint64_t n;
+
+	switch (k->type) {
+	case K_LIST:
+		return *v && v[0] != ',' ? PD_ISCSI_NEG_OK : PD_ISCSI_NEG_RANGE;
+	case K_AND:
+	case K_OR:
+		return bool_val(v) < 0 ? PD_ISCSI_NEG_NOT_BOOL : PD_ISCSI_NEG_OK;
+	default:
+		if (pd_iscsi_parse_number(v, &n) || n < k->lo || n > k->hi)
+			return PD_ISCSI_NEG_RANGE;
+		return PD_ISCSI_NEG_OK;
+	}
+}
+
+int pd_iscsi_check_value(const char *key, const char *value)
+{
+	const struct keydef *k = key_find(key, strlen(key), 0);
+
+	return k ? check_value(k, value) : PD_ISCSI_NEG_UNKNOWN_KEY;
+}
+
+/* Is @v one of the comma-separated values of @list? */
+static bool in_list(const char *list, const char *v)
+{
+	size_t n = strlen(v);
+
+	while (*list) {
+		const char *c = strchr(list, ',');
+		size_t len = c ? (size_t)(c - list) : strlen(list);
+
+		if (len == n && !memcmp(list, v, n))
+			return true;
+		if (!c)
+			break;
+		list = c + 1;
+	}
+	return false;
+}
+
+static void set_result(char *r, size_t rlen, const char *v)
+{
+	if (r && rlen)
+		snprintf(r, rlen, "%s", v);
+}
+
+int pd_iscsi_negotiate(const char *key, const char *offer, const char *answer,
+		       char *result, size_t rlen)
+{
+	const struct keydef *k = key_find(key, strlen(key), 0);
+	uint64_t o = 0, a = 0;
+	int ob, ab, res;
+
+	if (!k || k->type == K_DECL_NUM) {
+		set_result(result, rlen, answer ? answer : offer);
+		return PD_ISCSI_NEG_UNKNOWN_KEY;
+	}
+	if (check_value(k, offer) != PD_ISCSI_NEG_OK) {
+		set_result(result, rlen, k->def);
+		return PD_ISCSI_NEG_BAD_OFFER;
+	}
+	if (!answer) {
+		/* 6.2.2: the answer is optional only where the offer decides */
+		ob = bool_val(offer);
+		if ((k->type == K_AND && ob == 0) || (k->type == K_OR && ob == 1))
+			set_result(result, rlen, offer);
+		else
+			set_result(result, rlen, k->def);
+		return PD_ISCSI_NEG_OK;
+	}
+	if (!strcmp(answer, "Reject") || !strcmp(answer, "Irrelevant") ||
+	    !strcmp(answer, "NotUnderstood")) {
+		set_result(result, rlen, k->def);
+		return PD_ISCSI_NEG_OK;
+	}
+	switch (k->type) {
+	case K_LIST:
+		if (strchr(answer, ',')) {
+			set_result(result, rlen, k->def);
+			return PD_ISCSI_NEG_LIST_ANSWER;
+		}
+		if (!in_list(offer, answer)) {
+			set_result(result, rlen, k->def);
+			return PD_ISCSI_NEG_NOT_OFFERED;
+		}
+		set_result(result, rlen, answer);
+		return PD_ISCSI_NEG_OK;
+	case K_MIN:
+	case K_MAX:
+		pd_iscsi_parse_number(offer, &o);
+		if (pd_iscsi_parse_number(answer, &a) || a < k->lo || a > k->hi) {
+			set_result(result, rlen, offer);
+			return PD_ISCSI_NEG_RANGE;
+		}
+		if (k->type == K_MIN && a > o) {
+			set_result(result, rlen, offer);
+			return PD_ISCSI_NEG_ABOVE_OFFER;
+		}
+		if (k->type == K_MAX && a < o) {
+			set_result(result, rlen, offer);
+			return PD_ISCSI_NEG_BELOW_OFFER;
+		}
+		set_result(result, rlen, answer);
+		return PD_ISCSI_NEG_OK;
+	default: /* K_AND, K_OR */
+		ob = bool_val(offer);
+		ab = bool_val(answer);
+		if (ab < 0) {
+			set_result(result, rlen, k->def);
+			return PD_ISCSI_NEG_NOT_BOOL;
+		}
+		res = k->type == K_AND ? (ob && ab) : (ob || ab);
+		set_result(result, rlen, res ? "Yes" : "No");
+		/* 6.2.2: the acceptor answers the offered value, or the result
+		 * when the offer alone does not decide it */
+		if ((k->type == K_AND && ob == 0 && ab == 1) || (k->type == K_OR && ob == 1 && ab == 0))
+			return PD_ISCSI_NEG_BOOL_RESULT;
+		return PD_ISCSI_NEG_OK;
+	}
+}
+
+void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out)
+{
+	out->method = (uint8_t)(lun[0] >> 6);
+	out->single_level = !(lun[2] | lun[3] | lun[4] | lun[5] | lun[6] | lun[7]);
+	switch (out->method) {
+	case 0: /* peripheral device addressing: bus identifier, then the LUN */
+		out->lun = lun[1];
+		if (lun[0] & 0x3f)
+			out->single_level = false; /* a bus/target path, not a LUN here */
+		break;
+	case 1: /* flat space addressing */
+		out->lun = (uint32_t)(lun[0] & 0x3f) << 8 | lun[1];
+		break;
+	case 2: /* logical unit addressing: target 6 bits, bus 3 bits, LUN 5 bits */
+		out->lun = lun[1] & 0x1fu;
+		break;
+	default: /* extended addressing: not a plain number */
+		out->lun = 0;
+		out->single_level = false;
+		break;
+	}
+}
+
+/* ---- state ---- */
+
+int pd_iscsi_add_port(void *state, uint16_t port)
+{
+	struct iscsi_state *s = state;
+
+	if (!port)
+		return 0;
+	for (unsigned i = 0; i < s->n_ports; i++)
+		if (s->ports[i] == port)
+			return 0;
+	if (s->n_ports == MAX_PORTS)
+		return -PD_ELIMIT;
+	s->ports[s->n_ports++] = port;
+	return 0;
+}
+
+void pd_iscsi_set_timeout(void *state, int64_t timeout_ns)
+{
+	struct iscsi_state *s = state;
+
+	s->timeout_ns = timeout_ns > 0 ? timeout_ns : PD_ISCSI_TIMEOUT_DEFAULT_NS;
+}
+
+static int iscsi_init(struct pd_analysis *a, void **state)
+{
+	struct iscsi_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -PD_ENOMEM;
+	s->timeout_ns = PD_ISCSI_TIMEOUT_DEFAULT_NS;
+	if (a->opts && a->opts->iscsi_timeout_ns > 0)
+		s->timeout_ns = a->opts->iscsi_timeout_ns;
+	s->ports[s->n_ports++] = PD_ISCSI_PORT;
+	*state = s;
+	return 0;
+}
+
+static bool port_listed(const struct iscsi_state *s, uint16_t port)
+{
+	for (unsigned i = 0; i < s->n_ports; i++)
+		if (s->ports[i] == port)
+			return true;
+	return false;
+}
+
+static struct conn **conn_slot(struct iscsi_state *s, uint64_t id)
+{
+	struct conn **pp = &s->buckets[(id * 0x9E3779B97F4A7C15ULL) >> 54];
+
+	while (*pp && (*pp)->flow_id != id)
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int dir,
+			     const struct pd_packet *p)
+{
+	struct conn *c, **pp;
+	bool a_srv = port_listed(s, f->key.port_a), b_srv = port_listed(s, f->key.port_b);
+	int tdir; /* flow direction the target sends in */
+
+	if (s->live >= MAX_LIVE || !(c = calloc(1, sizeof(*c)))) {
+		for (unsigned i = 0; i < 64 && i < s->n_over; i++)
+			if (s->over_ids[i] == f->id)
+				return 0;
+		s->over_ids[s->n_over++ % 64] = f->id;
+		s->overflow++;
+		return 0;
+	}
+	if (a_srv && !b_srv)
+		tdir = 0;
+	else if (b_srv && !a_srv)
+		tdir = 1;
+	else if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
+		tdir = 1 - dir; /* both ports listed: the SYN's sender is the initiator */
+	else
+		tdir = f->init_is_a ? 1 : 0;
+	c->flow_id = f->id;
+	c->idir = 1 - tdir;
+	for (int side = 0; side < 2; side++) {
+		int d = side == 0 ? c->idir : tdir;
+
+		pd_flow_endpoint(f, d, &c->pub.addr[side]);
+		c->pub.port[side] = d == 0 ? f->key.port_a : f->key.port_b;
+		c->rx[side].hdr_need = BHS_LEN;
+	}
+	c->pub.flow_id = f->id;
+	c->limit[0] = c->limit[1] = PD_ISCSI_DEFAULT_MRDSL;
+	pp = conn_slot(s, f->id);
+	*pp = c;
+	s->live++;
+	return c;
+}
+
+/* ---- issues ---- */
+
+static struct pd_finding *issue(struct conn *c, int id, uint64_t frame, bool *first)
+{
+	struct issue *is = &c->is[id];
+
+	*first = false;
+	is->n++;
+	if (!is->f) {
+		is->f = malloc(sizeof(*is->f));
+		if (!is->f)
+			return 0;
+		pd_finding_init(is->f, issue_id[id], issue_sev[id]);
+		*first = true;
+	}
+	pd_finding_add_frame(is->f, frame);
+	return is->f;
+}
+
+static const char *side_name(int side)
+{
+	return side == 0 ? "initiator" : "target";
+}
+
+static void fmt_side(const struct conn *c, int side, char *buf, size_t len)
+{
+	char a[48];
+
+	pd_addr_format(&c->pub.addr[side], a, sizeof(a));
+	if (c->pub.addr[side].family == 6)
+		snprintf(buf, len, "[%s]:%u", a, c->pub.port[side]);
+	else
+		snprintf(buf, len, "%s:%u", a, c->pub.port[side]);
+}
+
+/* ---- login text ---- */
+
+static const char *stated_value(const struct nkey *k, int side)
+{
+	if (k->offered && k->offerer == side)
+		return k->offer;
+	if (k->answered && k->offerer != side)
+		return k->answer;
+	return 0;
+}
+
+static void neg_issue(struct conn *c, int side, const char *key, const char *offer,
+		      const char *answer, int verdict, uint64_t frame)
+{
+	bool first;
+	struct pd_finding *x = issue(c, I_NEG, frame, &first);
+	size_t used = strlen(c->neg_keys);
+
+	if (!strstr(c->neg_keys, key) && used + strlen(key) + 2 < sizeof(c->neg_keys))
+		snprintf(c->neg_keys + used, sizeof(c->neg_keys) - used, "%s%s", used ? "," : "", key);
+	if (!x || !first)
+		return;
+	if (offer)
+		pd_finding_message(x, "The %s answered %s=%s to the offer %s=%s: %s (RFC 7143 6.2, 13)",
+				   side_name(side), key, answer, key, offer, pd_iscsi_neg_name(verdict));
+	else
+		pd_finding_message(x, "The %s %s %s=%s: %s (RFC 7143 13)", side_name(side),
+				   verdict == PD_ISCSI_NEG_BAD_OFFER ? "offered" : "declared", key,
+				   answer, pd_iscsi_neg_name(verdict == PD_ISCSI_NEG_BAD_OFFER
+								     ? PD_ISCSI_NEG_RANGE : verdict));
+	pd_finding_ev_str(x, "key", "%s", key);
+	if (offer)
+		pd_finding_ev_str(x, "offered", "%s", offer);
+	pd_finding_ev_str(x, offer ? "answered" : "value", "%s", answer);
+	pd_finding_ev_str(x, "by", "%s", side_name(side));
+	pd_finding_ev_str(x, "reason", "%s", pd_iscsi_neg_name(verdict));
+	pd_finding_advice(x, "One side's iSCSI stack does not follow the negotiation rules; "
+			     "the other side should reject the login. Set the key explicitly on "
+			     "both sides (target config, initiator/iBFT settings) to a value both "
+			     "accept, and update the misbehaving firmware or driver.");
+}
+
+static void burst_issue(struct conn *c, const char *source, uint64_t fb, uint64_t mb,
+			uint64_t frame)
+{
+	bool first;
+	struct pd_finding *x = issue(c, I_BURST, frame, &first);
+
+	if (!x || !first)
+		return;
+	pd_finding_message(x, "FirstBurstLength %llu is greater than MaxBurstLength %llu (%s); "
+			      "RFC 7143 13.14: FirstBurstLength MUST NOT exceed MaxBurstLength",
+			   (unsigned long long)fb, (unsigned long long)mb, source);
+	pd_finding_ev_u64(x, "first_burst", fb);
+	pd_finding_ev_u64(x, "max_burst", mb);
+	pd_finding_ev_str(x, "source", "%s", source);
+	pd_finding_advice(x, "Configure FirstBurstLength <= MaxBurstLength on the side named; "
+			      "some targets then fail writes of unsolicited data.");
+}
+
+/* Check the FirstBurstLength/MaxBurstLength pair one side stated. */
+static void burst_check_side(struct conn *c, int side, uint64_t frame)
+{
+	const char *fbs = stated_value(&c->keys[NK_FIRST_BURST], side);
+	const char *mbs = stated_value(&c->keys[NK_MAX_BURST], side);
+	uint64_t fb, mb;
+
+	if (!fbs || !mbs || c->burst_side_reported[side])
+		return;
+	if (pd_iscsi_parse_number(fbs, &fb) || pd_iscsi_parse_number(mbs, &mb) || fb <= mb)
+		return;
+	c->burst_side_reported[side] = true;
+	burst_issue(c, side == 0 ? "offered by the initiator" : "offered by the target", fb, mb,
+		    frame);
+}
+
+static void copy_val(char *dst, size_t dlen, const struct pd_iscsi_kv *kv)
+{
+	size_t n = kv->value_len < dlen - 1 ? kv->value_len : dlen - 1;
+
+	memcpy(dst, kv->value, n);
+	dst[n] = 0;
+	for (size_t i = 0; i < n; i++) /* keep the text printable */
+		if ((unsigned char)dst[i] < 0x20 || (unsigned char)dst[i] >= 0x7f)
+			dst[i] = '.';
+}
+
+static bool key_is(const struct pd_iscsi_kv *kv, const char *name)
+{
+	return strlen(name) == kv->key_len && !memcmp(kv->key, name, kv->key_len);
+}
+
+static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
+{
+	struct rx *r = &c->rx[side];
+	struct pd_iscsi_kv kv;
+	size_t off = 0;
+	int rc, idx;
+	char val[VAL_LEN];
+
+	while ((rc = pd_iscsi_text_next(r->text, r->text_len, &off, &kv)) != 0) {
+		const struct keydef *k;
+
+		if (rc < 0)
+			continue;
+		copy_val(val, sizeof(val), &kv);
+		if (key_is(&kv, "InitiatorName") && side == 0) {
+			copy_val(c->pub.initiator_name, sizeof(c->pub.initiator_name), &kv);
+			continue;
+		}
+		if (key_is(&kv, "TargetName")) {
+			if (side == 0 && login)
+				copy_val(c->pub.target_name, sizeof(c->pub.target_name), &kv);
+			if (side == 1 && !login) { /* a SendTargets answer */
+				if (!c->pub.targets_discovered)
+					copy_val(c->pub.discovered_target,
+						 sizeof(c->pub.discovered_target), &kv);
+				c->pub.targets_discovered++;
+			}
+			continue;
+		}
+		if (key_is(&kv, "SessionType") && side == 0) {
+			c->pub.session_type = !strcmp(val, "Discovery") ? PD_ISCSI_SESSION_DISCOVERY
+									: PD_ISCSI_SESSION_NORMAL;
+			continue;
+		}
+		if (key_is(&kv, "TargetAddress") && side == 1) {
+			snprintf(c->redirect, sizeof(c->redirect), "%s", val);
+			continue;
+		}
+		k = key_find(kv.key, kv.key_len, &idx);
+		if (!k)
+			continue;
+		if (idx == NK_MRDSL) {
+			uint64_t n = 0;
+
+			if (check_value(k, val) != PD_ISCSI_NEG_OK) {
+				neg_issue(c, side, k->name, 0, val, PD_ISCSI_NEG_RANGE, frame);
+				continue;
+			}
+			pd_iscsi_parse_number(val, &n);
+			c->mrdsl_declared[side] = true;
+			c->mrdsl_value[side] = (uint32_t)n;
+			if (c->ffp) { /* a Text declaration in full feature phase */
+				c->pub.mrdsl[side] = (uint32_t)n;
+				c->limit[1 - side] = (uint32_t)n;
+			}
+			continue;
+		}
+		if (!login)
+			continue; /* operational keys are negotiated in the login only */
+		{
+			struct nkey *nk = &c->keys[idx];
+
+			if (!nk->offered) {
+				int v = check_value(k, val);
+
+				nk->offered = true;
+				nk->offerer = (uint8_t)side;
+				snprintf(nk->offer, sizeof(nk->offer), "%s", val);
+				nk->offer_frame = frame;
+				if (v != PD_ISCSI_NEG_OK)
+					neg_issue(c, side, k->name, 0, val, PD_ISCSI_NEG_BAD_OFFER, frame);
+			} else if (nk->offerer != side && !nk->answered) {
+				int v;
+
+				nk->answered = true;
+				snprintf(nk->answer, sizeof(nk->answer), "%s", val);
+				nk->answer_frame = frame;
+				v = pd_iscsi_negotiate(k->name, nk->offer, nk->answer, 0, 0);
+				if (v != PD_ISCSI_NEG_OK && v != PD_ISCSI_NEG_BAD_OFFER)
+					neg_issue(c, side, k->name, nk->offer, nk->answer, v, frame);
+			}
+		}
+	}
+	if (login)
+		burst_check_side(c, side, frame);
+}
+
+/* The Login Final-Response accepted the login: compute what is in force. */
+static void login_complete(struct conn *c, uint64_t frame, int64_t ns)
+{
+	char res[NK__COUNT][VAL_LEN];
+	uint64_t fb, mb, n;
+
+	for (int i = 0; i < NK__COUNT; i++) {
+		const struct nkey *k = &c->keys[i];
+
+		if (k->offered)
+			pd_iscsi_negotiate(keydefs[i].name, k->offer, k->answered ? k->answer : 0,
+					   res[i], sizeof(res[i]));
+		else
+			snprintf(res[i], sizeof(res[i]), "%s", keydefs[i].def);
+	}
+	c->pub.header_digest = !strcmp(res[NK_HEADER_DIGEST], "CRC32C");
+	c->pub.data_digest = !strcmp(res[NK_DATA_DIGEST], "CRC32C");
+	c->pub.immediate_data = !strcmp(res[NK_IMMEDIATE_DATA], "Yes");
+	c->pub.initial_r2t = !strcmp(res[NK_INITIAL_R2T], "Yes");
+	fb = pd_iscsi_parse_number(res[NK_FIRST_BURST], &n) ? PD_ISCSI_DEFAULT_FIRST_BURST : n;
+	mb = pd_iscsi_parse_number(res[NK_MAX_BURST], &n) ? PD_ISCSI_DEFAULT_MAX_BURST : n;
+	c->pub.first_burst = (uint32_t)fb;
+	c->pub.max_burst = (uint32_t)mb;
+	c->pub.max_outstanding_r2t = pd_iscsi_parse_number(res[NK_MAX_OUT_R2T], &n) ? 1 : (uint32_t)n;
+	for (int side = 0; side < 2; side++)
+		c->pub.mrdsl[side] = c->mrdsl_declared[side] ? c->mrdsl_value[side]
+							     : PD_ISCSI_DEFAULT_MRDSL;
+	/* each side declares what it can receive: the initiator's value limits
+	 * what the target sends and the other way round (13.12) */
+	c->limit[0] = c->pub.mrdsl[1];
+	c->limit[1] = c->pub.mrdsl[0];
+	/* FirstBurstLength is irrelevant with InitialR2T=Yes and ImmediateData=No (13.14) */
+	if (fb > mb && c->keys[NK_FIRST_BURST].offered &&
+	    !(c->pub.initial_r2t && !c->pub.immediate_data))
+		burst_issue(c, "negotiated", fb, mb, frame);
+	if (c->pub.session_type == PD_ISCSI_SESSION_UNKNOWN)
+		c->pub.session_type = PD_ISCSI_SESSION_NORMAL; /* the default (13.21) */
+	c->hd_on = c->pub.header_digest;
+	c->dd_on = c->pub.data_digest;
+	c->ffp = true;
+	c->pub.state = PD_ISCSI_LOGIN_OK;
+	c->pub.login_done_ns = ns;
+	c->pub.login_done_frame = frame;
+}
+
+static void login_frame(struct conn *c, uint64_t frame)
+{
+	if (c->n_login_frames < LOGIN_FRAMES &&
+	    (!c->n_login_frames || c->login_frames[c->n_login_frames - 1] != frame))
+		c->login_frames[c->n_login_frames++] = frame;
+}
+
+static void login_failed(struct conn *c, uint16_t status, uint64_t frame, int64_t ns)
+{
+	bool first;
+	struct pd_finding *x;
+	uint8_t cls = (uint8_t)(status >> 8);
+
+	c->pub.state = PD_ISCSI_LOGIN_FAILED;
+	c->pub.login_done_ns = ns;
+	c->pub.login_done_frame = frame;
+	x = issue(c, I_LOGIN_FAILED, frame, &first);
+	if (!x || !first)
+		return;
+	if (cls == 1) /* a redirection is not a failure if the initiator follows it */
+		x->severity = PD_SEV_WARNING;
+	pd_finding_message(x, "Login%s%s %s: Status-Class 0x%02x Status-Detail 0x%02x (%s)%s%s",
+			   c->pub.target_name[0] ? " to " : "", c->pub.target_name,
+			   cls == 1 ? "redirected" : "rejected", cls, status & 0xff,
+			   pd_iscsi_login_status_name(status), c->redirect[0] ? " to " : "",
+			   c->redirect);
+	pd_finding_ev_hex16(x, "status", status);
+	pd_finding_ev_u64(x, "status_class", cls);
+	pd_finding_ev_u64(x, "status_detail", status & 0xffu);
+	pd_finding_ev_str(x, "status_text", "%s", pd_iscsi_login_status_name(status));
+	if (c->pub.target_name[0])
+		pd_finding_ev_str(x, "target_name", "%s", c->pub.target_name);
+	if (c->pub.initiator_name[0])
+		pd_finding_ev_str(x, "initiator_name", "%s", c->pub.initiator_name);
+	if (c->redirect[0])
+		pd_finding_ev_str(x, "target_address", "%s", c->redirect);
+	switch (status) {
+	case 0x0201:
+		pd_finding_advice(x, "Authentication failed: check the CHAP user name and secret "
+				      "configured in the initiator (iBFT/firmware/iPXE) against the "
+				      "target's account for it.");
+		break;
+	case 0x0202:
+		pd_finding_advice(x, "The target's ACL does not admit this InitiatorName: add it "
+				      "to the target's ACL (targetcli .../acls create, tgtadm "
+				      "--op bind) or fix the initiator name the boot firmware sends.");
+		break;
+	case 0x0203:
+	case 0x0204:
+		pd_finding_advice(x, "The TargetName is not served on this portal: compare it "
+				      "with the DHCP root path / iBFT target name and the target's "
+				      "configuration, byte for byte.");
+		break;
+	default:
+		if (cls == 1)
+			pd_finding_advice(x, "The target redirects to TargetAddress; the initiator "
+					      "must log in there. Check that it does and that the "
+					      "address is reachable from the initiator.");
+		else if (cls == 3)
+			pd_finding_advice(x, "The target failed: look at its logs and resources; "
+					      "the initiator may retry later.");
+		else
+			pd_finding_advice(x, "The target refused the login request: check the "
+					      "login parameters the initiator sends.");
+	}
+}
+
+/* ---- header-time checks ---- */
+
+static uint32_t be32_at(const uint8_t *h, size_t off)
+{
+	struct pd_cursor cur;
+
+	pd_cur_init(&cur, h, HDR_MAX, HDR_MAX);
+	pd_cur_skip(&cur, off);
+	return pd_cur_be32(&cur);
+}
+
+static void check_cmdsn(struct conn *c, uint8_t op, const uint8_t *h, uint64_t frame)
+{
+	uint32_t exp = be32_at(h, 28), max = be32_at(h, 32);
+	bool first;
+	struct pd_finding *x;
+
+	if (!c->rx[1].trusted)
+		return;
+	/* RFC 7143 4.2.2.1: MaxCmdSN - ExpCmdSN + 1 is the window; MaxCmdSN
+	 * MUST NOT be less than ExpCmdSN - 1 (serial arithmetic, RFC 1982) */
+	if ((int32_t)(max - (exp - 1u)) >= 0)
+		return;
+	x = issue(c, I_CMDSN, frame, &first);
+	if (!x || !first)
+		return;
+	pd_finding_message(x, "%s from the target carries MaxCmdSN %u below ExpCmdSN - 1 = %u "
+			      "(window %d): RFC 7143 4.2.2.1 forbids it, initiators ignore it",
+			   pd_iscsi_opcode_name(op), max, exp - 1u, (int32_t)(max - exp) + 1);
+	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(op));
+	pd_finding_ev_u64(x, "exp_cmdsn", exp);
+	pd_finding_ev_u64(x, "max_cmdsn", max);
+	pd_finding_ev_i64(x, "window", (int32_t)(max - exp) + 1);
+	pd_finding_advice(x, "A target bug in its command window accounting: the initiator "
+			      "cannot send new commands while the window looks closed. Update the "
+			      "target software/firmware.");
+}
+
+static void check_statsn(struct conn *c, uint8_t op, uint32_t statsn, uint64_t frame)
+{
+	bool first;
+	struct pd_finding *x;
+
+	if (!c->statsn_valid) {
+		c->statsn_valid = true;
+		c->exp_statsn = statsn + 1u;
+		return;
+	}
+	if (statsn == c->exp_statsn) {
+		c->exp_statsn++;
+		return;
+	}
+	if (!c->rx[1].trusted) {
+		c->exp_statsn = statsn + 1u;
+		return;
+	}
+	x = issue(c, I_STATSN, frame, &first);
+	if (x && first) {
+		pd_finding_message(x, "%s carries StatSN %u where %u was expected (%+d): status "
+				      "was skipped or repeated (RFC 7143 4.2.2.2)",
+				   pd_iscsi_opcode_name(op), statsn, c->exp_statsn,
+				   (int32_t)(statsn - c->exp_statsn));
+		pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(op));
+		pd_finding_ev_u64(x, "expected", c->exp_statsn);
+		pd_finding_ev_u64(x, "got", statsn);
+		pd_finding_ev_i64(x, "delta", (int32_t)(statsn - c->exp_statsn));
+		pd_finding_advice(x, "Status PDUs were lost in the target or the StatSN counter "
+				      "is wrong; with ErrorRecoveryLevel 0 the initiator will "
+				      "eventually drop the connection. Check the target software.");
+	}
+	c->exp_statsn = statsn + 1u;
+}
+
+static void next_action(struct conn *c, uint8_t kind, uint8_t detail, int64_t ns, uint64_t frame)
+{
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		struct pending *pe = &c->pend[i];
+
+		if (pe->next == NX_NONE && pe->ns <= ns && pe->frame != frame) {
+			pe->next = kind;
+			pe->next_detail = detail;
+			pe->next_ns = ns;
+			pe->next_frame = frame;
+		}
+	}
+}
+
+static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int64_t ns,
+		     uint64_t frame)
+{
+	struct pending *pe;
+
+	for (unsigned i = 0; i < c->n_pend; i++)
+		if (c->pend[i].itt == itt) { /* tag reused: the old one is gone */
+			c->pend[i] = c->pend[--c->n_pend];
+			break;
+		}
+	if (c->n_pend == MAX_PENDING) {
+		c->pend_dropped++;
+		return;
+	}
+	pe = &c->pend[c->n_pend++];
+	memset(pe, 0, sizeof(*pe));
+	pe->itt = itt;
+	pe->opcode = op;
+	pe->cdb0 = cdb0;
+	pe->ns = ns;
+	pe->frame = frame;
+}
+
+static void timed_out(struct conn *c, const struct pending *pe, int64_t wait, bool answered,
+		      uint64_t rsp_frame)
+{
+	if (answered)
+		c->answered_late++;
+	else
+		c->commands_timed_out++;
+	if (c->have_timeout)
+		return;
+	c->have_timeout = true;
+	c->to = *pe;
+	c->to_wait_ns = wait;
+	c->to_answered = answered;
+	c->to_rsp_frame = rsp_frame;
+}
+
+static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int64_t ns,
+			uint64_t frame)
+{
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		struct pending *pe = &c->pend[i];
+
+		if (pe->itt != itt)
+			continue;
+		if (ns - pe->ns > s->timeout_ns)
+			timed_out(c, pe, ns - pe->ns, true, frame);
+		c->pend[i] = c->pend[--c->n_pend];
+		return;
+	}
+}
+
+static void lun_check(struct conn *c, const uint8_t *h, uint64_t frame)
+{
+	struct pd_iscsi_lun l;
+	bool first;
+	struct pd_finding *x;
+
+	if (!c->rx[0].trusted)
+		return;
+	pd_iscsi_lun_decode(h + 8, &l);
+	if (!l.single_level || l.lun != 255 || l.method > 1)
+		return;
+	x = issue(c, I_LUN255, frame, &first);
+	if (!x || !first)
+		return;
+	pd_finding_message(x, "SCSI Command (CDB 0x%02x) to LUN 255 (LUN field "
+			      "%02x%02x%02x%02x%02x%02x%02x%02x, %s addressing): the Microsoft iSCSI "
+			      "initiator does not accept LUN 255 as a boot disk",
+			   h[32], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15],
+			   l.method ? "flat space" : "peripheral device");
+	pd_finding_ev_u64(x, "lun", l.lun);
+	pd_finding_ev_str(x, "lun_field", "%02x%02x%02x%02x%02x%02x%02x%02x", h[8], h[9], h[10],
+			  h[11], h[12], h[13], h[14], h[15]);
+	pd_finding_ev_str(x, "addressing", "%s", l.method ? "flat space" : "peripheral device");
+	pd_finding_ev_str(x, "cdb_opcode", "0x%02x", h[32]);
+	pd_finding_advice(x, "Map the boot disk at a LUN below 255 (LUN 0 is the usual choice) "
+			      "on the target and in the DHCP root path / iBFT.");
+}
+
+static bool is_read_cdb(uint8_t op)
+{
+	return op == 0x08 || op == 0x28 || op == 0xa8 || op == 0x88;
+}
+
+static void mrdsl_check(struct conn *c, int side, uint8_t op, uint32_t dlen, uint64_t frame)
+{
+	uint32_t limit;
+	const char *src;
+	bool first;
+	struct pd_finding *x;
+	char snd[64];
+
+	if (c->ffp) {
+		limit = c->limit[side];
+		src = c->mrdsl_declared[1 - side] ? "declared" : "default (not declared)";
+	} else if (c->pub.login_frame) {
+		/* RFC 7143 6.3: "The default MaxRecvDataSegmentLength is used
+		 * during Login." */
+		limit = PD_ISCSI_DEFAULT_MRDSL;
+		src = "default (login phase)";
+	} else {
+		return; /* login not captured: the limits are unknown */
+	}
+	if (dlen <= limit)
+		return;
+	c->mrdsl_n[side]++;
+	if (dlen > c->mrdsl_max[side])
+		c->mrdsl_max[side] = dlen;
+	x = issue(c, I_MRDSL, frame, &first);
+	if (!x || !first)
+		return;
+	fmt_side(c, side, snd, sizeof(snd));
+	pd_finding_message(x, "The %s (%s) sent a %u-byte data segment in a %s, above the %u-byte "
+			      "MaxRecvDataSegmentLength of the %s (%s)",
+			   side_name(side), snd, dlen, pd_iscsi_opcode_name(op), limit,
+			   side_name(1 - side), src);
+	pd_finding_ev_str(x, "sender", "%s", side_name(side));
+	pd_finding_ev_u64(x, "limit", limit);
+	pd_finding_ev_str(x, "limit_source", "%s", src);
+	pd_finding_ev_u64(x, "data_segment_length", dlen);
+	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(op));
+	pd_finding_advice(x, "The receiver may drop the connection (RFC 7143 13.12). Check the "
+			      "sender's MaxXmitDataSegmentLength/MaxRecvDataSegmentLength settings "
+			      "against what its peer declared in the login.");
+}
+
+static void digest_issue(struct conn *c, int side, int kind, uint8_t op, uint32_t is,
+			 uint32_t should, uint64_t frame)
+{
+	bool first;
+	struct pd_finding *x;
+
+	c->digest_n[kind]++;
+	x = issue(c, I_DIGEST, frame, &first);
+	if (!x || !first)
+		return;
+	pd_finding_message(x, "%s digest mismatch in a %s from the %s: is 0x%08x, should be 0x%08x",
+			   kind ? "Data" : "Header", pd_iscsi_opcode_name(op), side_name(side), is,
+			   should);
+	pd_finding_ev_str(x, "kind", "%s", kind ? "data" : "header");
+	pd_finding_ev_str(x, "sender", "%s", side_name(side));
+	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(op));
+	pd_finding_ev_str(x, "is", "0x%08x", is);
+	pd_finding_ev_str(x, "should", "0x%08x", should);
+	/* as the bytes are sent, least significant first (RFC 3720 B.4); this
+	 * is what Wireshark shows as the digest's value */
+	pd_finding_ev_str(x, "is_wire", "%02x%02x%02x%02x", is & 0xffu, (is >> 8) & 0xffu,
+			  (is >> 16) & 0xffu, is >> 24);
+	pd_finding_advice(x, "The bytes changed after the sender computed the CRC32C: look for "
+			      "NIC/driver offload bugs, bad memory or a middlebox rewriting data. "
+			      "If the capture was taken on the sender with segmentation offload, "
+			      "check the receiver's view too.");
+}
+
+/* The header (BHS + AHS + HeaderDigest) of a PDU is complete.  @h is the
+ * analyzer's own copy of it (r->hdr, filled through the cursor), so fixed
+ * offsets below BHS_LEN are read directly. */
+static void header_done(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
+{
+	struct rx *r = &c->rx[side];
+	const uint8_t *h = r->hdr;
+	uint8_t op = h[0] & 0x3f;
+	uint32_t ahs = (uint32_t)h[4] * 4u, dlen, itt, statsn;
+
+	dlen = (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	r->dlen = dlen;
+	r->data_need = dlen + ((4u - (dlen & 3u)) & 3u);
+	r->data_have = 0;
+	r->ddig_have = 0;
+	r->dd = c->dd_on && dlen > 0;
+	r->crc = PD_CRC32C_INIT;
+	r->text_pdu = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || op == OP_TEXT_REQ ||
+		      op == OP_TEXT_RSP;
+	if (r->hd) {
+		uint32_t want = pd_crc32c(h, BHS_LEN + ahs);
+		uint32_t got = pd_crc32c_get_wire(h + BHS_LEN + ahs);
+
+		if (want != got)
+			digest_issue(c, side, 0, op, got, want, p->frame);
+	}
+	c->pub.pdus[side]++;
+	/* A stream picked up without its SYN starts at a guessed PDU
+	 * boundary: its sequence-number and LUN checks wait until a Login
+	 * PDU or five headers in a row have parsed (a wrong guess soon
+	 * meets an opcode this side cannot send and stops parsing).  With
+	 * the SYN, the first PDU is a Login one (checked in rx_feed). */
+	if (!r->trusted && (op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || ++r->parsed >= 5))
+		r->trusted = true;
+	if (!c->pub.first_frame) {
+		c->pub.first_frame = p->frame;
+		c->pub.first_ns = p->ts_ns;
+	}
+	itt = be32_at(h, 16);
+	if (side == 0 && op == OP_LOGIN_REQ) {
+		if (!c->pub.login_frame) {
+			c->pub.login_frame = p->frame;
+			c->pub.login_ns = p->ts_ns;
+			if (c->pub.state == PD_ISCSI_LOGIN_UNSEEN)
+				c->pub.state = PD_ISCSI_LOGIN_STARTED;
+		}
+		login_frame(c, p->frame);
+	}
+	mrdsl_check(c, side, op, dlen, p->frame);
+	if (side == 0) {
+		switch (op) {
+		case OP_SCSI_CMD:
+			c->pub.commands++;
+			lun_check(c, h, p->frame);
+			if (is_read_cdb(h[32]) && !c->pub.first_read_frame) {
+				c->pub.first_read_frame = p->frame;
+				c->pub.first_read_ns = p->ts_ns;
+				c->pub.first_read_cdb = h[32];
+			}
+			pend_add(c, op, itt, h[32], p->ts_ns, p->frame);
+			break;
+		case OP_NOP_OUT:
+			if (itt != NO_ITT) {
+				next_action(c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
+				pend_add(c, op, itt, 0, p->ts_ns, p->frame);
+			}
+			break;
+		case OP_TMF_REQ:
+			next_action(c, NX_TMF, h[1] & 0x7f, p->ts_ns, p->frame);
+			break;
+		case OP_LOGOUT_REQ:
+			next_action(c, NX_LOGOUT, h[1] & 0x7f, p->ts_ns, p->frame);
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+	statsn = be32_at(h, 24);
+	switch (op) {
+	case OP_LOGIN_RSP:
+		login_frame(c, p->frame);
+		if (h[36] == 0) { /* the SN fields are valid with Status-Class 0 */
+			check_cmdsn(c, op, h, p->frame);
+			check_statsn(c, op, statsn, p->frame);
+		}
+		break;
+	case OP_SCSI_RSP:
+		check_cmdsn(c, op, h, p->frame);
+		check_statsn(c, op, statsn, p->frame);
+		pend_answer(s, c, itt, p->ts_ns, p->frame);
+		break;
+	case OP_DATA_IN:
+		check_cmdsn(c, op, h, p->frame);
+		if (h[1] & 0x01) { /* S bit: status, StatSN valid (11.7) */
+			check_statsn(c, op, statsn, p->frame);
+			pend_answer(s, c, itt, p->ts_ns, p->frame);
+		}
+		break;
+	case OP_NOP_IN:
+		check_cmdsn(c, op, h, p->frame);
+		if (itt != NO_ITT) { /* a reply: StatSN advances (11.19) */
+			check_statsn(c, op, statsn, p->frame);
+			pend_answer(s, c, itt, p->ts_ns, p->frame);
+		}
+		break;
+	case OP_TMF_RSP:
+	case OP_TEXT_RSP:
+	case OP_LOGOUT_RSP:
+	case OP_ASYNC:
+	case OP_REJECT:
+		check_cmdsn(c, op, h, p->frame);
+		check_statsn(c, op, statsn, p->frame);
+		break;
+	case OP_R2T: /* carries the next StatSN without advancing it */
+		check_cmdsn(c, op, h, p->frame);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The whole PDU, digests included, has been read. */
+static void pdu_done(struct conn *c, int side, const struct pd_packet *p)
+{
+	struct rx *r = &c->rx[side];
+	const uint8_t *h = r->hdr;
+	uint8_t op = h[0] & 0x3f;
+	bool cont = (h[1] & 0x40) != 0; /* C bit of Login and Text PDUs */
+
+	if (r->dd) {
+		uint32_t want = pd_crc32c_final(r->crc), got = pd_crc32c_get_wire(r->ddig);
+
+		if (want != got)
+			digest_issue(c, side, 1, op, got, want, p->frame);
+	}
+	if (r->text_pdu && !cont) {
+		bool login = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP;
+
+		if (r->text_len)
+			text_parse(c, side, login, p->frame);
+		r->text_len = 0;
+		r->text_cut = false;
+	}
+	if (op == OP_LOGIN_RSP && side == 1) {
+		uint16_t status = (uint16_t)(h[36] << 8 | h[37]);
+
+		c->pub.status_valid = true;
+		c->pub.login_status = status;
+		if (status >> 8)
+			login_failed(c, status, p->frame, p->ts_ns);
+		else if ((h[1] & 0x80) && (h[1] & 0x03) == 3 && !cont)
+			login_complete(c, p->frame, p->ts_ns);
+	}
+	r->stage = ST_HDR;
+	r->hdr_have = 0;
+	r->hdr_need = BHS_LEN;
+}
+
+static void desync(struct rx *r, int reason, uint64_t frame)
+{
+	if (r->desync)
+		return;
+	r->desync = (uint8_t)reason;
+	r->desync_frame = frame;
+}
+
+static void text_append(struct rx *r, const uint8_t *b, uint32_t n)
+{
+	uint32_t room;
+
+	if (!n)
+		return;
+	if (!r->text) {
+		r->text = malloc(TEXT_CAP);
+		if (!r->text) {
+			r->text_cut = true;
+			r->text_cut_n++;
+			return;
+		}
+	}
+	room = TEXT_CAP - r->text_len;
+	if (n > room) {
+		if (!r->text_cut)
+			r->text_cut_n++;
+		r->text_cut = true;
+		n = room;
+	}
+	memcpy(r->text + r->text_len, b, n);
+	r->text_len += n;
+}
+
+/* Feed in-order stream bytes of one direction. */
+static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_cursor *cur,
+		    const struct pd_packet *p)
+{
+	struct rx *r = &c->rx[side];
+
+	while (pd_cur_remaining(cur) && !r->desync) {
+		size_t avail = pd_cur_remaining(cur);
+		uint32_t take;
+
+		switch (r->stage) {
+		case ST_HDR:
+			take = r->hdr_need - r->hdr_have;
+			if (take > avail)
+				take = (uint32_t)avail;
+			pd_cur_copy(cur, r->hdr + r->hdr_have, take);
+			r->hdr_have += take;
+			if (r->hdr_have < r->hdr_need)
+				break;
+			if (r->hdr_need == BHS_LEN) {
+				uint8_t op = r->hdr[0] & 0x3f;
+
+				/* RFC 7143 6.3: a connection begins with the Login
+				 * Phase; anything else on the port is not iSCSI */
+				if (r->syn && !c->pub.pdus[side] &&
+				    ((r->hdr[0] & 0x80) ||
+				     op != (side == 0 ? OP_LOGIN_REQ : OP_LOGIN_RSP))) {
+					desync(&c->rx[0], DS_NOT_ISCSI, p->frame);
+					desync(&c->rx[1], DS_NOT_ISCSI, p->frame);
+					break;
+				}
+				if ((r->hdr[0] & 0x80) || !opcode_valid(side, op)) {
+					desync(r, DS_BAD_OPCODE, p->frame);
+					break;
+				}
+				r->hd = c->hd_on;
+				r->hdr_need = BHS_LEN + (uint32_t)r->hdr[4] * 4u + (r->hd ? 4u : 0u);
+				if (r->hdr_have < r->hdr_need)
+					break;
+			}
+			header_done(s, c, side, p);
+			if (r->data_need)
+				r->stage = ST_DATA;
+			else
+				pdu_done(c, side, p);
+			break;
+		case ST_DATA: {
+			const uint8_t *b = pd_cur_ptr(cur);
+
+			take = r->data_need - r->data_have;
+			if (take > avail)
+				take = (uint32_t)avail;
+			if (r->dd)
+				r->crc = pd_crc32c_update(r->crc, b, take);
+			if (r->text_pdu && r->data_have < r->dlen) {
+				uint32_t t = r->dlen - r->data_have;
+
+				text_append(r, b, t < take ? t : take);
+			}
+			pd_cur_skip(cur, take);
+			r->data_have += take;
+			if (r->data_have < r->data_need)
+				break;
+			if (r->dd)
+				r->stage = ST_DDIG;
+			else
+				pdu_done(c, side, p);
+			break;
+		}
+		case ST_DDIG:
+			take = 4 - r->ddig_have;
+			if (take > avail)
+				take = (uint32_t)avail;
+			pd_cur_copy(cur, r->ddig + r->ddig_have, take);
+			r->ddig_have += take;
+			if (r->ddig_have == 4)
+				pdu_done(c, side, p);
+			break;
+		}
+	}
+}
+
+/* Could a PDU start here?  For a stream whose SYN was not captured. */
+static bool plausible_bhs(const uint8_t *b, uint32_t n, int side)
+{
+	if (n < 1)
+		return false;
+	return !(b[0] & 0x80) && opcode_valid(side, b[0] & 0x3f);
+}
+
+static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
+{
+	struct rx *r = &c->rx[side];
+	const struct pd_tcp *th = &p->tcp;
+	uint32_t seq = th->seq, len = th->payload_len, cap, off = 0;
+	struct pd_cursor cur;
+
+	if (th->flags & TH_SYN) {
+		if (!r->started) {
+			r->started = true;
+			r->syn = true; /* the stream starts with a PDU */
+			r->next_seq = seq + 1u;
+		}
+		seq += 1u; /* data on a SYN follows the SYN's sequence number */
+	}
+	if (!len)
+		return;
+	if (r->desync) {
+		r->lost_bytes += len;
+		return;
+	}
+	if (th->csum.verdict == PD_CSUM_BAD) {
+		r->bad_csum++; /* the receiver drops it; its retransmission counts */
+		return;
+	}
+	cap = p->payload_caplen < len ? p->payload_caplen : len;
+	if (!r->started) {
+		if (!plausible_bhs(p->payload, cap, side)) {
+			desync(r, DS_MIDSTREAM, p->frame);
+			r->lost_bytes += len;
+			return;
+		}
+		r->started = true;
+		r->next_seq = seq;
+	}
+	if (pd_seq_lt(seq, r->next_seq)) {
+		uint32_t old = r->next_seq - seq;
+
+		if (old >= len)
+			return; /* a retransmission of bytes already parsed */
+		off = old;
+	} else if (seq != r->next_seq) {
+		desync(r, DS_GAP, p->frame);
+		r->lost_bytes += len;
+		return;
+	}
+	if (off < cap) {
+		pd_cur_init(&cur, p->payload, cap, len);
+		pd_cur_skip(&cur, off);
+		rx_feed(s, c, side, &cur, p);
+	}
+	if (cap < len && !r->desync) {
+		desync(r, DS_SNAPLEN, p->frame);
+		r->lost_bytes += len - cap;
+	}
+	r->next_seq = seq + len;
+}
+
+/* DHCP option 17 (RFC 2132 3.19) holding an iSCSI root path (RFC 4173):
+ * its port carries iSCSI from now on.  A root path with other problems
+ * (a bad LUN or target name) still names a usable port. */
+static void root_path(struct iscsi_state *s, const struct pd_packet *p)
+{
+	char buf[256];
+	struct pd_rootpath rp;
+	struct pd_span sp = p->dhcp.opt[17];
+	size_t len;
+
+	if (!pd_dhcp_has(&p->dhcp, 17) || !sp.len)
+		return;
+	pd_span_str(p, sp, buf, sizeof(buf));
+	len = strlen(buf);
+	while (len && buf[len - 1] == '.') /* a NUL terminator, shown as '.' */
+		len--;
+	pd_rootpath_parse(buf, len, &rp);
+	if (rp.problems & (PD_RP_NO_PREFIX | PD_RP_TOO_FEW_FIELDS | PD_RP_BAD_PROTOCOL |
+			   PD_RP_BAD_PORT))
+		return;
+	if (rp.port > 0 && rp.port <= 65535)
+		pd_iscsi_add_port(s, (uint16_t)rp.port);
+}
+
+static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
+			struct conn *c);
+
+static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
+			 struct pd_flow *f, int dir)
+{
+	struct iscsi_state *s = state;
+	struct conn **pp, *c;
+	int side;
+
+	if (p->ts_ns > s->now_ns)
+		s->now_ns = p->ts_ns;
+	if (p->layers & PD_L_DHCP) {
+		root_path(s, p);
+		return;
+	}
+	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
+		return;
+	if (!port_listed(s, p->tcp.sport) && !port_listed(s, p->tcp.dport))
+		return;
+	pp = conn_slot(s, f->id);
+	c = *pp;
+	if (c && (p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN && c->syn_seen &&
+	    (c->pub.pdus[0] || c->pub.pdus[1])) {
+		/* the same 5-tuple opened a new connection in one flow record */
+		*pp = c->hnext;
+		s->live--;
+		conn_finish(s, a, f, c);
+		c = 0;
+	}
+	if (!c) {
+		c = conn_new(s, f, dir, p);
+		if (!c)
+			return;
+	}
+	side = dir == c->idir ? 0 : 1;
+	if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
+		c->syn_seen = true;
+	rx_segment(s, c, side, p);
+	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
+		c->fin[side] = true;
+		if (side == 0)
+			next_action(c, NX_FIN, 0, p->ts_ns, p->frame);
+	}
+	if (p->tcp.flags & TH_RST && !c->rst[side]) {
+		c->rst[side] = true;
+		if (side == 0)
+			next_action(c, NX_RST, 0, p->ts_ns, p->frame);
+	}
+}
+
+/* ---- end of a connection ---- */
+
+static const char *cdb_name(uint8_t op)
+{
+	switch (op) {
+	case 0x00: return "TEST UNIT READY";
+	case 0x03: return "REQUEST SENSE";
+	case 0x08: return "READ(6)";
+	case 0x0a: return "WRITE(6)";
+	case 0x12: return "INQUIRY";
+	case 0x1a: return "MODE SENSE(6)";
+	case 0x25: return "READ CAPACITY(10)";
+	case 0x28: return "READ(10)";
+	case 0x2a: return "WRITE(10)";
+	case 0x35: return "SYNCHRONIZE CACHE(10)";
+	case 0x5a: return "MODE SENSE(10)";
+	case 0x88: return "READ(16)";
+	case 0x8a: return "WRITE(16)";
+	case 0x9e: return "SERVICE ACTION IN(16)";
+	case 0xa0: return "REPORT LUNS";
+	case 0xa8: return "READ(12)";
+	case 0xaa: return "WRITE(12)";
+	default: return "other";
+	}
+}
+
+static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct conn *c,
+			  const char *flow)
+{
+	struct queued_timeout *q;
+	struct pd_finding *x;
+	const struct pending *pe = &c->to;
+	char what[96];
+
+	if (s->nq == s->capq) {
+		size_t cap = s->capq ? s->capq * 2 : 16;
+		struct queued_timeout *v;
+
+		if (cap > MAX_QUEUED || !(v = realloc(s->q, cap * sizeof(*v)))) {
+			s->q_dropped++;
+			return;
+		}
+		s->q = v;
+		s->capq = cap;
+	}
+	q = &s->q[s->nq++];
+	memset(q, 0, sizeof(*q));
+	q->initiator = c->pub.addr[0];
+	q->target = c->pub.addr[1];
+	q->target_port = c->pub.port[1];
+	q->flow_id = f->id;
+	q->cmd_ns = pe->ns;
+	x = &q->f;
+	if (pe->opcode == OP_SCSI_CMD)
+		snprintf(what, sizeof(what), "SCSI Command %s (CDB 0x%02x, ITT 0x%08x)",
+			 cdb_name(pe->cdb0), pe->cdb0, pe->itt);
+	else
+		snprintf(what, sizeof(what), "NOP-Out ping (ITT 0x%08x)", pe->itt);
+	pd_finding_init(x, "iscsi.timeout", PD_SEV_ERROR);
+	pd_finding_flow(x, "%s", flow);
+	pd_finding_add_frame(x, pe->frame);
+	if (c->to_answered)
+		pd_finding_add_frame(x, c->to_rsp_frame);
+	if (pe->next != NX_NONE)
+		pd_finding_add_frame(x, pe->next_frame);
+	x->frames_total = c->commands_timed_out + c->answered_late;
+	pd_finding_message(x, "%s at frame %llu %s after %.1f s (timeout %.1f s); the initiator "
+			      "then: %s%s",
+			   what, (unsigned long long)pe->frame,
+			   c->to_answered ? "was answered only" : "had no response",
+			   (double)c->to_wait_ns / 1e9, (double)s->timeout_ns / 1e9,
+			   next_name[pe->next],
+			   c->commands_timed_out + c->answered_late > 1 ? " (more commands: see count)"
+									 : "");
+	pd_finding_ev_u64(x, "command_frame", pe->frame);
+	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(pe->opcode));
+	if (pe->opcode == OP_SCSI_CMD)
+		pd_finding_ev_str(x, "cdb_opcode", "0x%02x %s", pe->cdb0, cdb_name(pe->cdb0));
+	pd_finding_ev_str(x, "itt", "0x%08x", pe->itt);
+	pd_finding_ev_double(x, "wait_s", (double)c->to_wait_ns / 1e9);
+	pd_finding_ev_bool(x, "answered", c->to_answered);
+	if (c->to_answered)
+		pd_finding_ev_u64(x, "response_frame", c->to_rsp_frame);
+	pd_finding_ev_u64(x, "unanswered", c->commands_timed_out);
+	pd_finding_ev_u64(x, "answered_late", c->answered_late);
+	pd_finding_ev_str(x, "next_action", "%s", next_name[pe->next]);
+	if (pe->next != NX_NONE) {
+		pd_finding_ev_u64(x, "next_action_frame", pe->next_frame);
+		pd_finding_ev_double(x, "next_action_after_s", (double)(pe->next_ns - pe->ns) / 1e9);
+	}
+	pd_finding_ev_str(x, "connection_end", "%s",
+			  c->rst[0] || c->rst[1] ? "rst"
+			  : c->fin[0] && c->fin[1] ? "fin"
+			  : c->fin[0] || c->fin[1] ? "half-fin" : "open");
+	q->next_found = pe->next != NX_NONE;
+}
+
+static void login_info(struct pd_analysis *a, const struct conn *c, const char *flow)
+{
+	struct pd_finding x;
+	const struct pd_iscsi_conn *pc = &c->pub;
+	size_t used;
+	const char *result = pc->state == PD_ISCSI_LOGIN_OK ? "ok"
+			     : pc->state == PD_ISCSI_LOGIN_FAILED ? "failed"
+			     : pc->state == PD_ISCSI_LOGIN_STARTED ? "incomplete" : "not captured";
+	const char *stype = pc->session_type == PD_ISCSI_SESSION_DISCOVERY ? "discovery"
+			    : pc->session_type == PD_ISCSI_SESSION_NORMAL ? "normal" : "unknown";
+	char framing[96] = "ok", ini[64], tgt[64], to[300], rd[96] = "";
+	bool done_listed = false;
+
+	pd_finding_init(&x, "iscsi.login", PD_SEV_INFO);
+	pd_finding_flow(&x, "%s", flow);
+	for (unsigned i = 0; i < c->n_login_frames; i++) {
+		pd_finding_add_frame(&x, c->login_frames[i]);
+		done_listed |= c->login_frames[i] == pc->login_done_frame;
+	}
+	if (pc->login_done_frame && !done_listed)
+		pd_finding_add_frame(&x, pc->login_done_frame);
+	if (pc->first_read_frame)
+		pd_finding_add_frame(&x, pc->first_read_frame);
+	/* framing: where a direction stopped being parsed, and why */
+	for (int side = 0; side < 2; side++)
+		if (c->rx[side].desync) {
+			snprintf(framing, sizeof(framing), "%s->%s lost at frame %llu: %s",
+				 side_name(side), side_name(1 - side),
+				 (unsigned long long)c->rx[side].desync_frame,
+				 desync_name[c->rx[side].desync]);
+			used = strlen(framing);
+			if (c->rx[side].lost_bytes)
+				snprintf(framing + used, sizeof(framing) - used, ", %llu bytes not parsed",
+					 (unsigned long long)c->rx[side].lost_bytes);
+			break;
+		}
+	used = strlen(framing);
+	if (c->rx[0].bad_csum + c->rx[1].bad_csum)
+		snprintf(framing + used, sizeof(framing) - used, "; %llu segments with a bad TCP "
+			 "checksum skipped", (unsigned long long)(c->rx[0].bad_csum + c->rx[1].bad_csum));
+	used = strlen(framing);
+	if (c->rx[0].text_cut_n + c->rx[1].text_cut_n)
+		snprintf(framing + used, sizeof(framing) - used, "; %llu texts cut at %d bytes",
+			 (unsigned long long)(c->rx[0].text_cut_n + c->rx[1].text_cut_n), TEXT_CAP);
+	fmt_side(c, 0, ini, sizeof(ini));
+	fmt_side(c, 1, tgt, sizeof(tgt));
+	if (pc->target_name[0])
+		snprintf(to, sizeof(to), "%s at %s", pc->target_name, tgt);
+	else
+		snprintf(to, sizeof(to), "%s", tgt);
+	if (pc->first_read_frame && pc->login_done_frame)
+		snprintf(rd, sizeof(rd), "; first READ at frame %llu (+%.1f ms)",
+			 (unsigned long long)pc->first_read_frame,
+			 (double)(pc->first_read_ns - pc->login_done_ns) / 1e6);
+	if (pc->state == PD_ISCSI_LOGIN_OK)
+		pd_finding_message(&x, "%s logged in to %s (%s session, %.1f ms): HeaderDigest=%s "
+				       "DataDigest=%s, MaxRecvDataSegmentLength %u/%u%s",
+				   pc->initiator_name[0] ? pc->initiator_name : ini, to, stype,
+				   (double)(pc->login_done_ns - pc->login_ns) / 1e6,
+				   pc->header_digest ? "CRC32C" : "None",
+				   pc->data_digest ? "CRC32C" : "None", pc->mrdsl[0], pc->mrdsl[1], rd);
+	else
+		pd_finding_message(&x, "%s to %s: login %s%s%s",
+				   pc->initiator_name[0] ? pc->initiator_name : ini, to, result,
+				   pc->status_valid ? ", " : "",
+				   pc->status_valid ? pd_iscsi_login_status_name(pc->login_status) : "");
+	pd_finding_ev_str(&x, "initiator_name", "%s", pc->initiator_name);
+	pd_finding_ev_str(&x, "target_name", "%s", pc->target_name);
+	pd_finding_ev_str(&x, "session_type", "%s", stype);
+	pd_finding_ev_str(&x, "result", "%s", result);
+	if (pc->status_valid)
+		pd_finding_ev_hex16(&x, "status", pc->login_status);
+	pd_finding_ev_str(&x, "framing", "%s", framing);
+	pd_finding_ev_u64(&x, "login_frame", pc->login_frame);
+	pd_finding_ev_u64(&x, "login_done_frame", pc->login_done_frame);
+	if (pc->login_done_frame && pc->login_frame)
+		pd_finding_ev_double(&x, "login_ms", (double)(pc->login_done_ns - pc->login_ns) / 1e6);
+	if (pc->state == PD_ISCSI_LOGIN_OK) {
+		pd_finding_ev_bool(&x, "header_digest", pc->header_digest);
+		pd_finding_ev_bool(&x, "data_digest", pc->data_digest);
+		pd_finding_ev_u64(&x, "mrdsl_initiator", pc->mrdsl[0]);
+		pd_finding_ev_u64(&x, "mrdsl_target", pc->mrdsl[1]);
+		pd_finding_ev_u64(&x, "first_burst", pc->first_burst);
+		pd_finding_ev_u64(&x, "max_burst", pc->max_burst);
+		pd_finding_ev_bool(&x, "immediate_data", pc->immediate_data);
+		pd_finding_ev_bool(&x, "initial_r2t", pc->initial_r2t);
+	}
+	if (pc->first_read_frame) {
+		pd_finding_ev_u64(&x, "first_read_frame", pc->first_read_frame);
+		if (pc->login_done_frame)
+			pd_finding_ev_double(&x, "first_read_after_login_s",
+					     (double)(pc->first_read_ns - pc->login_done_ns) / 1e9);
+	}
+	if (pc->targets_discovered)
+		pd_finding_ev_str(&x, "discovered", "%u target(s), first %s", pc->targets_discovered,
+				  pc->discovered_target);
+	pd_analysis_add(a, &x);
+}
+
+static void record_conn(struct iscsi_state *s, const struct conn *c)
+{
+	if (s->n_list >= MAX_LIST) {
+		s->list_dropped++;
+		return;
+	}
+	if (s->n_list == s->cap_list) {
+		size_t cap = s->cap_list ? s->cap_list * 2 : 16;
+		struct pd_iscsi_conn *v = realloc(s->list, cap * sizeof(*v));
+
+		if (!v) {
+			s->list_dropped++;
+			return;
+		}
+		s->list = v;
+		s->cap_list = cap;
+	}
+	s->list[s->n_list++] = c->pub;
+}
+
+/* Copy the summaries into struct pd_analysis (include/pktdoctor/iscsi.h). */
+static int publish(struct iscsi_state *s, struct pd_analysis *a)
+{
+	struct pd_iscsi_conns *l = malloc(sizeof(*l) + s->n_list * sizeof(l->v[0]));
+
+	if (!l)
+		return -PD_ENOMEM;
+	l->n = s->n_list;
+	l->dropped = s->list_dropped + s->overflow;
+	if (s->n_list)
+		memcpy(l->v, s->list, s->n_list * sizeof(l->v[0]));
+	free(a->iscsi);
+	a->iscsi = l;
+	return 0;
+}
+
+static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
+			struct conn *c)
+{
+	char flow[160];
+	bool seen;
+
+	pd_flow_format(f, flow, sizeof(flow));
+	/* commands still waiting: timed out if the capture ran long enough */
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		const struct pending *pe = &c->pend[i];
+
+		if (s->now_ns - pe->ns >= s->timeout_ns) {
+			bool closed = c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1];
+			int64_t end = closed ? f->last_ns : s->now_ns;
+
+			timed_out(c, pe, end - pe->ns, false, 0);
+		}
+	}
+	if (c->have_timeout)
+		queue_timeout(s, f, c, flow);
+	c->pub.timeouts = c->commands_timed_out + c->answered_late;
+	/* connections that turned out not to be iSCSI are not reported */
+	seen = (c->pub.pdus[0] || c->pub.pdus[1] || c->rx[0].desync || c->rx[1].desync) &&
+	       c->rx[0].desync != DS_NOT_ISCSI;
+	if (seen)
+		login_info(a, c, flow);
+	for (int id = 0; id < I__COUNT; id++) {
+		struct issue *is = &c->is[id];
+		struct pd_finding *x = is->f;
+
+		if (!x)
+			continue;
+		pd_finding_flow(x, "%s", flow);
+		pd_finding_ev_u64(x, "count", is->n);
+		if (id == I_MRDSL) {
+			pd_finding_ev_u64(x, "initiator_to_target", c->mrdsl_n[0]);
+			pd_finding_ev_u64(x, "target_to_initiator", c->mrdsl_n[1]);
+			pd_finding_ev_u64(x, "max_length", c->mrdsl_max[0] > c->mrdsl_max[1]
+							       ? c->mrdsl_max[0] : c->mrdsl_max[1]);
+		} else if (id == I_DIGEST) {
+			pd_finding_ev_u64(x, "header_bad", c->digest_n[0]);
+			pd_finding_ev_u64(x, "data_bad", c->digest_n[1]);
+		} else if (id == I_NEG) {
+			pd_finding_ev_str(x, "keys", "%s", c->neg_keys);
+		}
+		if (is->n > 1) {
+			size_t used = strlen(x->message);
+
+			snprintf(x->message + used, sizeof(x->message) - used,
+				 " (%llu times in this connection)", (unsigned long long)is->n);
+		}
+		pd_analysis_add(a, x);
+		free(x);
+		is->f = 0;
+	}
+	for (int side = 0; side < 2; side++) {
+		c->pub.desync[side] = c->rx[side].desync != DS_NONE;
+		free(c->rx[side].text);
+		c->rx[side].text = 0;
+	}
+	c->pub.end = c->rst[0] || c->rst[1] ? PD_END_RST
+		     : c->fin[0] && c->fin[1] ? PD_END_FIN
+		     : c->fin[0] || c->fin[1] ? PD_END_HALF_FIN : PD_END_OPEN;
+	if (seen)
+		record_conn(s, c);
+	free(c);
+}
+
+static void iscsi_flow_end(void *state, struct pd_analysis *a, const struct pd_flow *f)
+{
+	struct iscsi_state *s = state;
+	struct conn **pp = conn_slot(s, f->id), *c = *pp;
+
+	if (!c)
+		return;
+	*pp = c->hnext;
+	s->live--;
+	conn_finish(s, a, f, c);
+}
+
+/* Resolve what the initiator did after each timeout: a new connection
+ * from the same initiator to the same target address, then publish. */
+static int iscsi_finish(void *state, struct pd_analysis *a)
+{
+	struct iscsi_state *s = state;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nq && !rc; i++) {
+		struct queued_timeout *q = &s->q[i];
+		const struct pd_iscsi_conn *next = 0;
+
+		for (size_t k = 0; k < s->n_list; k++) {
+			const struct pd_iscsi_conn *c = &s->list[k];
+
+			if (c->flow_id == q->flow_id || c->first_ns <= q->cmd_ns)
+				continue;
+			if (!pd_addr_equal(&c->addr[0], &q->initiator) ||
+			    !pd_addr_equal(&c->addr[1], &q->target))
+				continue;
+			if (!next || c->first_ns < next->first_ns)
+				next = c;
+		}
+		pd_finding_ev_bool(&q->f, "reconnected", next != 0);
+		if (next) {
+			pd_finding_ev_u64(&q->f, "reconnect_frame", next->first_frame);
+			pd_finding_ev_double(&q->f, "reconnect_after_s",
+					     (double)(next->first_ns - q->cmd_ns) / 1e9);
+			if (!q->next_found) {
+				size_t used = strlen(q->f.message);
+
+				snprintf(q->f.message + used, sizeof(q->f.message) - used,
+					 "; opened a new connection at frame %llu",
+					 (unsigned long long)next->first_frame);
+			}
+		}
+		pd_finding_advice(&q->f, "The target did not answer in time: look for a stalled "
+					 "target (its logs, its disk), a path that drops the "
+					 "response (see tcp.* findings of this flow), or a command "
+					 "window that stayed closed (iscsi.cmdsn_window).");
+		rc = pd_analysis_add(a, &q->f);
+	}
+	if (!rc && (s->overflow || s->q_dropped)) {
+		struct pd_finding x;
+
+		pd_finding_init(&x, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_message(&x, "iSCSI analysis: %llu connections over the %d tracked at "
+				       "once were not analysed, %llu timeout findings dropped",
+				   (unsigned long long)s->overflow, MAX_LIVE,
+				   (unsigned long long)s->q_dropped);
+		pd_finding_ev_str(&x, "table", "iscsi_connections");
+		pd_finding_ev_u64(&x, "overflow", s->overflow);
+		pd_finding_ev_u64(&x, "limit", MAX_LIVE);
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc)
+		rc = publish(s, a);
+	return rc;
+}
+
+static void iscsi_destroy(void *state)
+{
+	struct iscsi_state *s = state;
+
+	if (!s)
+		return;
+	for (size_t b = 0; b < NBUCKETS; b++)
+		while (s->buckets[b]) {
+			struct conn *c = s->buckets[b];
+
+			s->buckets[b] = c->hnext;
+			for (int side = 0; side < 2; side++)
+				free(c->rx[side].text);
+			for (int id = 0; id < I__COUNT; id++)
+				free(c->is[id].f);
+			free(c);
+		}
+	free(s->list);
+	free(s->q);
+	free(s);
+}
+
+const struct pd_analyzer_ops pd_analyzer_iscsi = {
+	.name = "iscsi",
+	.init = iscsi_init,
+	.on_packet = iscsi_packet,
+	.on_flow_end = iscsi_flow_end,
+	.finish = iscsi_finish,
+	.destroy = iscsi_destroy,
+};
