@@ -23,7 +23,9 @@
 #include <cmocka.h>
 
 #include "pktdoctor/analyze.h"
+#include "pktdoctor/error.h"
 #include "pktdoctor/packet.h"
+#include "pktdoctor/vec.h"
 
 /* Plain RFC 1071 sum of 16-bit big-endian words, for expected values. */
 static uint16_t ref_sum(const uint8_t *b, size_t n)
@@ -249,12 +251,33 @@ static void test_valid_udp_no_finding(void **state)
 	unlink(path);
 }
 
+/* pd_vec_reserve(): grows by doubling, keeps what was stored, stops at
+ * the bound with -PD_ELIMIT. */
+static void test_vec_reserve(void **state)
+{
+	int *v = 0;
+	size_t cap = 0, n = 0;
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(pd_vec_reserve(&v, &cap, n, sizeof(*v), 40), 0);
+		assert_true(cap > n);
+		v[n++] = i * 3;
+	}
+	assert_int_equal(pd_vec_reserve(&v, &cap, n, sizeof(*v), 40), -PD_ELIMIT);
+	assert_int_equal(cap, 40); /* 16, 32, then clamped to the bound */
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(v[i], i * 3);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_epb_flags_le),
 		cmocka_unit_test(test_epb_flags_be),
 		cmocka_unit_test(test_valid_udp_no_finding),
+		cmocka_unit_test(test_vec_reserve),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -30,6 +30,7 @@
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/vec.h"
 
 #define MAX_HOSTS 4096
 #define MAX_CLAIMS 4096
@@ -295,16 +296,7 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 			s->active[i] = s->active[--s->n_active];
 			break;
 		}
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		struct pd_arp_episode *v = cap <= 100000 ? realloc(list->v, cap * sizeof(*v)) : 0;
-
-		if (v) {
-			list->v = v;
-			list->cap = cap;
-		}
-	}
-	if (list->n < list->cap) {
+	if (!pd_vec_reserve(&list->v, &list->cap, list->n, sizeof(*list->v), 100000)) {
 		struct pd_arp_episode *x = &list->v[list->n++];
 
 		memcpy(x->mac, h->mac, 6);

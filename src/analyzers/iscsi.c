@@ -47,6 +47,7 @@
 #include "pktdoctor/crc32c.h"
 #include "pktdoctor/cursor.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/vec.h"
 #include "pktdoctor/iscsi.h"
 #include "pktdoctor/rootpath.h"
 
@@ -1852,20 +1853,9 @@ static void login_info(struct pd_analysis *a, const struct conn *c, const char *
 
 static void record_conn(struct iscsi_state *s, const struct conn *c)
 {
-	if (s->n_list >= MAX_LIST) {
+	if (pd_vec_reserve(&s->list, &s->cap_list, s->n_list, sizeof(*s->list), MAX_LIST)) {
 		s->list_dropped++;
 		return;
-	}
-	if (s->n_list == s->cap_list) {
-		size_t cap = s->cap_list ? s->cap_list * 2 : 16;
-		struct pd_iscsi_conn *v = realloc(s->list, cap * sizeof(*v));
-
-		if (!v) {
-			s->list_dropped++;
-			return;
-		}
-		s->list = v;
-		s->cap_list = cap;
 	}
 	s->list[s->n_list++] = c->pub;
 }

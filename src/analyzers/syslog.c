@@ -19,6 +19,7 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/cursor.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/vec.h"
 
 #define RECENT 32
 #define LOOKBACK_NS (10LL * 1000000000LL)
@@ -178,20 +179,9 @@ static void keep_message(struct pd_analysis *a, const struct pd_packet *p, struc
 	struct pd_syslog_msg *m;
 
 	*out = 0;
-	if (l->n >= PD_MAX_SYSLOG) {
+	if (pd_vec_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), PD_MAX_SYSLOG)) {
 		l->dropped++;
 		return;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct pd_syslog_msg *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->dropped++;
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
 	}
 	m = &l->v[l->n++];
 	memset(m, 0, sizeof(*m));

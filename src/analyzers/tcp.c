@@ -37,6 +37,7 @@
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/vec.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -675,16 +676,9 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
 	uint16_t port;
 
-	if (s->nq == s->capq) {
-		size_t cap = s->capq ? s->capq * 2 : 16;
-		struct queued_storm *v;
-
-		if (cap > MAX_QUEUED || !(v = realloc(s->q, cap * sizeof(*v)))) {
-			s->q_dropped++;
-			return;
-		}
-		s->q = v;
-		s->capq = cap;
+	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
+		s->q_dropped++;
+		return;
 	}
 	q = &s->q[s->nq++];
 	memset(q, 0, sizeof(*q));
@@ -730,20 +724,9 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	struct pd_conn *c;
 	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
 
-	if (cs->n >= MAX_CONNS) {
+	if (pd_vec_reserve(&cs->v, &cs->cap, cs->n, sizeof(*cs->v), MAX_CONNS)) {
 		cs->dropped++;
 		return;
-	}
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-		struct pd_conn *v = realloc(cs->v, cap * sizeof(*v));
-
-		if (!v) {
-			cs->dropped++;
-			return;
-		}
-		cs->v = v;
-		cs->cap = cap;
 	}
 	c = &cs->v[cs->n++];
 	memset(c, 0, sizeof(*c));

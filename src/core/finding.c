@@ -7,6 +7,7 @@
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/finding.h"
+#include "pktdoctor/vec.h"
 
 const char *pd_severity_name(int sev)
 {
@@ -133,15 +134,10 @@ void pd_finding_ev_str(struct pd_finding *f, const char *key, const char *fmt, .
 
 int pd_findings_push(struct pd_findings *list, const struct pd_finding *f)
 {
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		struct pd_finding *v = realloc(list->v, cap * sizeof(*v));
+	int rc = pd_vec_reserve(&list->v, &list->cap, list->n, sizeof(*f), 0);
 
-		if (!v)
-			return -PD_ENOMEM;
-		list->v = v;
-		list->cap = cap;
-	}
+	if (rc)
+		return rc;
 	list->v[list->n++] = *f;
 	return 0;
 }
