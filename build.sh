@@ -52,9 +52,11 @@ build)
 demo)
 	setup
 	build build
-	echo "\$ build/pktdoctor analyze captures/offload-partial.pcapng captures/bad-checksums.pcap"
+	# the seed case: a server sends segments above the client's MSS 1460,
+	# they are dropped, retransmitted with back-off; the client reconnects
+	echo "\$ build/pktdoctor analyze --connections captures/oversize-blackhole.pcap"
 	status=0
-	build/pktdoctor analyze captures/offload-partial.pcapng captures/bad-checksums.pcap || status=$?
+	build/pktdoctor analyze --connections captures/oversize-blackhole.pcap || status=$?
 	# exit 1 means "findings at or above --fail-on": the demo capture has some
 	[ "$status" -le 1 ] || exit "$status"
 	;;

@@ -110,7 +110,8 @@ void pd_finding_ev_str(struct pd_finding *f, const char *key, const char *fmt, .
  */
 int pd_findings_push(struct pd_findings *list, const struct pd_finding *f);
 
-/** pd_findings_sort() - order by severity (highest first), flow, first frame. */
+/** pd_findings_sort() - order by severity (highest first), then in groups
+ * of one flow or host, the groups in the order of their earliest frame. */
 void pd_findings_sort(struct pd_findings *list);
 
 /** pd_findings_free() - release the list's memory. */

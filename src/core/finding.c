@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* finding.c - building and keeping findings (include/pktdoctor/finding.h). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,27 +143,84 @@ int pd_findings_push(struct pd_findings *list, const struct pd_finding *f)
 	return 0;
 }
 
-static int cmp_finding(const void *pa, const void *pb)
+static uint64_t first_frame(const struct pd_finding *f)
+{
+	return f->n_frames ? f->frames[0] : UINT64_MAX;
+}
+
+/* Severity, then flow, then first frame: puts each (severity, flow) group
+ * together. */
+static int cmp_group(const void *pa, const void *pb)
 {
 	const struct pd_finding *a = pa, *b = pb;
 	int c;
-	uint64_t fa = a->n_frames ? a->frames[0] : 0;
-	uint64_t fb = b->n_frames ? b->frames[0] : 0;
 
 	if (a->severity != b->severity)
 		return a->severity > b->severity ? -1 : 1;
 	c = strcmp(a->flow, b->flow);
 	if (c)
 		return c;
-	if (fa != fb)
-		return fa < fb ? -1 : 1;
+	if (first_frame(a) != first_frame(b))
+		return first_frame(a) < first_frame(b) ? -1 : 1;
 	return strcmp(a->id, b->id);
+}
+
+struct keyed {
+	uint64_t group_first;  /* earliest frame of the finding's group */
+	size_t pos;            /* position after cmp_group, a tie-breaker */
+	struct pd_finding *f;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+
+	if (a->f->severity != b->f->severity)
+		return a->f->severity > b->f->severity ? -1 : 1;
+	if (a->group_first != b->group_first)
+		return a->group_first < b->group_first ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
 void pd_findings_sort(struct pd_findings *list)
 {
-	if (list->n > 1)
-		qsort(list->v, list->n, sizeof(list->v[0]), cmp_finding);
+	struct keyed *k;
+	struct pd_finding *out;
+	size_t n = list->n;
+
+	if (n < 2)
+		return;
+	qsort(list->v, n, sizeof(list->v[0]), cmp_group);
+	k = malloc(n * sizeof(*k));
+	out = malloc(n * sizeof(*out));
+	if (!k || !out) {
+		/* grouped by flow already; only the order of groups is lost */
+		free(k);
+		free(out);
+		return;
+	}
+	for (size_t i = 0, start = 0; i < n; i++) {
+		if (i == n - 1 || list->v[i + 1].severity != list->v[start].severity ||
+		    strcmp(list->v[i + 1].flow, list->v[start].flow)) {
+			uint64_t min = UINT64_MAX;
+
+			for (size_t j = start; j <= i; j++)
+				if (first_frame(&list->v[j]) < min)
+					min = first_frame(&list->v[j]);
+			for (size_t j = start; j <= i; j++) {
+				k[j].group_first = min;
+				k[j].pos = j;
+				k[j].f = &list->v[j];
+			}
+			start = i + 1;
+		}
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (size_t i = 0; i < n; i++)
+		out[i] = *k[i].f;
+	memcpy(list->v, out, n * sizeof(*out));
+	free(k);
+	free(out);
 }
 
 void pd_findings_free(struct pd_findings *list)
