@@ -200,5 +200,22 @@ neg=$(jq -r '[.findings[] | select(.id=="iscsi.negotiation_invalid") | "\(.frame
 bad=$(jq -r '[.findings[] | select(.id=="iscsi.digest_bad" or .id=="iscsi.statsn_gap" or .id=="iscsi.cmdsn_window" or .id=="iscsi.timeout" or .id=="iscsi.mrdsl_exceeded")] | length' <<< "$j")
 [ "$bad" = 0 ] && ok "iscsi: 18 good header digests, StatSN and window in order (tshark agrees)" || ko "iscsi: $bad unexpected findings"
 
+# The whole boot in one capture: the boot summary's steps are the frames
+# tshark shows for them, in the order a network boot goes.
+tsv="$src/captures/iscsi-boot.tshark-boot.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/iscsi-boot.pcap")
+disc=$(awk -F'\t' '!/^#/ && $10 == "1" {print $1; exit}' "$tsv")
+ack=$(awk -F'\t' '!/^#/ && $10 == "5" && $11 != "" {print $1; exit}' "$tsv")
+probe=$(awk -F'\t' '!/^#/ && $4 == "1" && $5 == "0.0.0.0" {print $1; exit}' "$tsv")
+ip=$(awk -F'\t' -v f="$probe" '$1 == f {print $6}' "$tsv")
+firstip=$(awk -F'\t' -v f="$probe" -v ip="$ip" '!/^#/ && $1 > f && $7 == ip {print $1; exit}' "$tsv")
+lastfw=$(awk -F'\t' -v f="$probe" -v m="$(awk -F'\t' -v f="$probe" '$1 == f {print $3}' "$tsv")" '!/^#/ && $1 < f && $3 == m {l = $1} END {print l}' "$tsv")
+login=$(jq -r '[.findings[] | select(.id=="iscsi.login")][0] | "\(.evidence.login_done_frame) \(.evidence.first_read_frame)"' <<< "$j")
+want="dhcp_discover:$disc dhcp_ack:$ack iscsi_login:${login% *} first_read:${login#* } handover:$lastfw os_first_packet:$probe os_first_ip:$firstip"
+got=$(jq -r '.boot[0].steps | map(select(.step != "tcp_connect") | "\(.step):\(.frame)") | join(" ")' <<< "$j")
+[ "$got" = "$want" ] && ok "iscsi-boot: boot summary $got" || ko "iscsi-boot: got '$got' want '$want'"
+order=$(jq -r '.boot[0].steps | map(.frame) | . == sort' <<< "$j")
+[ "$order" = true ] && ok "iscsi-boot: the steps come in frame order" || ko "iscsi-boot: steps out of order"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -30,6 +30,20 @@ Subcommands:
                                 with syslog lines sent at the moments iPXE
                                 would send them (plus one RFC 3164 and one
                                 RFC 5424 line)
+  ipxe-sanboot SYSLOGSERVER SYSLOGPORT ROOTPATH INITIATOR DISK MAC IP MASK GW
+               NEXTSERVER READS HOLD
+                                the firmware half of an iSCSI SAN boot after
+                                DHCP, as iPXE's netboot()/uriboot() does it:
+                                syslog lines for the DHCP result, next server
+                                (siaddr, "" = none) and root path, libiscsi login to the RFC 4173 ROOTPATH
+                                (ISID type EN 10019 = iPXE's), TEST UNIT READY,
+                                READ CAPACITY(10), "Registered SAN device
+                                0x80", "Booting from SAN device 0x80", the
+                                READ(10)s in READS ("LBA:BLOCKS,..."), each
+                                checked against DISK; then prints "handover"
+                                and keeps the connection open without a
+                                Logout (iPXE leaves it to the OS) until it is
+                                signalled or HOLD seconds pass
 """
 import ctypes
 import datetime
@@ -101,6 +115,8 @@ def load_libiscsi():
         "iscsi_disconnect": (ci, [vp]),
         "iscsi_testunitready_sync": (vp, [vp, ci]),
         "iscsi_readcapacity16_sync": (vp, [vp, ci]),
+        "iscsi_readcapacity10_sync": (vp, [vp, ci, ci, ci]),
+        "iscsi_set_isid_en": (ci, [vp, ctypes.c_uint32, ctypes.c_uint32]),
         "iscsi_read10_iov_sync": (vp, [vp, ci, ctypes.c_uint32, ctypes.c_uint32,
                                        ci, ci, ci, ci, ci, ci,
                                        ctypes.POINTER(ScsiIovec), ci]),
@@ -300,6 +316,111 @@ def cmd_ipxe_session(args):
         die("unexpected HTTP results %r" % results)
 
 
+# -------------------------------------------------------- ipxe-sanboot ---
+def parse_rootpath(rp):
+    """RFC 4173 iscsi:<server>:<protocol>:<port>:<LUN>:<targetname>"""
+    if not rp.startswith("iscsi:"):
+        die("not an iSCSI root path: " + rp)
+    f = rp[6:].split(":", 4)
+    if len(f) != 5:
+        die("bad root path: " + rp)
+    server, proto, port, lun, target = f
+    if proto not in ("", "6"):
+        die("root path protocol %s is not TCP" % proto)
+    # RFC 4173: the LUN is hex; iPXE parses it the same way (scsi_parse_lun)
+    return server, int(port or "3260"), int(lun or "0", 16), target
+
+
+def cmd_ipxe_sanboot(args):
+    (logserver, sport, rootpath, initiator, disk, mac, ip, mask, gw,
+     nextserver, spec, hold) = args
+    sport, hold = int(sport), float(hold)
+    server, port, lun, target = parse_rootpath(rootpath)
+    reads = [(int(a), int(b)) for a, b in (r.split(":") for r in spec.split(","))]
+    log = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    log.connect((logserver, sport))
+
+    def ipxe(msg):
+        # the same form as ipxe-session: "<6>ipxe: MSG", no hostname, no newline
+        line = "<6>ipxe: " + msg
+        log.send(line.encode())
+        print("syslog: " + line, flush=True)
+        time.sleep(0.05)
+
+    # iPXE's syslog console sends a line when its newline is printed; the
+    # "Configuring" line ends after the DHCP settings (which name the log
+    # server) have been applied, so it is the first line that goes out.
+    ipxe("Configuring (net0 %s)...... ok" % mac)
+    ipxe("net0: %s/%s gw %s" % (ip, mask, gw))          # route()
+    if nextserver:                                       # fetch_next_server_and_filename()
+        ipxe("Next server: %s" % nextserver)
+    ipxe("Root path: %s" % rootpath)                     # fetch_root_path()
+
+    lib = load_libiscsi()
+    ctx = lib.iscsi_create_context(initiator.encode())
+    if not ctx:
+        die("iscsi_create_context failed")
+
+    def err(what):
+        die("%s: %s" % (what, lib.iscsi_get_error(ctx).decode(errors="replace")))
+
+    def status(task, what):
+        if not task:
+            err(what)
+        return ctypes.cast(task, ctypes.POINTER(ctypes.c_int))[0]
+
+    lib.iscsi_set_timeout(ctx, 10)
+    lib.iscsi_set_noautoreconnect(ctx, 1)
+    # iPXE: ISID type "IANA enterprise number" with FEN Systems' number
+    if lib.iscsi_set_isid_en(ctx, 10019, 0x5a79) != 0:
+        err("set_isid_en")
+    lib.iscsi_set_targetname(ctx, target.encode())
+    lib.iscsi_set_session_type(ctx, 2)              # ISCSI_SESSION_NORMAL
+    lib.iscsi_set_header_digest(ctx, DIGESTS["none"])
+    if lib.iscsi_full_connect_sync(ctx, ("%s:%d" % (server, port)).encode(), lun) != 0:
+        err("login")
+    print("logged in to %s lun %d" % (target, lun), flush=True)
+
+    task = lib.iscsi_testunitready_sync(ctx, lun)
+    print("TEST UNIT READY status %d" % status(task, "testunitready"))
+    lib.scsi_free_scsi_task(task)
+    task = lib.iscsi_readcapacity10_sync(ctx, lun, 0, 0)
+    if status(task, "readcapacity10") != 0:
+        die("READ CAPACITY(10) failed")
+    rc10 = lib.scsi_datain_unmarshall(task)
+    last_lba, blksz = ctypes.cast(rc10, ctypes.POINTER(ctypes.c_uint32))[0:2]
+    lib.scsi_free_scsi_task(task)
+    print("READ CAPACITY(10): last LBA %d, block %d bytes" % (last_lba, blksz))
+    ipxe("Registered SAN device 0x80")                   # san_hook() done
+    # san_describe() (iBFT) in between; the pause also lets the delayed ACK
+    # for the READ CAPACITY data go out before the next line, every run
+    time.sleep(0.25)
+    ipxe("Booting from SAN device 0x80")                 # san_boot(): MBR, loader
+
+    with open(disk, "rb") as f:
+        image = f.read()
+    for lba, blocks in reads:
+        n = blocks * blksz
+        buf = ctypes.create_string_buffer(n)
+        iov = ScsiIovec(ctypes.cast(buf, ctypes.c_void_p), n)
+        task = lib.iscsi_read10_iov_sync(ctx, lun, lba, n, blksz, 0, 0, 0, 0, 0,
+                                         ctypes.byref(iov), 1)
+        if status(task, "read10") != 0:
+            die("READ(10) LBA %d failed" % lba)
+        lib.scsi_free_scsi_task(task)
+        if buf.raw != image[lba * blksz: lba * blksz + n]:
+            die("READ(10) LBA %d: data differs from the backing file" % lba)
+        print("READ(10) LBA %d x %d blocks (%d bytes): data matches" % (lba, blocks, n))
+    # The loaded OS takes over: no Logout, no FIN while we are held.
+    print("handover", flush=True)
+    end = time.monotonic() + hold
+    while time.monotonic() < end:
+        time.sleep(0.2)
+    print("hold time over; closing", flush=True)
+    lib.iscsi_disconnect(ctx)
+    lib.iscsi_destroy_context(ctx)
+
+
 def main():
     if len(sys.argv) < 2:
         die("usage: see the docstring")
@@ -311,6 +432,7 @@ def main():
         "syslog-listen": cmd_syslog_listen,
         "http-get": cmd_http_get,
         "ipxe-session": cmd_ipxe_session,
+        "ipxe-sanboot": cmd_ipxe_sanboot,
     }
     if cmd not in table:
         die("unknown subcommand " + cmd)

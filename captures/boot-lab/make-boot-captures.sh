@@ -34,6 +34,12 @@
 #                           answers the probe and announces the IP itself
 #   ipxe-syslog.pcap        iPXE-style syslog (UDP 514) interleaved with real
 #                           HTTP GETs (200, 200, 404) from python http.server
+#   iscsi-boot.pcap         one client's whole iSCSI boot (part "boot"): DHCP
+#                           with option 60 PXEClient + 77 "iPXE" -> option 17
+#                           root path, iPXE-style syslog, firmware iSCSI
+#                           login + READs (no Logout), ~5 s handover silence,
+#                           RFC 5227 probes x3 + announcements x2, then the
+#                           OS's own iSCSI login + READ
 #
 # Traffic only ever flows inside the pdboot-* namespaces this script creates,
 # between 10.79.0.0/24 addresses; nothing touches the host's interfaces.
@@ -47,15 +53,15 @@
 #
 # Usage: sudo captures/boot-lab/make-boot-captures.sh [OUTDIR] [PART...]
 #   OUTDIR defaults to the captures/ directory containing boot-lab/; PART is
-#   any of dhcp iscsi arp-delay arp-conflict syslog (default: all).
-#   Re-runnable; takes ~2.5 min.
+#   any of dhcp iscsi arp-delay arp-conflict syslog boot (default: all).
+#   Re-runnable; takes ~3 min (boot alone ~30 s).
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${1:-$(dirname "$LAB_DIR")}
 shift || true
 PARTS=("$@")
-(( ${#PARTS[@]} )) || PARTS=(dhcp iscsi arp-delay arp-conflict syslog)
+(( ${#PARTS[@]} )) || PARTS=(dhcp iscsi arp-delay arp-conflict syslog boot)
 PY=/usr/bin/python3
 BOOTLAB="$LAB_DIR/bootlab.py"
 
@@ -66,6 +72,9 @@ OWN_MAC=02:79:00:00:02:50           # the other owner of 10.79.0.50
 TARGET_IQN=iqn.2026-11.lab.pktdoctor:disk1
 TARGET2_IQN=iqn.2026-11.lab.pktdoctor:disk2
 INIT_IQN=iqn.2026-11.lab.pktdoctor:client1
+# iscsi-boot.pcap's root path.  LUN 1: tgt keeps LUN 0 for its controller and
+# cannot put a disk there (tgtadm refuses to delete LUN 0).
+BOOT_RP="iscsi:$SRV_IP::3260:1:$TARGET_IQN"
 
 WORK=""
 PIDS=()
@@ -299,6 +308,13 @@ dhcp-option=tag:b1,17,"iscsi:$SRV_IP::3260:zz:$TARGET_IQN"
 dhcp-option=tag:b2,17,"iscsi:$SRV_IP:17:3260:0:$TARGET_IQN"
 dhcp-option=tag:b3,17,"iscsi:$SRV_IP::99999:0:$TARGET_IQN"
 dhcp-option=tag:b4,17,"iscsi:$SRV_IP::3260:0000000064:$TARGET_IQN"
+# --- iscsi-boot.pcap: the lab client's own MAC gets 10.79.0.50 and a log
+# server; the root path only goes to DHCP requests with user class "iPXE"
+# (the usual chainloading setup)
+dhcp-userclass=set:ipxe,iPXE
+dhcp-host=$CLI_MAC,$CLI_IP,set:boot
+dhcp-option=tag:boot,tag:ipxe,17,"$BOOT_RP"
+dhcp-option=tag:boot,7,$SRV_IP
 EOF
     : > "$WORK/dnsmasq.log"
     bg_ns srv timeout 300 dnsmasq -k --conf-file="$c" --user=root --group=root \
@@ -309,11 +325,12 @@ EOF
     log "dnsmasq running in pdboot-srv (pid $DNSMASQ_PID), bound to pdb-srv"
 }
 
-# dhclient_run MAC VENDORCLASS(or "") WANT_ROOTPATH(or "") : one full DORA
-# with ISC dhclient; the hook script only records the variables it gets.
+# dhclient_run MAC VENDORCLASS(or "") WANT_ROOTPATH(or "") [EXTRA] : one full
+# DORA with ISC dhclient; the hook script only records the variables it gets.
+# EXTRA: more dhclient.conf lines.
 RUN=0
 dhclient_run() {
-    local mac=$1 vci=$2 want=$3 d pid got
+    local mac=$1 vci=$2 want=$3 extra=${4:-} d pid got
     RUN=$(( RUN + 1 )); d=$WORK/dhclient.$RUN; mkdir -p "$d"
     set_cli_mac "$mac"
     {
@@ -324,6 +341,7 @@ dhclient_run() {
         echo '        iscsi-initiator-iqn;'
         echo 'timeout 15;'
         echo 'initial-interval 2;'
+        if [[ -n "$extra" ]]; then echo "$extra"; fi
     } > "$d/dhclient.conf"
     cat > "$d/hook" <<EOF
 #!/bin/sh
@@ -624,6 +642,157 @@ make_syslog() {
     lab_down
 }
 
+# ====================================================== whole-boot capture ===
+# One client (02:79:00:00:01:50) from its first DHCP DISCOVER to the OS's first
+# IP packet: DHCP (dhclient with PXE/iPXE options) -> iPXE-style syslog ->
+# firmware iSCSI session (bootlab.py ipxe-sanboot, left open like iPXE does)
+# -> handover silence -> RFC 5227 probes/announcements (arping) -> the OS's
+# own iSCSI login.  Every program runs in pdboot-cli on pdb-cli.
+BOOT_GAP=4.5        # sleep at the handover; the silence comes out ~5 s
+make_boot() {
+    local f=$WORK/iscsi-boot.pcap disk=$WORK/bootdisk.img tgt_pid sl_pid fw_pid
+    local rp=$BOOT_RP vci="PXEClient:Arch:00000:UNDI:002001"
+    local i rc n d
+    log "=== iscsi-boot.pcap: DHCP -> syslog -> firmware iSCSI -> handover -> DAD -> OS iSCSI"
+    lab_up srv cli
+    ip -n pdboot-srv addr add "$SRV_IP/24" dev pdb-srv
+    # 2 MiB: small enough that bootlab.py reads its copy for the data checks
+    # well inside the 40 ms delayed-ACK time (no stray ACK frames)
+    "$PY" "$BOOTLAB" mkdisk "$disk" 2
+
+    export TGT_IPC_SOCKET=$WORK/tgtd-boot.ipc
+    bg_ns srv timeout -s INT 300 tgtd -f --iscsi "portal=$SRV_IP:3260" > "$WORK/tgtd-boot.log" 2>&1
+    tgt_pid=$BG_PID
+    wait_listen srv t 3260
+    local A=(in_ns srv tgtadm --lld iscsi)
+    "${A[@]}" --op new --mode target --tid 1 -T "$TARGET_IQN"
+    "${A[@]}" --op new --mode logicalunit --tid 1 --lun 1 -b "$disk"
+    "${A[@]}" --op bind --mode target --tid 1 -I ALL
+    [[ -z $(in_ns srv ss -Htln 'sport = :3260' | grep -v "$SRV_IP:3260") ]] \
+        || die "tgtd listens on more than $SRV_IP:3260"
+    log "tgtd (pid $tgt_pid) serving $TARGET_IQN LUN 1 = 2 MiB file"
+
+    start_dnsmasq
+    : > "$WORK/bootsyslog.ready"
+    bg_ns srv timeout 90 "$PY" "$BOOTLAB" syslog-listen "$SRV_IP" 514 "$WORK/bootsyslog.rx" 80 20 \
+        > "$WORK/bootsyslog.ready" 2>&1
+    sl_pid=$BG_PID
+    wait_for_line "$WORK/bootsyslog.ready" '^ready' 10 || die "syslog listener did not start"
+
+    start_capture "$f"
+    # 1. DHCP: PXE-style vendor class, iPXE user class, arch 0, UNDI 2.1
+    dhclient_run "$CLI_MAC" "$vci" "$rp" "$(cat <<'EOC'
+send user-class "iPXE";
+option pdboot-client-arch code 93 = unsigned integer 16;
+option pdboot-client-ndi code 94 = { unsigned integer 8, unsigned integer 8, unsigned integer 8 };
+send pdboot-client-arch 0;
+send pdboot-client-ndi 1 2 1;
+also request log-servers;
+EOC
+)"
+    d=$WORK/dhclient.$RUN
+    grep -qx "new_ip_address=$CLI_IP" "$d/env.log" || die "boot: dhclient did not get $CLI_IP"
+    grep -qx "new_log_servers=$SRV_IP" "$d/env.log" || die "boot: no log server $SRV_IP"
+    # what iPXE does with the lease (dhclient's hook only recorded it)
+    ip -n pdboot-cli addr add "$CLI_IP/24" dev pdb-cli
+
+    # 2+3. iPXE-style syslog and the firmware's iSCSI session (kept open).
+    # READ(10)s of MBR, loader and partition boot sector; each fits in one
+    # TCP segment, so the frame numbers do not depend on ACK timing.
+    : > "$WORK/sanboot.out"
+    bg_ns cli timeout 90 "$PY" "$BOOTLAB" ipxe-sanboot "$SRV_IP" 514 "$rp" "$INIT_IQN" "$disk" \
+        "$CLI_MAC" "$CLI_IP" 255.255.255.0 "$SRV_IP" "$SRV_IP" 0:1,1:1,2:2,2048:1 60 \
+        > "$WORK/sanboot.out" 2>&1
+    fw_pid=$BG_PID
+    wait_for_line "$WORK/sanboot.out" '^handover$' 30 \
+        || die "ipxe-sanboot did not reach the handover: $(cat "$WORK/sanboot.out")"
+    cat "$WORK/sanboot.out" >&2
+    sleep 0.5
+    # 4. handover: the OS starts with no address and empty neighbour tables
+    # (server side too, see firmware_phase); the firmware's TCP connection
+    # stays open and silent in the held process.
+    ip -n pdboot-cli addr flush dev pdb-cli
+    ip -n pdboot-cli neigh flush dev pdb-cli
+    ip -n pdboot-srv neigh flush dev pdb-srv
+    log "firmware phase done; silence (handover)"
+    sleep "$BOOT_GAP"
+    for i in 1 2 3; do
+        rc=0; in_ns cli timeout 5 arping -q -D -c 1 -I pdb-cli "$CLI_IP" || rc=$?
+        (( rc == 0 )) || die "boot: probe $i: address conflict?!"
+        (( i < 3 )) && sleep 0.5
+    done
+    ip -n pdboot-cli addr add "$CLI_IP/24" dev pdb-cli
+    in_ns cli timeout 5 arping -q -U -c 2 -i 1 -I pdb-cli -s "$CLI_IP" "$CLI_IP" || true
+    # the OS's first IP traffic: its own iSCSI login (new ISID) + READ(10) LBA 0
+    in_ns cli timeout 30 "$PY" "$BOOTLAB" iscsi-read "$SRV_IP:3260" "$TARGET_IQN" \
+        "$INIT_IQN" 1 none "$disk" read10:0:1 >&2
+    stop_capture
+    # only now may the firmware's connection close (its FIN is not captured)
+    stop_pid "$fw_pid" TERM
+    sleep 0.5
+    stop_pid "$sl_pid" TERM
+    stop_pid "$DNSMASQ_PID" TERM
+    stop_pid "$tgt_pid" INT
+    unset TGT_IPC_SOCKET
+
+    # ---- checks
+    check_dora "$f" 1
+    (( $(count "$f" "dhcp.option.dhcp == 1 && eth.src == $CLI_MAC && dhcp.option.vendor_class_id == \"$vci\" && dhcp.option.user_class.text == \"iPXE\"") == 1 )) \
+        || die "boot: DISCOVER without option 60/77"
+    # siaddr = 10.79.0.1 is why the firmware logs "Next server: 10.79.0.1"
+    (( $(count "$f" "dhcp.option.dhcp == 5 && dhcp.ip.your == $CLI_IP && dhcp.ip.server == $SRV_IP && dhcp.option.root_path == \"$rp\" && dhcp.option.log_server == $SRV_IP") == 1 )) \
+        || die "boot: no ACK with $CLI_IP, siaddr, root path and log server"
+    (( $(count "$f" "eth.src != $CLI_MAC && eth.src != $SRV_MAC") == 0 )) \
+        || die "boot: frames from a third MAC"
+    (( $(count "$f" "eth.src == $SRV_MAC && eth.dst != $CLI_MAC && !(eth.dst == ff:ff:ff:ff:ff:ff)") == 0 )) \
+        || die "boot: server frames to a third MAC"
+    n=$(grep -c '^syslog: ' "$WORK/sanboot.out")
+    (( $(wc -l < "$WORK/bootsyslog.rx") == n )) || die "boot: syslog listener got $(wc -l < "$WORK/bootsyslog.rx") of $n lines"
+    (( $(count "$f" "syslog && ip.src == $CLI_IP") == n )) || die "boot: tshark sees $(count "$f" syslog) syslog frames, sent $n"
+    (( $(count "$f" icmp) == 0 )) || die "boot: ICMP in capture"
+    (( $(count "$f" 'iscsi.opcode == 0x23 && iscsi.login.status == 0') == 2 )) || die "boot: expected 2 good logins"
+    (( $(count "$f" 'iscsi.opcode == 0x06') == 1 )) || die "boot: expected 1 Logout (the OS's only)"
+    (( $(count "$f" 'tcp.flags.fin == 1') == 2 )) || die "boot: expected FINs only for the OS session"
+    (( $(count "$f" 'arp.src.proto_ipv4 == 0.0.0.0 && arp.dst.proto_ipv4 == 10.79.0.50') == 3 )) \
+        || die "boot: expected 3 probes"
+    (( $(count "$f" 'arp.isgratuitous && arp.opcode == 1') == 2 )) || die "boot: expected 2 announcements"
+    boot_frames "$f"
+    finish_capture "$f" iscsi-boot.pcap
+    lab_down
+}
+
+# boot_frames CAPTURE: the frame of each step, their order and the timing
+boot_frames() {
+    local f=$1 disc ack sl1 sln syn lrsp rd1 last p1 ip1 t_last t_p1 t_ip1 x prev=0
+    disc=$(fields "$f" 'dhcp.option.dhcp == 1' frame.number | head -1)
+    ack=$(fields "$f" 'dhcp.option.dhcp == 5 && dhcp.option.root_path' frame.number | head -1)
+    sl1=$(fields "$f" syslog frame.number | head -1)
+    sln=$(fields "$f" syslog frame.number | tr '\n' ' ')
+    syn=$(fields "$f" 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 3260' frame.number | head -1)
+    lrsp=$(fields "$f" 'iscsi.opcode == 0x23' frame.number | head -1)
+    rd1=$(fields "$f" 'scsi_sbc.opcode == 0x28 && iscsi.opcode == 0x01' frame.number | head -1)
+    p1=$(fields "$f" 'arp.src.proto_ipv4 == 0.0.0.0' frame.number | head -1)
+    last=$(( p1 - 1 ))
+    ip1=$(fields "$f" "ip && frame.number > $p1" frame.number | head -1)
+    for x in "$disc" "$ack" "$sl1" "$syn" "$lrsp" "$rd1" "$last" "$p1" "$ip1"; do
+        [[ -n "$x" ]] && (( x > prev )) || die "boot: steps out of order: $disc $ack $sl1 $syn $lrsp $rd1 $last $p1 $ip1"
+        prev=$x
+    done
+    (( $(count "$f" "frame.number == $last && tcp.port == 3260") == 1 )) \
+        || die "boot: frame $last (before the first probe) is not the firmware's iSCSI"
+    (( $(count "$f" "frame.number == $ip1 && tcp.flags.syn == 1 && tcp.dstport == 3260") == 1 )) \
+        || die "boot: first IP packet after the probes is not a SYN to 3260"
+    t_last=$(fields "$f" "frame.number == $last" frame.time_relative)
+    t_p1=$(fields "$f" "frame.number == $p1" frame.time_relative)
+    t_ip1=$(fields "$f" "frame.number == $ip1" frame.time_relative)
+    awk -v a="$t_last" -v b="$t_p1" 'BEGIN { d = b - a; exit !(d > 4.5 && d < 6) }' \
+        || die "boot: handover silence $t_last -> $t_p1 is not ~5 s"
+    awk -v a="$t_p1" -v b="$t_ip1" 'BEGIN { d = b - a; exit !(d > 5.5 && d < 7.5) }' \
+        || die "boot: first probe -> first IP is not ~6 s"
+    log "boot frames: DISCOVER $disc, ACK $ack, syslog $sln, SYN $syn, login rsp $lrsp, first READ $rd1"
+    log "boot frames: last firmware $last (${t_last}s), first probe $p1 (${t_p1}s), first IP after it $ip1 (${t_ip1}s)"
+}
+
 for p in "${PARTS[@]}"; do
     case $p in
     dhcp) make_dhcp ;;
@@ -631,6 +800,7 @@ for p in "${PARTS[@]}"; do
     arp-delay) make_arp_delay ;;
     arp-conflict) make_arp_conflict ;;
     syslog) make_syslog ;;
+    boot) make_boot ;;
     *) die "unknown part $p" ;;
     esac
 done
@@ -644,6 +814,7 @@ for p in "${PARTS[@]}"; do
     arp-delay) set -- arp-probe-delay.pcap ;;
     arp-conflict) set -- arp-conflict.pcap ;;
     syslog) set -- ipxe-syslog.pcap ;;
+    boot) set -- iscsi-boot.pcap ;;
     esac
     for f in "$@"; do
         printf '  %-24s %5s frames %8s bytes\n' "$f" "$(count "$OUT_DIR/$f" frame)" "$(stat -c %s "$OUT_DIR/$f")"
