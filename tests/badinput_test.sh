@@ -42,6 +42,22 @@ head -c $((nsize - 30)) "$ng" > "$tmp/cut.pcapng"
 expect_rc 3 $? "pcapng cut mid-block"
 grep -q "cut.pcapng" "$tmp/err" && ok "pcapng message names the file" || ko "pcapng message: $(cat "$tmp/err")"
 
+# pcapng whose third block (the first packet block) has a corrupt length:
+# exit 3, the file and the offset named, the blocks before it kept.
+python3 - "$ng" "$tmp/badlen.pcapng" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+off = 0
+for _ in range(2):  # skip the section header and interface blocks
+    off += struct.unpack_from("<I", d, off + 4)[0]
+struct.pack_into("<I", d, off + 4, 0x7ffffff0)  # absurd block length
+open(sys.argv[2], "wb").write(d)
+PY
+"$bin" analyze -q -F json "$tmp/badlen.pcapng" > "$tmp/out" 2> "$tmp/err"
+expect_rc 3 $? "pcapng block with a bad length"
+grep -q "badlen.pcapng" "$tmp/err" && grep -q "byte offset" "$tmp/err" && ok "bad block length: file and offset named" || ko "bad block length message: $(cat "$tmp/err")"
+jq -e '.complete == false' "$tmp/out" > /dev/null && ok "bad block length: JSON says complete=false" || ko "bad block length JSON"
+
 # Not a capture file.
 printf 'this is not a capture file at all\n' > "$tmp/text.pcap"
 "$bin" analyze -q "$tmp/text.pcap" > /dev/null 2> "$tmp/err"

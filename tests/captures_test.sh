@@ -217,5 +217,38 @@ got=$(jq -r '.boot[0].steps | map(select(.step != "tcp_connect") | "\(.step):\(.
 order=$(jq -r '.boot[0].steps | map(.frame) | . == sort' <<< "$j")
 [ "$order" = true ] && ok "iscsi-boot: the steps come in frame order" || ko "iscsi-boot: steps out of order"
 
+# --syslog-file: lines of a text log merged by their timestamps.  One line
+# stamped 1 s after the first packet (RFC 3339), one after the last.
+t0=$(jq -r '.first_ts' <<< "$("$bin" analyze -q -F json "$src/captures/arp-probe-delay.pcap")")
+sf=$(mktemp)
+{
+	date -u -d "@$(awk -v t="$t0" 'BEGIN {printf "%.3f", t + 1.0}')" +"%Y-%m-%dT%H:%M:%S.%3NZ host kernel: one second in"
+	date -u -d "@$(awk -v t="$t0" 'BEGIN {printf "%.3f", t + 60}')" +"%Y-%m-%dT%H:%M:%S.%3NZ host kernel: after the capture"
+} > "$sf"
+tl=$("$bin" analyze -q --timeline --syslog-file "$sf" --no-stats "$src/captures/arp-probe-delay.pcap")
+before=$(awk '/one second in/ {print prev; exit} {prev = $1}' <<< "$tl")
+after=$(awk '/one second in/ {getline; print $1; exit}' <<< "$tl")
+last=$(grep -n "after the capture" <<< "$tl" | cut -d: -f1)
+lastpkt=$(grep -nE "^ +[0-9]+ +[0-9.]+  [A-Z]" <<< "$tl" | tail -1 | cut -d: -f1)
+t_before=$(awk -F'\t' -v f="$before" '$1 == f {print $2}' "$src/captures/arp-probe-delay.tshark-boot.tsv")
+t_after=$(awk -F'\t' -v f="$after" '$1 == f {print $2}' "$src/captures/arp-probe-delay.tshark-boot.tsv")
+awk -v a="$t_before" -v b="$t_after" 'BEGIN {exit !(a <= 1.0 && b > 1.0)}' && [ "$last" -gt "$lastpkt" ] &&
+	ok "--syslog-file: lines merged at their time (between frames $before and $after, and at the end)" ||
+	ko "--syslog-file: merged between $before ($t_before) and $after ($t_after), last at line $last"
+rm -f "$sf"
+
+# --connections: the TCP table agrees with the findings and with tshark.
+j=$("$bin" analyze -q -F json --connections "$src/captures/tcp-loss.pcap")
+c=$(jq -r '.connections | "\(length) \(.[0].client_to_server.retransmissions + .[0].client_to_server.fast_retransmissions) \(.[0].server_to_client.duplicate_acks) \(.[0].client_to_server.mss) \(.[0].end)"' <<< "$j")
+[ "$c" = "1 $ts_retx $ts_dupack 1460 fin" ] && ok "--connections: one connection, $ts_retx retransmissions, $ts_dupack dup ACKs, MSS 1460, FIN" || ko "--connections: '$c'"
+grep -q "^CONNECTIONS (1 TCP)" <<< "$("$bin" analyze -q --connections "$src/captures/tcp-loss.pcap")" && ok "--connections: text table" || ko "--connections text"
+
+# --timeline with a BPF filter and a frame range: only those frames, with
+# their numbers in the whole file.
+want=$(awk -F'\t' '!/^#/ && $4 != "" && $1 >= 15 && $1 <= 40 {print $1}' "$src/captures/arp-probe-delay.tshark-boot.tsv" | tr '\n' ' ')
+got=$("$bin" analyze -q --timeline --no-stats -f arp --frames 15-40 "$src/captures/arp-probe-delay.pcap" | awk '$3 == "ARP" {print $1}' | tr '\n' ' ')
+all=$("$bin" analyze -q --timeline --no-stats -f arp --frames 15-40 "$src/captures/arp-probe-delay.pcap" | grep -cE "^ +[0-9]+ +[0-9.]+  ")
+[ -n "$want" ] && [ "$want" = "$got" ] && [ "$all" = "$(wc -w <<< "$want")" ] && ok "--timeline -f arp --frames 15-40: ARP frames $got" || ko "--timeline filter/range: '$got' want '$want'"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
