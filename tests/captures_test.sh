@@ -250,5 +250,38 @@ got=$("$bin" analyze -q --timeline --no-stats -f arp --frames 15-40 "$src/captur
 all=$("$bin" analyze -q --timeline --no-stats -f arp --frames 15-40 "$src/captures/arp-probe-delay.pcap" | grep -cE "^ +[0-9]+ +[0-9.]+  ")
 [ -n "$want" ] && [ "$want" = "$got" ] && [ "$all" = "$(wc -w <<< "$want")" ] && ok "--timeline -f arp --frames 15-40: ARP frames $got" || ko "--timeline filter/range: '$got' want '$want'"
 
+# iSCSI failures from real traffic (tgtd refusing logins, LUN 255, a stopped
+# target; a deliberately broken target for the protocol violations).
+# tshark's iSCSI fields are in captures/iscsi-errors.tshark-iscsi.tsv
+# (scripts/tshark-iscsi-facts.sh).
+tsv="$src/captures/iscsi-errors.tshark-iscsi.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/iscsi-errors.pcap")
+fr() { jq -r --arg id "$1" '[.findings[] | select(.id==$id) | .frames[]] | map(tostring) | join(" ")' <<< "$j"; }
+want=$(awk -F'\t' '!/^#/ && $4 == "0x23" && $5 != "" && $5 != "0x0000" {print $1}' "$tsv" | tr '\n' ' ' | sed 's/ $//')
+[ -n "$want" ] && [ "$(fr iscsi.login_failed)" = "$want" ] && ok "iscsi-errors: login_failed on tshark's failed Login Responses ($want)" || ko "login_failed: $(fr iscsi.login_failed) want $want"
+st=$(jq -r '[.findings[] | select(.id=="iscsi.login_failed") | .evidence.status] | join(" ")' <<< "$j")
+want_st=$(awk -F'\t' '!/^#/ && $4 == "0x23" && $5 != "" && $5 != "0x0000" {print $5}' "$tsv" | tr '\n' ' ' | sed 's/ $//')
+[ "$st" = "$want_st" ] && ok "iscsi-errors: status $st as tshark decodes it" || ko "login status '$st' want '$want_st'"
+want=$(awk -F'\t' '!/^#/ && $4 == "0x01" && $6 == "0x00ff" {print $1}' "$tsv" | tr '\n' ' ' | sed 's/ $//')
+[ -n "$want" ] && [ "$(fr iscsi.lun_255)" = "$want" ] && ok "iscsi-errors: lun_255 on the commands tshark shows to LUN 255 ($want)" || ko "lun_255: $(fr iscsi.lun_255) want $want"
+# a target PDU whose MaxCmdSN < ExpCmdSN - 1 (serial arithmetic, no wrap here)
+want=$(awk -F'\t' '!/^#/ && $8 != "" && $7 != "" && $8 + 1 < $7 {print $1}' "$tsv" | tr '\n' ' ' | sed 's/ $//')
+[ -n "$want" ] && [ "$(fr iscsi.cmdsn_window)" = "$want" ] && ok "iscsi-errors: cmdsn_window on frame $want (MaxCmdSN < ExpCmdSN - 1 in tshark's fields)" || ko "cmdsn_window: $(fr iscsi.cmdsn_window) want $want"
+g=$(jq -r '.findings[] | select(.id=="iscsi.statsn_gap") | "\(.frames[0]) \(.evidence.got)"' <<< "$j")
+t=$(awk -F'\t' -v f="${g%% *}" '$1 == f {print $1, $9}' "$tsv")
+[ -n "$g" ] && [ "$g" = "$t" ] && ok "iscsi-errors: statsn_gap at frame ${g%% *}, StatSN ${g#* } as tshark reads it" || ko "statsn_gap: '$g' tshark '$t'"
+# From the checks the lab script makes with tshark -V (captures/README.md):
+# frame 135's header digest 0x42d15f2f "Bad CRC32, should be 0xbd2ea0d0";
+# frame 153 a Data-In of 262656 bytes against a 262144-byte limit;
+# frame 59 a READ answered at 61, 12 s later, while tgtd was stopped.
+d=$(jq -r '.findings[] | select(.id=="iscsi.digest_bad") | "\(.frames[0]) \(.evidence.is_wire) \(.evidence.kind)"' <<< "$j")
+[ "$d" = "135 42d15f2f header" ] && ok "iscsi-errors: digest_bad at 135, wire value 0x42d15f2f as tshark shows" || ko "digest_bad: '$d'"
+m=$(jq -r '.findings[] | select(.id=="iscsi.mrdsl_exceeded") | "\(.frames[0]) \(.evidence.data_segment_length) \(.evidence.limit)"' <<< "$j")
+[ "$m" = "153 262656 262144" ] && ok "iscsi-errors: mrdsl_exceeded at 153 (262656 > 262144)" || ko "mrdsl_exceeded: '$m'"
+w=$(jq -r '.findings[] | select(.id=="iscsi.timeout") | "\(.frames | map(tostring) | join(",")) \(.evidence.wait_s | floor)"' <<< "$j")
+want_w=$(awk -F'\t' '$1 == 59 {a = $2} $1 == 61 {b = $2} END {printf "59,61 %d", b - a}' "$tsv")
+[ "$w" = "$want_w" ] && ok "iscsi-errors: timeout, READ at 59 answered at 61 ($want_w s)" || ko "timeout: '$w' want '$want_w'"
+[ "$(fr iscsi.burst_order)" = 74 ] && ok "iscsi-errors: burst_order on the Login Response at 74, once" || ko "burst_order: $(fr iscsi.burst_order)"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -20,6 +20,18 @@ Subcommands:
                                 ("read10:LBA:BLOCKS,read16:LBA:BLOCKS,...",
                                 default: 4 reads), each checked against DISK,
                                 then logout
+  iscsi-case PORTAL TARGET INITIATOR LUN DIGEST TIMEOUT STEPS [CHAPUSER CHAPPASS]
+                                libiscsi (ctypes) initiator for the error
+                                captures: STEPS is a comma list run in order:
+                                "login" (must succeed), "login-fail" (must be
+                                refused; then stop), "tur", "read10:LBA:BLOCKS"
+                                (512-byte blocks, no data check), "wait:FILE:S"
+                                (print "waiting", then wait up to S seconds for
+                                FILE to exist), "logout".  After the login a
+                                failing step is reported and ends the steps
+                                (the target may be broken on purpose); the
+                                context is always disconnected.  TIMEOUT is
+                                libiscsi's per-command timeout (s)
   syslog-listen ADDR PORT OUT SECONDS MAXMSG
                                 UDP syslog receiver; one repr() per datagram
   http-get HOST PORT PATH [EXPECT]
@@ -202,6 +214,74 @@ def cmd_iscsi_read(args):
         err("logout")
     print("logged out")
     lib.iscsi_destroy_context(ctx)
+
+
+# ---------------------------------------------------------- iscsi-case ---
+def cmd_iscsi_case(args):
+    portal, target, initiator, lun, digest, tmo, steps = args[:7]
+    lun, tmo = int(lun), int(tmo)
+    chap = args[7:9] if len(args) > 8 else None
+    lib = load_libiscsi()
+    ctx = lib.iscsi_create_context(initiator.encode())
+    if not ctx:
+        die("iscsi_create_context failed")
+
+    def errtext():
+        e = lib.iscsi_get_error(ctx)
+        return e.decode(errors="replace") if e else "?"
+
+    lib.iscsi_set_timeout(ctx, tmo)
+    lib.iscsi_set_noautoreconnect(ctx, 1)
+    lib.iscsi_set_alias(ctx, b"pdboot-client1")
+    lib.iscsi_set_targetname(ctx, target.encode())
+    lib.iscsi_set_session_type(ctx, 2)              # ISCSI_SESSION_NORMAL
+    if lib.iscsi_set_header_digest(ctx, DIGESTS[digest]) != 0:
+        die("set_header_digest: " + errtext())
+    if chap and lib.iscsi_set_initiator_username_pwd(ctx, chap[0].encode(), chap[1].encode()) != 0:
+        die("set_initiator_username_pwd: " + errtext())
+    rc = 0
+    for step in steps.split(","):
+        f = step.split(":")
+        t0 = time.monotonic()
+        if f[0] in ("login", "login-fail"):
+            ok = lib.iscsi_full_connect_sync(ctx, portal.encode(), lun) == 0
+            print("login to %s lun %d: %s" % (target, lun, "ok" if ok else "refused: " + errtext()),
+                  flush=True)
+            if ok != (f[0] == "login"):
+                rc = 1
+            if not ok:
+                break
+        elif f[0] == "tur" or f[0] == "read10":
+            if f[0] == "tur":
+                task = lib.iscsi_testunitready_sync(ctx, lun)
+            else:
+                lba, n = int(f[1]), int(f[2]) * 512
+                buf = ctypes.create_string_buffer(n)
+                iov = ScsiIovec(ctypes.cast(buf, ctypes.c_void_p), n)
+                task = lib.iscsi_read10_iov_sync(ctx, lun, lba, n, 512, 0, 0, 0, 0, 0,
+                                                 ctypes.byref(iov), 1)
+            if not task:
+                print("%s: failed after %.1f s: %s" % (step, time.monotonic() - t0, errtext()),
+                      flush=True)
+                break
+            st = ctypes.cast(task, ctypes.POINTER(ctypes.c_int))[0]
+            lib.scsi_free_scsi_task(task)
+            print("%s: status %d after %.1f s" % (step, st, time.monotonic() - t0), flush=True)
+        elif f[0] == "wait":
+            print("waiting", flush=True)
+            end = t0 + float(f[2])
+            while not os.path.exists(f[1]) and time.monotonic() < end:
+                time.sleep(0.05)
+        elif f[0] == "logout":
+            ok = lib.iscsi_logout_sync(ctx) == 0
+            print("logout: %s" % ("ok" if ok else "failed: " + errtext()), flush=True)
+            if not ok:
+                break
+        else:
+            die("unknown step " + step)
+    lib.iscsi_disconnect(ctx)
+    lib.iscsi_destroy_context(ctx)
+    sys.exit(rc)
 
 
 # ------------------------------------------------------- syslog-listen ---
@@ -429,6 +509,7 @@ def main():
         "opt43": cmd_opt43,
         "mkdisk": cmd_mkdisk,
         "iscsi-read": cmd_iscsi_read,
+        "iscsi-case": cmd_iscsi_case,
         "syslog-listen": cmd_syslog_listen,
         "http-get": cmd_http_get,
         "ipxe-session": cmd_ipxe_session,

@@ -34,6 +34,15 @@
 #                           answers the probe and announces the IP itself
 #   ipxe-syslog.pcap        iPXE-style syslog (UDP 514) interleaved with real
 #                           HTTP GETs (200, 200, 404) from python http.server
+#   iscsi-errors.pcap       one failure per iSCSI connection (libiscsi
+#                           initiator): logins refused by tgtd (unknown
+#                           TargetName 0x0203, wrong CHAP secret 0x0201),
+#                           TUR/READ to tgtd LUN 255, a READ(10) answered
+#                           after 12 s (tgtd SIGSTOPped), and 5 sessions with
+#                           badtarget.py on 10.79.0.2:3260, each breaking RFC
+#                           7143 once (FirstBurst > MaxBurst, data segment >
+#                           MaxRecvDataSegmentLength, MaxCmdSN < ExpCmdSN - 1,
+#                           skipped StatSN, wrong CRC32C header digest)
 #   iscsi-boot.pcap         one client's whole iSCSI boot (part "boot"): DHCP
 #                           with option 60 PXEClient + 77 "iPXE" -> option 17
 #                           root path, iPXE-style syslog, firmware iSCSI
@@ -53,7 +62,7 @@
 #
 # Usage: sudo captures/boot-lab/make-boot-captures.sh [OUTDIR] [PART...]
 #   OUTDIR defaults to the captures/ directory containing boot-lab/; PART is
-#   any of dhcp iscsi arp-delay arp-conflict syslog boot (default: all).
+#   any of dhcp iscsi iscsi-errors arp-delay arp-conflict syslog boot (default: all).
 #   Re-runnable; takes ~3 min (boot alone ~30 s).
 set -euo pipefail
 
@@ -61,7 +70,7 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${1:-$(dirname "$LAB_DIR")}
 shift || true
 PARTS=("$@")
-(( ${#PARTS[@]} )) || PARTS=(dhcp iscsi arp-delay arp-conflict syslog boot)
+(( ${#PARTS[@]} )) || PARTS=(dhcp iscsi iscsi-errors arp-delay arp-conflict syslog boot)
 PY=/usr/bin/python3
 BOOTLAB="$LAB_DIR/bootlab.py"
 
@@ -511,6 +520,115 @@ make_iscsi() {
     lab_down
 }
 
+# ================================================== iSCSI error capture ===
+# iscsi-errors.pcap: one TCP connection per failure, all between pdboot-cli
+# (10.79.0.50) and pdboot-srv.  tgtd on 10.79.0.1:3260 gives the failures a
+# real target commits; badtarget.py, a deliberately broken target on a second
+# address of pdboot-srv (10.79.0.2:3260, so pktdoctor/tshark see port 3260),
+# gives the protocol violations.  The initiator is always libiscsi.
+BAD_IP=10.79.0.2
+BAD_IQN=iqn.2026-11.lab.pktdoctor:bad
+make_iscsi_errors() {
+    local f=$WORK/iscsi-errors.pcap disk=$WORK/errdisk.img tgt_pid tgtd bad_pid c out go
+    local CASE=(in_ns cli timeout 40 "$PY" "$BOOTLAB" iscsi-case)
+    log "=== iscsi-errors.pcap: tgtd + badtarget.py in pdboot-srv, libiscsi in pdboot-cli"
+    lab_up srv cli
+    ip -n pdboot-srv addr add "$SRV_IP/24" dev pdb-srv
+    ip -n pdboot-srv addr add "$BAD_IP/24" dev pdb-srv
+    ip -n pdboot-cli addr add "$CLI_IP/24" dev pdb-cli
+    ip -n pdboot-srv neigh replace "$CLI_IP" lladdr "$CLI_MAC" dev pdb-srv nud permanent
+    ip -n pdboot-cli neigh replace "$SRV_IP" lladdr "$SRV_MAC" dev pdb-cli nud permanent
+    ip -n pdboot-cli neigh replace "$BAD_IP" lladdr "$SRV_MAC" dev pdb-cli nud permanent
+    "$PY" "$BOOTLAB" mkdisk "$disk" 1
+
+    export TGT_IPC_SOCKET=$WORK/tgtd-err.ipc
+    bg_ns srv timeout -s INT 300 tgtd -f --iscsi "portal=$SRV_IP:3260" > "$WORK/tgtd-err.log" 2>&1
+    tgt_pid=$BG_PID
+    wait_listen srv t 3260
+    local A=(in_ns srv tgtadm --lld iscsi)
+    "${A[@]}" --op new --mode target --tid 1 -T "$TARGET_IQN"
+    "${A[@]}" --op new --mode logicalunit --tid 1 --lun 1 -b "$disk"
+    "${A[@]}" --op new --mode logicalunit --tid 1 --lun 255 -b "$disk"
+    "${A[@]}" --op bind --mode target --tid 1 -I ALL
+    "${A[@]}" --op new --mode target --tid 2 -T "$TARGET2_IQN"
+    "${A[@]}" --op new --mode logicalunit --tid 2 --lun 1 -b "$disk"
+    "${A[@]}" --op bind --mode target --tid 2 -I ALL
+    "${A[@]}" --op new --mode account --user pdboot --password pdboot-lab-secret
+    "${A[@]}" --op bind --mode account --tid 2 --user pdboot
+    # tgtd -f is the child of the "timeout" process bg_ns started
+    tgtd=$(ps -o pid= --ppid "$tgt_pid" | tr -d ' ')
+    [[ "$tgtd" =~ ^[0-9]+$ ]] || die "no tgtd process under $tgt_pid"
+    log "tgtd (pid $tgtd) serving $TARGET_IQN LUN 1 + LUN 255, $TARGET2_IQN (CHAP)"
+
+    bg_ns srv timeout 120 "$PY" "$LAB_DIR/badtarget.py" "$BAD_IP" 3260 110 5 \
+        > "$WORK/badtarget.ready" 2> "$WORK/badtarget.log"
+    bad_pid=$BG_PID
+    wait_for_line "$WORK/badtarget.ready" '^ready' 10 || die "badtarget.py did not start"
+    [[ -z $(in_ns srv ss -Htln 'sport = :3260' | grep -vE "($SRV_IP|$BAD_IP):3260") ]] \
+        || die "something listens on more than $SRV_IP/$BAD_IP:3260"
+
+    start_capture "$f"
+    log "conn 1: login to a target tgtd does not have (0x0203)"
+    "${CASE[@]}" "$SRV_IP:3260" "$TARGET_IQN-missing" "$INIT_IQN" 1 none 10 login-fail >&2 \
+        || die "conn 1: login was not refused"
+    sleep 0.5
+    log "conn 2: CHAP login with a wrong secret (0x0201)"
+    "${CASE[@]}" "$SRV_IP:3260" "$TARGET2_IQN" "$INIT_IQN" 1 none 10 login-fail \
+        pdboot wrong-secret-123 >&2 || die "conn 2: login was not refused"
+    sleep 0.5
+    log "conn 3: TEST UNIT READY + READ(10) to LUN 255"
+    "${CASE[@]}" "$SRV_IP:3260" "$TARGET_IQN" "$INIT_IQN" 255 none 10 \
+        login,tur,read10:0:1,logout >&2 || die "conn 3 failed"
+    sleep 0.5
+    log "conn 4: READ(10), tgtd stopped (SIGSTOP) for 12 s during the next READ(10)"
+    go=$WORK/stall.go; rm -f "$go"; out=$WORK/stall.out; : > "$out"
+    bg_ns cli timeout 60 "$PY" "$BOOTLAB" iscsi-case "$SRV_IP:3260" "$TARGET_IQN" "$INIT_IQN" 1 \
+        none 30 "login,read10:0:1,wait:$go:20,read10:8:1,logout" > "$out" 2>&1
+    c=$BG_PID
+    wait_for_line "$out" '^waiting$' 20 || die "conn 4: no login/READ: $(cat "$out")"
+    kill -STOP "$tgtd"
+    touch "$go"
+    sleep 12
+    kill -CONT "$tgtd"
+    wait "$c" || die "conn 4 failed: $(cat "$out")"
+    forget_pid "$c"
+    cat "$out" >&2
+    sleep 0.5
+    # mrdsl last: libiscsi resets the connection part-way through the long
+    # Data-In, so how many of its segments get out varies from run to run
+    for c in burst cmdsn statsn digest mrdsl; do
+        log "conn: badtarget.py case $c"
+        local dg=none rd=read10:0:1
+        [[ $c == digest ]] && dg=crc32c
+        [[ $c == mrdsl ]] && rd=read10:0:513
+        "${CASE[@]}" "$BAD_IP:3260" "$BAD_IQN-$c" "$INIT_IQN" 0 "$dg" 10 \
+            "login,tur,$rd,logout" >&2 || die "badtarget case $c: login failed"
+        sleep 0.5
+    done
+    stop_capture
+    stop_pid "$bad_pid" TERM
+    stop_pid "$tgt_pid" INT
+    unset TGT_IPC_SOCKET
+    cat "$WORK/badtarget.log" >&2
+
+    (( $(count "$f" 'iscsi.opcode == 0x23 && iscsi.login.status == 0x0203') == 1 )) \
+        || die "iscsi-errors: no 'not found' login response"
+    (( $(count "$f" 'iscsi.opcode == 0x23 && iscsi.login.status == 0x0201') == 1 )) \
+        || die "iscsi-errors: no 'authentication failure' login response"
+    (( $(count "$f" 'iscsi.opcode == 0x01 && scsi.lun == 0xff') >= 2 )) \
+        || die "iscsi-errors: no SCSI commands to LUN 255"
+    (( $(count "$f" "tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.dst == $BAD_IP") == 5 )) \
+        || die "iscsi-errors: expected 5 connections to badtarget.py"
+    (( $(grep -c '^badtarget: done with' "$WORK/badtarget.log") == 5 )) \
+        || die "iscsi-errors: badtarget.py did not serve 5 connections"
+    (( $(count "$f" 'iscsi.opcode == 0x23 && iscsi.keyvalue == "HeaderDigest=CRC32C"') == 1 )) \
+        || die "iscsi-errors: HeaderDigest=CRC32C not negotiated with badtarget.py"
+    grep -q '^read10:8:1: status 0 after 1[1-9]\.' "$out" \
+        || die "iscsi-errors: the stalled READ(10) was not answered after 11-20 s"
+    finish_capture "$f" iscsi-errors.pcap
+    lab_down
+}
+
 # ========================================================= ARP captures ===
 HTTP_PID=""
 start_http() {   # python http.server in pdboot-srv, bound to 10.79.0.1:80
@@ -797,6 +915,7 @@ for p in "${PARTS[@]}"; do
     case $p in
     dhcp) make_dhcp ;;
     iscsi) make_iscsi ;;
+    iscsi-errors) make_iscsi_errors ;;
     arp-delay) make_arp_delay ;;
     arp-conflict) make_arp_conflict ;;
     syslog) make_syslog ;;
@@ -811,6 +930,7 @@ for p in "${PARTS[@]}"; do
     case $p in
     dhcp) set -- dhcp-rootpath.pcap dhcp-vendor43.pcap dhcp-rootpath-bad.pcap dhcp-no-offer.pcap ;;
     iscsi) set -- iscsi-login.pcap ;;
+    iscsi-errors) set -- iscsi-errors.pcap ;;
     arp-delay) set -- arp-probe-delay.pcap ;;
     arp-conflict) set -- arp-conflict.pcap ;;
     syslog) set -- ipxe-syslog.pcap ;;

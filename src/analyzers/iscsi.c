@@ -751,8 +751,14 @@ static void burst_issue(struct conn *c, const char *source, uint64_t fb, uint64_
 			uint64_t frame)
 {
 	bool first;
-	struct pd_finding *x = issue(c, I_BURST, frame, &first);
+	struct pd_finding *x;
+	const struct issue *is = &c->is[I_BURST];
 
+	/* one login PDU can break the rule as stated and as negotiated:
+	 * that is one problem, counted once */
+	if (is->f && is->f->n_frames && is->f->frames[is->f->n_frames - 1] == frame)
+		return;
+	x = issue(c, I_BURST, frame, &first);
 	if (!x || !first)
 		return;
 	pd_finding_message(x, "FirstBurstLength %llu is greater than MaxBurstLength %llu (%s); "
@@ -777,7 +783,7 @@ static void burst_check_side(struct conn *c, int side, uint64_t frame)
 	if (pd_iscsi_parse_number(fbs, &fb) || pd_iscsi_parse_number(mbs, &mb) || fb <= mb)
 		return;
 	c->burst_side_reported[side] = true;
-	burst_issue(c, side == 0 ? "offered by the initiator" : "offered by the target", fb, mb,
+	burst_issue(c, side == 0 ? "offered by the initiator" : "stated by the target", fb, mb,
 		    frame);
 }
 
