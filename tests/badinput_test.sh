@@ -85,6 +85,12 @@ expect_rc 3 $? "a directory"
 expect_rc 3 $? "mixed good and bad files"
 [ "$(jq -s 'map(select(.complete)) | length' "$tmp/out")" = 2 ] && ok "both good files reported as JSON Lines" || ko "good files not all reported"
 
+# A flow table too small for the capture: the overflow is counted and
+# reported, not fatal (offload-partial has 3 flows: TCP, UDP/IPv4, UDP/IPv6).
+j=$("$bin" analyze -q -F json --max-flows 1 "$ng")
+jq -e '.stats.flows.overflow > 0 and ([.findings[] | select(.id=="analysis.limit_reached" and .evidence.table=="flows")] | length == 1) and .complete' <<< "$j" > /dev/null &&
+	ok "--max-flows 1: overflow counted and reported as analysis.limit_reached" || ko "flow overflow: $(jq -c .stats.flows <<< "$j")"
+
 # Usage errors: exit 2.
 "$bin" analyze > /dev/null 2>&1
 expect_rc 2 $? "no file"
