@@ -32,6 +32,8 @@
 
 #include <cmocka.h>
 
+#include "pd_test_events.h"
+
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/dhcp.h"
@@ -356,32 +358,6 @@ static void dissect(struct pd_packet *p, const uint8_t *bytes, size_t caplen, si
 	p->wirelen = (uint32_t)wirelen;
 	p->linktype = PD_LINKTYPE_EN10MB;
 	assert_int_equal(pd_dissect_frame(p, g_frame), 0);
-}
-
-static void print_events(const struct pd_packet *p)
-{
-	print_error("events (%u):", p->n_events);
-	for (unsigned i = 0; i < p->n_events; i++)
-		print_error(" %s@%u", pd_event_name(p->events[i].code), p->events[i].offset);
-	print_error("\n");
-}
-
-static unsigned expect_event(const struct pd_packet *p, int code)
-{
-	for (unsigned i = 0; i < p->n_events; i++)
-		if (p->events[i].code == code)
-			return p->events[i].offset;
-	print_events(p);
-	fail_msg("missing event %s", pd_event_name(code));
-	return 0;
-}
-
-static void expect_no_events(const struct pd_packet *p)
-{
-	if (p->n_events != 0) {
-		print_events(p);
-		fail_msg("expected no events");
-	}
 }
 
 static uint16_t ip_csum(const uint8_t *b, size_t n)

@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include "pd_test_events.h"
+
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/packet.h"
@@ -65,43 +67,6 @@ static int dissect(struct pd_packet *p, const uint8_t *bytes, size_t caplen,
 	p->wirelen = (uint32_t)wirelen;
 	p->linktype = linktype;
 	return pd_dissect_frame(p, g_frame);
-}
-
-static void print_events(const struct pd_packet *p)
-{
-	print_error("events (%u):", p->n_events);
-	for (unsigned i = 0; i < p->n_events; i++)
-		print_error(" %s@%u", pd_event_name(p->events[i].code), p->events[i].offset);
-	print_error("\n");
-}
-
-/* The packet has event @code; its frame offset is returned. */
-static unsigned expect_event(const struct pd_packet *p, int code)
-{
-	for (unsigned i = 0; i < p->n_events; i++)
-		if (p->events[i].code == code)
-			return p->events[i].offset;
-	print_events(p);
-	fail_msg("missing event %s", pd_event_name(code));
-	return 0;
-}
-
-static void expect_no_event(const struct pd_packet *p, int code)
-{
-	for (unsigned i = 0; i < p->n_events; i++) {
-		if (p->events[i].code == code) {
-			print_events(p);
-			fail_msg("unexpected event %s", pd_event_name(code));
-		}
-	}
-}
-
-static void expect_no_events(const struct pd_packet *p)
-{
-	if (p->n_events != 0) {
-		print_events(p);
-		fail_msg("expected no events");
-	}
 }
 
 static void put16(uint8_t *b, uint16_t v)
