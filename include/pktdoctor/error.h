@@ -22,6 +22,8 @@ enum pd_error {
 	PD_ELIMIT = 9,      /* a configured table limit was reached */
 	PD_EOPEN = 10,      /* capture file could not be opened */
 	PD_EWRITE = 11,     /* writing the report failed */
+	PD_EPERM = 12,      /* not permitted: capture or setting needs a capability */
+	PD_EINTR = 13,      /* stopped by a signal before the end of the input */
 	PD_E__COUNT
 };
 

@@ -277,8 +277,10 @@ static int analyze_source(struct pd_source *src, const char *path,
 			break;
 		}
 		rc = pd_source_next(src, &fr);
-		if (rc == 0)
+		if (rc == PD_SRC_END)
 			break;
+		if (rc == PD_SRC_AGAIN)
+			continue;
 		if (rc < 0) {
 			int64_t off;
 			const char *msg = pd_source_error(src, &off);
@@ -291,13 +293,14 @@ static int analyze_source(struct pd_source *src, const char *path,
 			break;
 		}
 		a->stats.frames++;
-		if (a->stats.frames < opts->first_frame || !pd_source_match(src, &fr))
+		if (fr.kind != PD_FRAME_PACKET || a->stats.frames < opts->first_frame ||
+		    !pd_source_match(src, &fr))
 			continue;
 		pkt.frame = a->stats.frames;
 		pkt.ts_ns = fr.ts_ns;
 		pkt.caplen = fr.caplen;
 		pkt.wirelen = fr.wirelen < fr.caplen ? fr.caplen : fr.wirelen;
-		pkt.linktype = a->linktype;
+		pkt.linktype = fr.linktype;
 		pkt.epb_flags = fr.epb_flags;
 		pkt.has_epb_flags = fr.has_epb_flags;
 		if (pd_dissect_frame(&pkt, fr.data) == -PD_EUNSUPPORTED)

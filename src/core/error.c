@@ -15,6 +15,8 @@ static const char *const pd_error_text[PD_E__COUNT] = {
 	[PD_ELIMIT] = "table limit reached",
 	[PD_EOPEN] = "cannot open capture file",
 	[PD_EWRITE] = "cannot write output",
+	[PD_EPERM] = "operation not permitted",
+	[PD_EINTR] = "interrupted by a signal",
 };
 
 const char *pd_strerror(int code)
