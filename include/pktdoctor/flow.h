@@ -107,6 +107,18 @@ size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 /** pd_flow_drain() - end every flow (at the end of a file). */
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);
 
+/** Called for each live flow by pd_flow_foreach(); must not change the table. */
+typedef void (*pd_flow_visit_fn)(void *arg, const struct pd_flow *f);
+
+/**
+ * pd_flow_foreach() - visit live flows, most recently seen first (for a
+ * live view such as the monitor's connections pane; read only).
+ * @max: visit at most this many.
+ * Return: the number visited.
+ */
+size_t pd_flow_foreach(const struct pd_flow_table *t, pd_flow_visit_fn fn, void *arg,
+		       size_t max);
+
 /** Counters. */
 struct pd_flow_stats {
 	uint64_t created, expired, overflow;

@@ -31,6 +31,17 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
  */
 int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o);
 
+struct pd_json;
+
+/**
+ * pd_report_json_finding() - one finding as a JSON object, as it appears
+ * in the report's "findings" array (the monitor's event stream reuses it).
+ * @key: member name inside an object, NULL inside an array.
+ * @max_frames: frame numbers listed, at most PD_FINDING_MAX_FRAMES.
+ */
+void pd_report_json_finding(struct pd_json *j, const char *key, const struct pd_finding *f,
+			    int max_frames);
+
 /**
  * pd_format_ts() - "2026-11-22T03:14:02.123456789Z" for @ns since the epoch.
  * Return: @buf.

@@ -717,18 +717,11 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	q->conn_end_ns = f->last_ns;
 }
 
-static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
-			uint64_t oversize_unacked)
+static void fill_conn(struct pd_conn *c, const struct pd_flow *f, const struct tflow *t,
+		      uint64_t oversize_unacked)
 {
-	struct pd_conns *cs = &a->conns;
-	struct pd_conn *c;
 	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
 
-	if (pd_vec_reserve(&cs->v, &cs->cap, cs->n, sizeof(*cs->v), MAX_CONNS)) {
-		cs->dropped++;
-		return;
-	}
-	c = &cs->v[cs->n++];
 	memset(c, 0, sizeof(*c));
 	c->flow_id = f->id;
 	c->vlan = f->key.vlan;
@@ -767,6 +760,27 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 		c->end = PD_END_HALF_FIN;
 	else
 		c->end = PD_END_OPEN;
+}
+
+static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
+			uint64_t oversize_unacked)
+{
+	struct pd_conns *cs = &a->conns;
+
+	if (pd_vec_reserve(&cs->v, &cs->cap, cs->n, sizeof(*cs->v), MAX_CONNS)) {
+		cs->dropped++;
+		return;
+	}
+	fill_conn(&cs->v[cs->n++], f, t, oversize_unacked);
+}
+
+int pd_tcp_conn_snapshot(const struct pd_flow *f, struct pd_conn *out)
+{
+	if (!f->tcp_state)
+		return -PD_EUNSUPPORTED;
+	/* oversize_unacked is only known when the connection ends */
+	fill_conn(out, f, f->tcp_state, 0);
+	return 0;
 }
 
 static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flow *f)

@@ -8,4 +8,7 @@ enum { PD_EXIT_CLEAN = 0, PD_EXIT_FINDINGS = 1, PD_EXIT_USAGE = 2, PD_EXIT_INPUT
 /** pd_cli_check() - `pktdoctor check`; argv[0] is "check".  Return: exit code. */
 int pd_cli_check(int argc, char **argv);
 
+/** pd_cli_monitor() - `pktdoctor monitor`; argv[0] is "monitor".  Return: exit code. */
+int pd_cli_monitor(int argc, char **argv);
+
 #endif

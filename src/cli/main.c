@@ -26,6 +26,7 @@ static void usage(FILE *out)
 	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
 	      "       pktdoctor analyze [OPTIONS] -i IFACE [-c COUNT] [--duration S]\n"
 	      "       pktdoctor check [OPTIONS] CAPTURE|DIR...   (see pktdoctor check --help)\n"
+	      "       pktdoctor monitor -i IFACE | -r FILE [OPTIONS] (see pktdoctor monitor --help)\n"
 	      "       pktdoctor --help | --version\n"
 	      "\n"
 	      "Explain NIC offload and network-boot failures from pcap/pcapng captures.\n"
@@ -485,6 +486,8 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return pd_cli_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "monitor"))
+		return pd_cli_monitor(argc - 1, argv + 1);
 	fprintf(stderr, "pktdoctor: unknown command '%s'\nTry 'pktdoctor --help'.\n", argv[1]);
 	return EXIT_USAGE;
 }

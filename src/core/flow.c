@@ -199,6 +199,16 @@ size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 	return n;
 }
 
+size_t pd_flow_foreach(const struct pd_flow_table *t, pd_flow_visit_fn fn, void *arg,
+		       size_t max)
+{
+	size_t n = 0;
+
+	for (const struct pd_flow *f = t->lru_tail; f && n < max; f = f->lru_prev, n++)
+		fn(arg, f);
+	return n;
+}
+
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg)
 {
 	while (t->lru_head)

@@ -76,9 +76,10 @@ static void evidence(struct pd_json *j, const struct pd_finding *f)
 	pd_json_obj_end(j);
 }
 
-static void finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
+void pd_report_json_finding(struct pd_json *j, const char *key, const struct pd_finding *f,
+			    int max_frames)
 {
-	pd_json_obj_begin(j, 0);
+	pd_json_obj_begin(j, key);
 	pd_json_str(j, "id", f->id);
 	pd_json_str(j, "severity", pd_severity_name(f->severity));
 	pd_json_arr_begin(j, "frames");
@@ -91,6 +92,11 @@ static void finding(struct pd_json *j, const struct pd_finding *f, int max_frame
 	evidence(j, f);
 	pd_json_str(j, "advice", f->advice);
 	pd_json_obj_end(j);
+}
+
+static void finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
+{
+	pd_report_json_finding(j, 0, f, max_frames);
 }
 
 static void endpoint_str(const struct pd_conn *c, int side, char *buf, size_t len)
