@@ -264,7 +264,7 @@ bool pd_ui_filter_match(const struct pd_ui_filter *flt, const struct pd_ui_row *
 				return false;
 			break;
 		default:
-			if (!strcasestr(row->text, v))
+			if (!strcasestr(row->text, v) && !strcasestr(row->match, v))
 				return false;
 			break;
 		}

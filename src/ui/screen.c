@@ -119,8 +119,9 @@ int pd_ui_open(struct pd_ui **out, const struct pd_ui_opts *o, char *err, size_t
 		pd_ui_close(u);
 		return -PD_ENOMEM;
 	}
+	/* connections and boot follow the newest; findings start at the most severe */
 	for (int i = 0; i < PD_PANE__COUNT; i++)
-		u->follow[i] = true;
+		u->follow[i] = i != PD_PANE_FINDINGS;
 	u->flt.valid = true;
 	u->state = o->iface ? PD_UI_LIVE : PD_UI_REPLAY;
 	if (!newterm(0, stdout, u->in)) {
@@ -219,6 +220,8 @@ void pd_ui_set_state(struct pd_ui *u, int state, const char *msg)
 {
 	u->state = state;
 	snprintf(u->state_msg, sizeof(u->state_msg), "%s", msg ? msg : "");
+	if (msg)
+		snprintf(u->msg, sizeof(u->msg), "%s", msg);
 	u->dirty = true;
 }
 
@@ -287,6 +290,24 @@ static void put_line(int y, int attr, const char *fmt, ...)
 		attroff(attr);
 }
 
+/* A whole line in @attr, padded to the screen width (title bars). */
+static void put_bar(int y, int attr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void put_bar(int y, int attr, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int w = COLS < (int)sizeof(buf) - 1 ? COLS : (int)sizeof(buf) - 1;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	move(y, 0);
+	attron(attr);
+	printw("%-*.*s", w, w, buf);
+	attroff(attr);
+}
+
 static int pair(const struct pd_ui *u, int p)
 {
 	return u->color ? COLOR_PAIR(p) : 0;
@@ -326,10 +347,10 @@ static void finding_rows(struct pd_ui *u)
 		char proto[16];
 
 		memset(&r, 0, sizeof(r));
-		snprintf(r.text, sizeof(r.text), "%-7s %c %-28s %s %s",
-			 pd_severity_name(x->f.severity),
+		snprintf(r.text, sizeof(r.text), "%-7s %c %-28s %s", pd_severity_name(x->f.severity),
 			 x->last_event == PD_FINDING_CLOSE ? ' ' : x->updates ? '*' : '+', x->f.id,
-			 x->f.flow, x->f.message);
+			 x->f.message);
+		snprintf(r.match, sizeof(r.match), "%s", x->f.flow);
 		r.id = x->f.id;
 		r.sev = x->f.severity;
 		r.key = x->f.key;
@@ -469,14 +490,14 @@ static void conn_rows(struct pd_ui *u)
 		else
 			snprintf(seg, sizeof(seg), "%u/-", c->max_seg[big]);
 		if (c->rtt_ns >= 0)
-			snprintf(rtt, sizeof(rtt), "%.1fms", (double)c->rtt_ns / 1e6);
+			snprintf(rtt, sizeof(rtt), "%.1f", (double)c->rtt_ns / 1e6);
 		else
 			snprintf(rtt, sizeof(rtt), "-");
-		snprintf(r.text, sizeof(r.text), "%-21.21s %-21.21s %6s %6s %4llu %10s %7s %s", ep[0],
-			 ep[1], human((double)(c->packets[0] + c->packets[1]), p, sizeof(p)),
+		snprintf(r.text, sizeof(r.text), "%-4.4s %-20.20s %-20.20s %5s %5s %4llu %9s %5s",
+			 u->conn_live[i] ? "live" : pd_conn_end_name(c->end), ep[0], ep[1],
+			 human((double)(c->packets[0] + c->packets[1]), p, sizeof(p)),
 			 human((double)(c->bytes[0] + c->bytes[1]), b, sizeof(b)),
-			 (unsigned long long)conn_retrans(c), seg, rtt,
-			 u->conn_live[i] ? "live" : pd_conn_end_name(c->end));
+			 (unsigned long long)conn_retrans(c), seg, rtt);
 		r.sev = -1;
 		if (c->storms || c->oversize_unacked)
 			r.attr = C_ERROR;
@@ -490,7 +511,7 @@ static void boot_rows(struct pd_ui *u)
 {
 	const struct pd_analysis *a = u->a;
 	static const char *const step_short[PD_BOOT__COUNT] = {
-		"dhcp", "ack", "tcp", "login", "read", "handover", "os", "os-ip"};
+		"dhcp", "ack", "tcp", "login", "read", "hand", "os", "os-ip"};
 	struct pd_ui_row r;
 	size_t nsys;
 	int64_t t0;
@@ -498,6 +519,7 @@ static void boot_rows(struct pd_ui *u)
 	if (!a)
 		return;
 	t0 = a->stats.first_ns;
+	/* one host in two rows (80 columns): up to the iSCSI login, then the rest */
 	for (size_t i = 0; i < a->boot.n; i++) {
 		const struct pd_boot_host *h = &a->boot.v[i];
 		int64_t base = 0;
@@ -506,18 +528,26 @@ static void boot_rows(struct pd_ui *u)
 		memset(&r, 0, sizeof(r));
 		r.sev = -1;
 		snprintf(r.addr[0], sizeof(r.addr[0]), "%s", h->ip);
+		r.attr = h->frame[PD_BOOT_OS_IP] ? C_OK : C_WARNING;
 		len = (size_t)snprintf(r.text, sizeof(r.text), "%-17s %-15s", h->mac[0] ? h->mac : "-",
 				       h->ip);
-		for (int s = 0; s < PD_BOOT__COUNT; s++) {
-			if (!h->frame[s])
+		for (int st = 0; st < PD_BOOT__COUNT; st++) {
+			if (st == PD_BOOT_FIRST_READ) {
+				add_row(u, &r);
+				len = (size_t)snprintf(r.text, sizeof(r.text), "%17s", "");
+			}
+			if (!h->frame[st]) {
+				if (len < sizeof(r.text))
+					len += (size_t)snprintf(r.text + len, sizeof(r.text) - len,
+								" %s -", step_short[st]);
 				continue;
+			}
 			if (!base)
-				base = h->ns[s];
+				base = h->ns[st];
 			if (len < sizeof(r.text))
 				len += (size_t)snprintf(r.text + len, sizeof(r.text) - len, " %s +%.2fs",
-							step_short[s], (double)(h->ns[s] - base) / 1e9);
+							step_short[st], (double)(h->ns[st] - base) / 1e9);
 		}
-		r.attr = h->frame[PD_BOOT_OS_IP] ? C_OK : C_WARNING;
 		add_row(u, &r);
 	}
 	if (!a->boot.n) {
@@ -593,7 +623,7 @@ static const char *state_text(const struct pd_ui *u, char *buf, size_t len)
 	else if (u->state == PD_UI_REPLAY)
 		snprintf(buf, len, "REPLAY %gx", u->o.speed > 0 ? u->o.speed : 1.0);
 	else
-		snprintf(buf, len, "ENDED%s%s", u->state_msg[0] ? ": " : "", u->state_msg);
+		snprintf(buf, len, "ENDED");
 	return buf;
 }
 
@@ -613,14 +643,10 @@ static void draw_header(struct pd_ui *u)
 				 u->o.netns ? u->o.netns : "");
 		else
 			snprintf(src, sizeof(src), "%s", u->o.input ? u->o.input : "-");
-		put_line(y++, pair(u, C_TITLE) | A_BOLD, " pktdoctor monitor  %s  [%s]%s%s%s", src,
-			 state_text(u, s, sizeof(s)), u->paused ? "  PAUSED" : "",
-			 u->o.capture_filter ? "  -f " : "",
-			 u->o.capture_filter ? u->o.capture_filter : "");
-		move(0, getcurx(stdscr));
-		attron(pair(u, C_TITLE));
-		hline(' ', COLS - getcurx(stdscr));
-		attroff(pair(u, C_TITLE));
+		put_bar(y++, pair(u, C_TITLE) | A_BOLD, " pktdoctor monitor  %s  [%s]%s%s%s", src,
+			state_text(u, s, sizeof(s)), u->paused ? "  PAUSED" : "",
+			u->o.capture_filter ? "  -f " : "",
+			u->o.capture_filter ? u->o.capture_filter : "");
 	}
 	/* link */
 	if (u->have_nic) {
@@ -746,13 +772,14 @@ static void draw_header(struct pd_ui *u)
 	}
 	/* column header */
 	if (u->pane == PD_PANE_CONNS)
-		put_line(y, A_UNDERLINE, "%-21s %-21s %6s %6s %4s %10s %7s %s", "client", "server",
-			 "pkts", "bytes", "retr", "maxseg/MSS", "RTT", "state");
+		put_line(y, A_UNDERLINE, "%-4s %-20s %-20s %5s %5s %4s %9s %5s", "end", "client",
+			 "server", "pkts", "bytes", "retr", "seg/MSS", "RTTms");
 	else if (u->pane == PD_PANE_FINDINGS)
-		put_line(y, A_UNDERLINE, "%-7s %c %-28s %s", "sev", ' ', "finding", "flow / message");
+		put_line(y, A_UNDERLINE, "%-7s %c %-28s %s", "sev", ' ', "finding",
+			 "message  (+ new, * updated; Enter: detail)");
 	else
-		put_line(y, A_UNDERLINE, "%s", "host: boot steps (time from the first)  |  syslog "
-					       "lines (time in capture)");
+		put_line(y, A_UNDERLINE, "%s", "client: boot steps (s after the first; - not seen), "
+					       "then syslog (s into the capture)");
 }
 
 static void draw_list(struct pd_ui *u)
@@ -848,10 +875,10 @@ static void add_line(struct pd_ui *u, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Wrap @text at the screen width with an indent. */
+/* Wrap @text at the screen width, continuation lines indented under it. */
 static void add_wrapped(struct pd_ui *u, const char *label, const char *text)
 {
-	int w = COLS - 4 < 20 ? 20 : COLS - 4;
+	int ind = (int)strlen(label), w = COLS - ind - 1 < 20 ? 20 : COLS - ind - 1;
 	size_t len = strlen(text), pos = 0;
 	bool first = true;
 
@@ -867,7 +894,7 @@ static void add_wrapped(struct pd_ui *u, const char *label, const char *text)
 			while (n > (size_t)w / 2 && text[pos + n] != ' ')
 				n--;
 		}
-		add_line(u, "%s%.*s", first ? label : "  ", (int)n, text + pos);
+		add_line(u, "%*s%.*s", first ? 0 : ind, first ? label : "", (int)n, text + pos);
 		first = false;
 		pos += n;
 		while (text[pos] == ' ')
@@ -964,7 +991,7 @@ static void draw_detail(struct pd_ui *u)
 		u->detail_top = u->nlines - h;
 	if (u->detail_top < 0)
 		u->detail_top = 0;
-	put_line(0, pair(u, C_TITLE) | A_BOLD, " Finding detail  (Esc back, w save, arrows scroll)");
+	put_bar(0, pair(u, C_TITLE) | A_BOLD, " Finding detail  (Esc back, w save, arrows scroll)");
 	for (int i = 0; i < h; i++) {
 		int idx = u->detail_top + i;
 		const char *l = idx < u->nlines ? u->lines[idx] : "";
@@ -987,7 +1014,7 @@ static void draw_help(struct pd_ui *u)
 {
 	int y = 0;
 
-	put_line(y++, pair(u, C_TITLE) | A_BOLD, " pktdoctor monitor: keys  (any key to go back)");
+	put_bar(y++, pair(u, C_TITLE) | A_BOLD, " pktdoctor monitor: keys  (any key to go back)");
 	for (size_t i = 0; i < pd_ui_nkeys && y < LINES - 1; i++) {
 		const struct pd_ui_key *k = &pd_ui_keys[i];
 
@@ -1144,6 +1171,8 @@ static void do_action(struct pd_ui *u, int act, bool *quit)
 		u->follow[u->pane] = false;
 		break;
 	case PD_ACT_END: /* termshark: newest entry, live scrolling again */
+		if (u->pane == PD_PANE_FINDINGS)
+			u->fsort = PD_FSORT_TIME; /* the newest is the last in arrival order */
 		u->paused = false;
 		u->follow[u->pane] = true;
 		u->st_shown = u->st;

@@ -74,6 +74,7 @@ struct pd_ui_filter {
 /** One row of a pane, with what the filter can match on. */
 struct pd_ui_row {
 	char text[320];
+	char match[160];      /* more text the filter matches (a finding's flow) */
 	const char *id;       /* finding id, or NULL */
 	int sev;              /* severity, -1 none */
 	char addr[2][48];
