@@ -40,11 +40,16 @@ struct pd_nic_feature {
 	bool fixed;           /* cannot be changed: not available or never_changed */
 };
 
-/** A legacy group as `ethtool -k` prints it: on if any member is active,
- * [fixed] if every member is fixed, [requested on] when requested but off. */
+/** A legacy group as `ethtool -k` prints it: on if any member is active;
+ * a group of one feature (rx-checksumming, GSO, GRO, LRO, rx-vlan) also
+ * has that feature's [fixed] and requested state; a larger group line
+ * (tx-checksumming, TSO) has neither: its members carry them. */
 struct pd_nic_group_state {
 	bool present;         /* the device has at least one member */
-	bool active, requested, fixed;
+	unsigned members;     /* features in the group */
+	bool active;          /* any member active */
+	bool requested;       /* any member requested (one member: that one) */
+	bool fixed;           /* one member, and it is fixed */
 };
 
 #define PD_NIC_MAX_FEATURES 128

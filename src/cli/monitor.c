@@ -53,7 +53,7 @@ struct mon {
 	struct pd_analysis_opts ao;
 	struct pd_report_opts ro;
 	double speed;
-	bool topspeed, no_tui, json_report;
+	bool topspeed, no_tui, json_report, nic_only;
 	int fail_on;
 	int64_t stats_interval_ns;
 	uint64_t max_packets;
@@ -127,7 +127,10 @@ static void usage(FILE *out)
 	      "      --fail-on SEV      exit 1 if a finding is at or above SEV (default error)\n"
 	      "      --max-flows N      flow table limit\n"
 	      "      --storm-threshold N  copies of one segment that make a storm (4)\n"
-	      "  -w, --write FILE       save everything captured as pcapng (see below)\n"
+	      "  -w, --write FILE       save everything captured as pcapng (not in this\n"
+	      "                         build yet: needs the pcapng writer)\n"
+	      "      --nic              print the interface's NIC state as one JSON \"nic\"\n"
+	      "                         event and exit (no capture, no privilege needed)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Keys: ? help, q quit, Tab pane, arrows/PgUp/PgDn/Home, End live, p pause,\n"
@@ -472,6 +475,25 @@ static int run(struct mon *m)
 			return PD_EXIT_USAGE;
 		}
 	}
+	if (m->nic_only) {
+		/* the NIC state alone: no capture, no privilege */
+		struct pd_eve_opts so = {PD_EVE_STDOUT, 0, m->iface, 0};
+
+		rc = pd_nic_open(&m->nic, m->iface, m->netns, err, sizeof(err));
+		if (!rc)
+			rc = pd_nic_read(m->nic, &m->nic_info, err, sizeof(err));
+		if (!rc)
+			rc = pd_eve_open(&m->eve, &so, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pktdoctor monitor: %s\n", err);
+			pd_nic_close(m->nic);
+			return PD_EXIT_INPUT;
+		}
+		pd_eve_nic(m->eve, &m->nic_info, "start");
+		pd_eve_close(m->eve);
+		pd_nic_close(m->nic);
+		return PD_EXIT_CLEAN;
+	}
 	if (m->write_file) {
 		/* the pcapng writer (include/pktdoctor/pcapng.h) is another change */
 		fprintf(stderr, "pktdoctor monitor: -w %s: writing pcapng is not in this build yet\n",
@@ -713,6 +735,7 @@ int pd_cli_monitor(int argc, char **argv)
 		{"stats-interval", required_argument, 0, 9},
 		{"max-flows", required_argument, 0, 10},
 		{"storm-threshold", required_argument, 0, 11},
+		{"nic", no_argument, 0, 12},
 		{0, 0, 0, 0},
 	};
 	static struct mon m; /* large; one per process */
@@ -833,6 +856,9 @@ int pd_cli_monitor(int argc, char **argv)
 			else
 				m.ao.storm_threshold = (unsigned)v;
 			break;
+		case 12:
+			m.nic_only = true;
+			break;
 		default:
 			fputs("Try 'pktdoctor monitor --help'.\n", stderr);
 			return PD_EXIT_USAGE;
@@ -840,6 +866,10 @@ int pd_cli_monitor(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pktdoctor monitor: unexpected argument '%s'\n", argv[optind]);
+		return PD_EXIT_USAGE;
+	}
+	if (m.nic_only && !m.iface) {
+		fputs("pktdoctor monitor: --nic needs -i IFACE\n", stderr);
 		return PD_EXIT_USAGE;
 	}
 	if (!m.iface == !m.input) {

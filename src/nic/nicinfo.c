@@ -217,21 +217,28 @@ static void read_features(struct pd_nic *n, struct pd_nic_info *o)
 		x->requested = bit(feat->features, i, 1);
 		x->fixed = !bit(feat->features, i, 0) || bit(feat->features, i, 3);
 	}
+	/* ethtool -k: a group line is "on" when any member is active; a group of
+	 * one feature is printed as that feature, with its [fixed] and
+	 * [requested ...]; a larger group line carries neither */
 	for (int g = 0; g < PD_NIC__GROUPS; g++) {
 		struct pd_nic_group_state *s = &o->group[g];
-		bool all_fixed = true;
+		const struct pd_nic_feature *only = 0;
 
 		for (unsigned i = 0; i < o->n_features; i++) {
 			const struct pd_nic_feature *x = &o->features[i];
 
 			if (fnmatch(groups[g].pattern, x->name, 0) != 0)
 				continue;
+			s->members++;
 			s->present = true;
 			s->active |= x->active;
 			s->requested |= x->requested;
-			all_fixed &= x->fixed;
+			only = x;
 		}
-		s->fixed = s->present && all_fixed;
+		if (s->members == 1) {
+			s->fixed = only->fixed;
+			s->requested = only->requested;
+		}
 	}
 out:
 	free(names);

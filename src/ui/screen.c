@@ -672,7 +672,9 @@ static void draw_header(struct pd_ui *u)
 				len += (size_t)snprintf(off + len, sizeof(off) - len, "%s %s%s%s ",
 							pd_nic_group_short(g), gs->active ? "on" : "off",
 							gs->fixed ? "[fixed]" : "",
-							!gs->active && gs->requested ? "[req on]" : "");
+							gs->members == 1 && !gs->fixed &&
+							gs->active != gs->requested
+							? gs->requested ? "[req on]" : "[req off]" : "");
 			}
 			put_line(y++, 0, "offload: %s", off);
 		} else {
