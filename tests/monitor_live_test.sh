@@ -94,7 +94,7 @@ sleep 1
 # ---- the monitor on the screen, events to a file, as user nobody ----
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
 sleep 0.3
-tmux send-keys -t "$S" "stty -a > $T/before; timeout 120 $PD monitor -i pdm9swv --netns $NS_W -Z nobody -o $T/live.json > $T/report.txt; echo EXIT=\$?; stty -a > $T/after" Enter
+tmux send-keys -t "$S" "stty -a > $T/before; timeout 120 $PD monitor -i pdm9swv --netns $NS_W -Z nobody -o $T/live.json; echo EXIT=\$?; stty -a > $T/after" Enter
 wait_for "NIC pdm9swv" 10 || bad "the header does not show the interface"
 start=$(date +%s.%N)
 mpid=$(pgrep -P "$(tmux display -p -t "$S" '#{pane_pid}')" -x timeout)
@@ -147,7 +147,8 @@ pk=$(echo "$last" | jq .report.packets)
 ids=$(echo "$last" | jq -r '.report.findings[].id' | sort -u | tr '\n' ' ')
 case "$ids" in *tcp.oversize_blackhole*) ;; *) bad "no tcp.oversize_blackhole (found: $ids)" ;; esac
 case "$ids" in *tcp.retransmission_storm*) ;; *) bad "no tcp.retransmission_storm (found: $ids)" ;; esac
-grep -q "tcp.oversize_blackhole" "$T/report.txt" || bad "the report after q lacks the black hole"
+tmux capture-pane -p -S - -t "$S" | grep -q "tcp.oversize_blackhole" ||
+	bad "the report printed after q lacks the black hole"
 jq -e -s '[.[]|select(.event_type=="nic")][0].nic.mtu == 9000' "$T/live.json" >/dev/null ||
 	bad "nic event MTU is not 9000"
 # when did the black hole first appear, seconds after the monitor started

@@ -210,9 +210,13 @@ static void *analysis_thread(void *arg)
 			struct pd_source_stats st;
 
 			pd_source_stats(m->src, &st);
-			pthread_mutex_lock(&m->lock);
-			m->sst = st;
-			pthread_mutex_unlock(&m->lock);
+			if (n) { /* inside a batch: the lock is held already */
+				m->sst = st;
+			} else {
+				pthread_mutex_lock(&m->lock);
+				m->sst = st;
+				pthread_mutex_unlock(&m->lock);
+			}
 			last_sst = now;
 		}
 		if (rc == PD_SRC_AGAIN) {
@@ -606,6 +610,8 @@ static int run(struct mon *m)
 			break;
 		if (m->stop && !m->done)
 			pthread_kill(th, SIGUSR1); /* wake a blocked read */
+		if (sig_hup && m->ui) /* the terminal hung up */
+			quit = true;
 		if (sig_hup) {
 			sig_hup = 0;
 			if (m->eve) {
@@ -615,8 +621,8 @@ static int run(struct mon *m)
 				pthread_mutex_unlock(&m->lock);
 			}
 		}
-		if (m->ui)
-			poll(&pfd, 1, 50);
+		if (m->ui && poll(&pfd, 1, 50) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			quit = true; /* the terminal went away: end as on SIGTERM */
 		else
 			poll(0, 0, m->done ? 0 : 50);
 		now = clock_ns(CLOCK_MONOTONIC);

@@ -671,12 +671,12 @@ static void draw_header(struct pd_ui *u)
 					continue;
 				len += (size_t)snprintf(off + len, sizeof(off) - len, "%s %s%s%s ",
 							pd_nic_group_short(g), gs->active ? "on" : "off",
-							gs->fixed ? "[fixed]" : "",
+							gs->fixed ? "[f]" : "",
 							gs->members == 1 && !gs->fixed &&
 							gs->active != gs->requested
-							? gs->requested ? "[req on]" : "[req off]" : "");
+							? gs->requested ? "[r:on]" : "[r:off]" : "");
 			}
-			put_line(y++, 0, "offload: %s", off);
+			put_line(y++, 0, "%s", off);
 		} else {
 			put_line(y++, 0, "offload: not reported by the driver");
 		}
@@ -1017,7 +1017,7 @@ static void draw_help(struct pd_ui *u)
 	int y = 0;
 
 	put_bar(y++, pair(u, C_TITLE) | A_BOLD, " pktdoctor monitor: keys  (any key to go back)");
-	for (size_t i = 0; i < pd_ui_nkeys && y < LINES - 1; i++) {
+	for (size_t i = 0; i < pd_ui_nkeys && y < LINES - 2; i++) {
 		const struct pd_ui_key *k = &pd_ui_keys[i];
 
 		/* one line per action: the first binding names it */
@@ -1025,8 +1025,9 @@ static void draw_help(struct pd_ui *u)
 			continue;
 		put_line(y++, 0, "  %-6s %s", k->label, k->help);
 	}
-	while (y < LINES - 1)
+	while (y < LINES - 2)
 		put_line(y++, 0, "%s", "");
+	put_line(LINES - 2, 0, "Offloads as ethtool -k: [f] fixed, [r:on] requested on but off.");
 	put_line(LINES - 1, 0, "Colours: %s. Filter terms must all match; red while invalid.",
 		 u->color ? "red error, yellow warning, cyan info" : "none (terminal has none)");
 }
