@@ -133,6 +133,12 @@ ip netns exec "$NS_C" timeout 50 /usr/bin/python3 "$HELPER" san-client $IP_S $PO
 screen >"$T/screen.live"
 grep -q "tcp.oversize_blackhole" "$T/screen.live" &&
 	echo "black hole on the screen while live"
+# the connections pane lists the live connections with the oversize segments
+tmux send-keys -t "$S" Tab
+sleep 1.2
+screen >"$T/screen.conns"
+grep -q "8240/1460" "$T/screen.conns" || bad "connections pane: no 8240-byte segment against MSS 1460"
+grep -q "10.78.9.1:.*10.78.9.2:3260" "$T/screen.conns" || bad "connections pane: no SAN connection"
 tmux send-keys -t "$S" q
 for _ in $(seq 100); do screen | grep -q "EXIT=" && break; sleep 0.1; done
 screen | grep -q "EXIT=1" || bad "exit status is not 1 (errors found): $(screen | grep EXIT=)"
