@@ -95,10 +95,13 @@ if [ "$size_mb" -lt 1000 ]; then
 fi
 
 # ---- 2. the runs ----
-# one timed run: prints "seconds maxrss_kib"
+# one timed run: prints "cpu_seconds maxrss_kib".  CPU time (user +
+# system) rather than wall time: on a shared 2-core machine a process
+# waits for a core, and that wait is not the tool's cost.
 timed() {
-	/usr/bin/time -f '%e %M' -o "$WORK/t" "$@" >/dev/null 2>&1 || true
-	tail -1 "$WORK/t"
+	/usr/bin/time -f '%U %S %M' -o "$WORK/t" "$@" >/dev/null 2>&1 ||
+		echo "bench-engine.sh: failed: $*" >&2
+	tail -1 "$WORK/t" | awk '{printf "%.2f %d\n", $1 + $2, $3}'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -128,7 +131,7 @@ done
 
 floor=$(echo "${T[pcap.floor]}" | tr ' ' '\n' | grep . | median)
 echo
-echo "| file | tool | median (s) | x read floor | peak RSS (MiB) |"
+echo "| file | tool | median CPU (s) | x read floor | peak RSS (MiB) |"
 echo "|---|---|---|---|---|"
 for f in pcap pcapng; do
 	for tool in floor tcpdump pktdoctor tshark; do
