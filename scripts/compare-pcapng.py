@@ -174,7 +174,9 @@ def main():
         return 77
     files = []
     for p in a.paths:
-        if os.path.isdir(p):
+        if not os.path.exists(p):
+            print("note: %s not found, not compared" % p)
+        elif os.path.isdir(p):
             files += sorted(os.path.join(p, f) for f in os.listdir(p)
                             if is_pcapng(os.path.join(p, f)))
         elif is_pcapng(p):

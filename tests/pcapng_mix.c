@@ -22,6 +22,8 @@
 #include "pktdoctor/pcapng.h"
 #include "pktdoctor/source.h"
 
+static uint8_t buf[262144 + 16];
+
 int main(int argc, char **argv)
 {
 	static const uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
@@ -35,7 +37,6 @@ int main(int argc, char **argv)
 	};
 	struct pd_pcapng_writer *w;
 	unsigned long n[3] = {0, 0, 0}, k = 0;
-	uint8_t buf[70000];
 	int rc;
 
 	if (argc < 3) {
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
 			char comment[300];
 
 			fno++;
-			if (f.kind != PD_FRAME_PACKET || f.linktype != 1 || f.caplen > 65000)
+			if (f.kind != PD_FRAME_PACKET || f.linktype != 1 || f.caplen > sizeof(buf) - 16)
 				continue;
 			if (ip || et == 0x0806)
 				ifid = (uint32_t)(k++ % (ip ? 3 : 2));
