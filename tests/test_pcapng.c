@@ -364,7 +364,7 @@ static void test_spb_pb(void **state)
 	b_epb(&X, 0, 42, 14, 14, -1, 0);
 	b_begin(&X, 3);
 	b32(&X, 60);
-	b_bytes(&X, pkt, 20);
+	b_bytes(&X, pkt, 16);
 	b_end(&X);
 	b_begin(&X, 2);
 	b16(&X, 0);
@@ -389,6 +389,17 @@ static void test_spb_pb(void **state)
 	assert_int_equal(G.f[2].caplen, 12);
 	assert_true(G.f[2].has_epb_flags);
 	assert_int_equal(G.f[2].epb_flags, PD_EPB_DIR_IN);
+
+	/* an SPB too short for min(original length, snaplen) is an error,
+	 * as in tshark */
+	b_begin(&X, 3);
+	b32(&X, 60);
+	b_bytes(&X, pkt, 12);
+	b_end(&X);
+	read_both(&X, &G);
+	assert_int_equal(G.n, 3);
+	assert_int_equal(G.end_rc, -PD_EFORMAT);
+	assert_non_null(strstr(G.err, "too small for 16 bytes of packet data"));
 }
 
 /* Custom blocks are numbered records (as tshark numbers them); NRB, ISB,

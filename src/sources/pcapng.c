@@ -16,8 +16,9 @@
  *     and 2^-n), if_tsoffset; every interface gets a number over the
  *     whole file (struct pd_frame.ifid);
  *   - EPB with epb_flags and the first opt_comment; SPB (no timestamp:
- *     it takes the previous packet's, caplen bounded by the snaplen of
- *     interface 0); the obsolete PB (type 2) with its pack_flags;
+ *     it takes the previous packet's; caplen is the original length cut
+ *     to the snaplen of interface 0); the obsolete PB (type 2) with its
+ *     pack_flags;
  *   - records tshark numbers without holding a packet (custom blocks,
  *     systemd journal export, Sysdig events): delivered as
  *     PD_FRAME_OTHER, so frame numbers stay tshark's;
@@ -57,6 +58,7 @@
 #define NG_CB_COPY 0x00000badu
 #define NG_CB_NOCOPY 0x40000badu
 #define NG_BOM 0x1a2b3c4du
+#define NG_NOTYPE 0xffffffffu /* in messages: the type is not known yet */
 
 /* Options (section 3.5 and the per-block option tables). */
 #define OPT_ENDOFOPT 0
@@ -142,9 +144,13 @@ static int ng_fail(struct pd_source *s, int rc, uint32_t type, int64_t off, cons
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(s->err, sizeof(s->err), "%s: pcapng block %" PRIu64 " (%s%s0x%08" PRIx32
-		 ") at byte offset %" PRId64 ": %s", s->name, st->block_no, block_name(type),
-		 ", type ", type, off, why);
+	if (type == NG_NOTYPE)
+		snprintf(s->err, sizeof(s->err), "%s: pcapng block %" PRIu64
+			 " at byte offset %" PRId64 ": %s", s->name, st->block_no, off, why);
+	else
+		snprintf(s->err, sizeof(s->err), "%s: pcapng block %" PRIu64 " (%s, type 0x%08"
+			 PRIx32 ") at byte offset %" PRId64 ": %s", s->name, st->block_no,
+			 block_name(type), type, off, why);
 	return rc;
 }
 
@@ -512,10 +518,15 @@ static int ng_spb(struct pd_source *s, const uint8_t *p, size_t blen, int64_t of
 	ifc = ng_iface_of(s, NG_SPB, 0, off, &rc);
 	if (!ifc)
 		return rc;
+	/* the captured length is not in the block: it is the original
+	 * length cut to the snaplen, and the block must hold it */
 	wirelen = rd32(st, p);
-	caplen = blen - 4 < wirelen ? (uint32_t)(blen - 4) : wirelen;
-	if (ifc->snaplen && caplen > ifc->snaplen)
-		caplen = ifc->snaplen;
+	caplen = ifc->snaplen && wirelen > ifc->snaplen ? ifc->snaplen : wirelen;
+	if ((((size_t)caplen + 3) & ~(size_t)3) > blen - 4)
+		return ng_fail(s, -PD_EFORMAT, NG_SPB, off,
+			       "block length %zu is too small for %" PRIu32 " bytes of packet "
+			       "data (original length %" PRIu32 ", snaplen %" PRIu32 ")",
+			       blen + 12, caplen, wirelen, ifc->snaplen);
 	f->data = p + 4;
 	f->caplen = caplen;
 	f->wirelen = wirelen;
@@ -560,12 +571,13 @@ static int ng_read_block(struct pd_source *s, uint32_t *type, uint32_t *total)
 
 	st->block_no++;
 	if (have < 0)
-		return ng_fail(s, (int)have, 0, off, "read error: %s", pd_strerror((int)have));
+		return ng_fail(s, (int)have, NG_NOTYPE, off, "read error: %s",
+			       pd_strerror((int)have));
 	if (have == 0)
 		return PD_SRC_END;
 	b = st->buf + st->start;
 	if (have < 12)
-		return ng_fail(s, -PD_EFORMAT, 0, off,
+		return ng_fail(s, -PD_EFORMAT, NG_NOTYPE, off,
 			       "the file ends inside a block header (%zd of 12 bytes)", have);
 	t = rd32(st, b);
 	if (t == NG_SHB) {
