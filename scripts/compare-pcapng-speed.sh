@@ -19,6 +19,7 @@ old=${3:-}
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/pd-speed-XXXX)
 trap 'rm -rf "$tmp"' EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT  # KEEP=1: leave the file for more runs
 /usr/bin/env python3 - "$src/captures/tcp-loss.pcap" "$tmp/big.pcapng" "$copies" <<'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
