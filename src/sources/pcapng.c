@@ -156,7 +156,10 @@ static int ng_fail(struct pd_source *s, int rc, uint32_t type, int64_t off, cons
 
 static uint16_t rd16(const struct ng_state *st, const uint8_t *p)
 {
-	return st->le ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]);
+	unsigned v = st->le ? (unsigned)p[0] | (unsigned)p[1] << 8
+			    : (unsigned)p[0] << 8 | (unsigned)p[1];
+
+	return (uint16_t)v;
 }
 
 static uint32_t rd32(const struct ng_state *st, const uint8_t *p)
