@@ -70,6 +70,19 @@ else
 		nip=$(tshark -n -r "$tmp/mix.pcapng" -Y "ip or ipv6" 2> /dev/null | wc -l)
 		[ "$nip" = "$(jq '.stats.protocols.ipv4 + .stats.protocols.ipv6' "$tmp/mix.json")" ] &&
 			ok "tshark finds the same $nip IP packets" || ko "tshark IP packets: $nip"
+		# the capture point: interface name and offload text (IDB), the
+		# host name from the NRB, hardware/OS/application from the SHB
+		meta=$(tshark -n -N n -r "$tmp/mix.pcapng" -c 1 -T fields -E separator=";" -e frame.interface_name \
+			-e frame.interface_description -e ip.src_host 2> /dev/null)
+		[ "$meta" = "eth0;tx-checksumming: on, tso: on, gro: off;pktdoctor-test" ] &&
+			ok "tshark sees if_name, if_description and the NRB host name: $meta" || ko "capture point: '$meta'"
+		if command -v capinfos > /dev/null 2>&1; then
+			shb=$(capinfos "$tmp/mix.pcapng" 2> /dev/null | grep -E "Capture (hardware|oper-sys|application)|MAC|IPv4" | tr -s ' ' | tr '\n' ';')
+			case "$shb" in
+			*"hardware: test rig"*"oper-sys: Linux"*"application: pktdoctor "*) ok "capinfos: SHB hardware, OS, application" ;;
+			*) ko "capinfos SHB: $shb" ;;
+			esac
+		fi
 		if /usr/bin/env python3 "$src/scripts/compare-pcapng.py" --dump "$tdir/pcapng_dump" \
 			"$tmp/mix.pcapng" > "$tmp/cmp" 2>&1; then
 			ok "pktdoctor and tshark agree frame by frame on the writer's file (times, flags, comments)"
