@@ -36,10 +36,12 @@ TS_MAX = 1 << 62  # pktdoctor's timestamps stop at 2^62 ns (year 2116)
 # Wireshark WTAP_ENCAP_ -> LINKTYPE_ for the encapsulations in the corpus
 # (wiretap/pcap-common.c pcap_to_wtap_map); others are checked for
 # consistency only (one LINKTYPE_ per encapsulation within a file).
+# pktdoctor delivers libpcap's DLT_ value where it differs from the
+# LINKTYPE_ (raw IP: DLT_RAW 12 on Linux, 14 on OpenBSD).
 WTAP_TO_LINKTYPE = {
     1: 1,      # Ethernet
     4: 9,      # PPP
-    7: 101,    # raw IP
+    7: (101, 12, 14),  # raw IP: LINKTYPE_RAW, DLT_RAW
     15: 0,     # BSD loopback (NULL)
     25: 113,   # Linux cooked (SLL)
     28: 104,   # Cisco HDLC
@@ -126,8 +128,8 @@ def compare(dump, path, verbose):
             continue
         enc = int(t["frame.encap_type"])
         want = WTAP_TO_LINKTYPE.get(enc)
-        if want is not None and want != p["linktype"]:
-            diffs.append(where + "link type: tshark encap %d = LINKTYPE %d, pktdoctor %d" % (
+        if want is not None and p["linktype"] not in (want if isinstance(want, tuple) else (want,)):
+            diffs.append(where + "link type: tshark encap %d = LINKTYPE %s, pktdoctor %d" % (
                 enc, want, p["linktype"]))
         if encap_map.setdefault(enc, p["linktype"]) != p["linktype"]:
             diffs.append(where + "encap %d read as two link types" % enc)

@@ -61,6 +61,11 @@ else
 		ko "protocols: mixed $got_p, originals $want_p"
 	[ "$want_c" = "$got_c" ] && ok "checksum verdicts equal the originals' ($(jq -c '.tcp' <<< "$got_c") TCP)" ||
 		ko "checksums: mixed $got_c, originals $want_c"
+	# a BPF filter is compiled for each link type that appears
+	got=$("$bin" analyze -q -F json -f tcp "$tmp/mix.pcapng" | jq '.packets')
+	want=$(jq '.stats.protocols.tcp' "$tmp/mix.json")
+	[ "$got" = "$want" ] && ok "-f tcp matches the $want TCP packets on all three link types" ||
+		ko "-f tcp matched $got packets, want $want"
 	jq -e --argjson t $total '.stats.epb_flags == $t' "$tmp/mix.json" > /dev/null &&
 		ok "epb_flags read on every frame" || ko "epb_flags on $(jq .stats.epb_flags "$tmp/mix.json") of $total frames"
 	if $have_tshark; then

@@ -616,7 +616,8 @@ static void roundtrip(bool be, bool regular)
 	assert_memory_equal(G.f[0].data, pkt, 20);
 	assert_int_equal(G.f[0].epb_flags, PD_EPB_DIR_OUT | PD_EPB_TSO);
 	assert_string_equal(G.f[0].comment, "hello");
-	assert_int_equal(G.f[1].linktype, 101);
+	assert_int_equal(G.f[1].linktype, pd_pcapng_linktype_to_dlt(101)); /* DLT_RAW */
+	assert_int_not_equal(pd_pcapng_linktype_to_dlt(101), 101);
 	assert_int_equal(G.f[1].ifid, 1);
 	/* 2^-20 s ticks: 1.001048576 s is 1049675.9... ticks, written as
 	 * 1049675 (rounded down) and read back as 1.001048088 s */

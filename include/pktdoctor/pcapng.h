@@ -59,7 +59,9 @@ struct pd_pcapng_ipv6 {
 
 /** An interface to describe (IDB); NULL / 0 members are left out. */
 struct pd_pcapng_iface {
-	int linktype;           /* LINKTYPE_ value (1 Ethernet, 113 Linux SLL, 101 raw IP...) */
+	int linktype;           /* LINKTYPE_ value (1 Ethernet, 113 Linux SLL, 101 raw IP...);
+				 * libpcap's DLT_ values that differ (DLT_RAW...),
+				 * as sources deliver them, are converted */
 	uint32_t snaplen;       /* bytes; 0 = no limit */
 	const char *name;       /* if_name, e.g. "eth0" */
 	const char *description;/* if_description: free text, e.g. the offload
@@ -131,5 +133,15 @@ int pd_pcapng_write_packet(struct pd_pcapng_writer *w, uint32_t ifid, int64_t ts
  * Return: 0, or -PD_EWRITE if this or any earlier write failed.
  */
 int pd_pcapng_writer_close(struct pd_pcapng_writer *w);
+
+/**
+ * pd_pcapng_linktype_to_dlt() / pd_pcapng_dlt_to_linktype() - convert
+ * between the LINKTYPE_ values of capture files and libpcap's DLT_ values
+ * where they differ (raw IP: LINKTYPE_RAW 101 is DLT_RAW 12 on Linux; ATM,
+ * BSD/OS SLIP and PPP); other values are returned unchanged.  As
+ * libpcap's linktype_to_dlt()/dlt_to_linktype().
+ */
+int pd_pcapng_linktype_to_dlt(int linktype);
+int pd_pcapng_dlt_to_linktype(int dlt);
 
 #endif

@@ -12,7 +12,7 @@
  * works), one block at a time into one reusable buffer:
  *   - SHB in both byte orders; several sections, each with its own byte
  *     order and its own interface numbering;
- *   - IDB: link type, snaplen, if_name, if_description, if_tsresol (10^-n
+ *   - IDB: link type (as libpcap's DLT_ value, see ng_dlt_map), snaplen, if_name, if_description, if_tsresol (10^-n
  *     and 2^-n), if_tsoffset; every interface gets a number over the
  *     whole file (struct pd_frame.ifid);
  *   - EPB with epb_flags and the first opt_comment; SPB (no timestamp:
@@ -40,6 +40,7 @@
 #include "backend.h"
 #include "pktdoctor/cursor.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/pcapng.h"
 
 /* Block types (draft-ietf-opsawg-pcapng section 10.1, and the types
  * Wireshark registers for its own records). */
@@ -79,9 +80,41 @@
 
 #define PD_TS_MAX ((int64_t)1 << 62)
 
+/*
+ * LINKTYPE_ values in files that differ from the DLT_ values libpcap
+ * hands out (libpcap's pcap-common.c linktype_to_dlt()).  The pcap
+ * backend and the live ones deliver DLT_ values, so this reader does the
+ * same: one capture gives the same link type whatever reads it.
+ */
+static const struct {
+	int linktype, dlt;
+} ng_dlt_map[] = {
+	{100, DLT_ATM_RFC1483},
+	{101, DLT_RAW},
+	{102, DLT_SLIP_BSDOS},
+	{103, DLT_PPP_BSDOS},
+	{106, DLT_ATM_CLIP},
+};
+
+int pd_pcapng_linktype_to_dlt(int linktype)
+{
+	for (size_t i = 0; i < sizeof(ng_dlt_map) / sizeof(ng_dlt_map[0]); i++)
+		if (ng_dlt_map[i].linktype == linktype)
+			return ng_dlt_map[i].dlt;
+	return linktype;
+}
+
+int pd_pcapng_dlt_to_linktype(int dlt)
+{
+	for (size_t i = 0; i < sizeof(ng_dlt_map) / sizeof(ng_dlt_map[0]); i++)
+		if (ng_dlt_map[i].dlt == dlt)
+			return ng_dlt_map[i].linktype;
+	return dlt;
+}
+
 /* One interface (IDB). */
 struct ng_iface {
-	int linktype;           /* LINKTYPE_ value */
+	int linktype;           /* libpcap's DLT_ value for the file's LINKTYPE_ */
 	uint32_t snaplen;       /* bytes; 0 = no limit */
 	uint8_t tsresol;        /* if_tsresol: bit 7 clear = 10^-n s, set = 2^-n s */
 	uint64_t mult;          /* ns per tick when that is a whole number, else 0 */
@@ -433,7 +466,7 @@ static int ng_idb(struct pd_source *s, const uint8_t *p, size_t blen, int64_t of
 	}
 	ifc = &st->ifs[st->n_ifs];
 	memset(ifc, 0, sizeof(*ifc));
-	ifc->linktype = rd16(st, p);
+	ifc->linktype = pd_pcapng_linktype_to_dlt(rd16(st, p));
 	ifc->snaplen = rd32(st, p + 4);
 	ifc->tsresol = 6;
 	ng_set_resol(ifc);

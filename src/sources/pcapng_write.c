@@ -284,7 +284,7 @@ int pd_pcapng_add_interface(struct pd_pcapng_writer *w, const struct pd_pcapng_i
 		w->cap_ifs = ncap;
 	}
 	begin_block(w, NG_IDB);
-	put16(w, (uint16_t)ifc->linktype);
+	put16(w, (uint16_t)pd_pcapng_dlt_to_linktype(ifc->linktype));
 	put16(w, 0);
 	put32(w, ifc->snaplen);
 	opt_str(w, IF_NAME, ifc->name);
