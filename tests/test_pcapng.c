@@ -666,6 +666,85 @@ static void test_writer_full(void **state)
 			 -PD_EOPEN);
 }
 
+/* Read a writer's output from memory to the end; return the first error
+ * (0 at the end) with the records counted in @n and the message in @err. */
+static int read_mem(const char *buf, size_t len, bool regular, int *n, uint32_t *caplen_max,
+		    char *err, size_t errlen)
+{
+	struct pd_source *s;
+	struct pd_frame f;
+	FILE *fp;
+	int rc;
+
+	if (regular) {
+		fp = tmpfile();
+		assert_non_null(fp);
+		assert_int_equal(fwrite(buf, 1, len, fp), len);
+		rewind(fp);
+	} else {
+		fp = fmemopen((void *)(uintptr_t)buf, len, "rb");
+	}
+	assert_non_null(fp);
+	rc = pd_source_open_stream(&s, fp, "big.pcapng", err, errlen);
+	if (rc)
+		return rc;
+	*n = 0;
+	*caplen_max = 0;
+	while ((rc = pd_source_next(s, &f)) == PD_SRC_FRAME) {
+		(*n)++;
+		if (f.caplen > *caplen_max)
+			*caplen_max = f.caplen;
+		/* the last byte of a large packet is where the writer put it */
+		if (f.caplen > 1000)
+			assert_int_equal(f.data[f.caplen - 1], (uint8_t)(f.caplen & 0xff));
+	}
+	snprintf(err, errlen, "%s", rc < 0 ? pd_source_error(s, 0) : "");
+	pd_source_close(s);
+	return rc;
+}
+
+/* A packet larger than the reader's first buffer (256 KiB) grows it; the
+ * interface limit (65536 per file) is reported, not an endless table. */
+static void test_limits(void **state)
+{
+	struct pd_pcapng_iface e = {1, 0, "eth0", 0, 0, 0, 0, 0, 0, 0};
+	struct pd_pcapng_writer *w;
+	char *buf = 0, err[512];
+	size_t len = 0;
+	uint32_t big = 3 * 1024 * 1024 + 5, capmax;
+	uint8_t *data = calloc(1, big);
+	FILE *fp = open_memstream(&buf, &len);
+	int n, rc;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(fp);
+	data[big - 1] = (uint8_t)(big & 0xff);
+	data[1999] = (uint8_t)(2000 & 0xff);
+	assert_int_equal(pd_pcapng_writer_open(&w, fp, 0), 0);
+	assert_int_equal(pd_pcapng_add_interface(w, &e), 0);
+	assert_int_equal(pd_pcapng_write_packet(w, 0, 1, data, 2000, 2000, 0, false, 0), 0);
+	assert_int_equal(pd_pcapng_write_packet(w, 0, 2, data, big, big, 0, false, 0), 0);
+	assert_int_equal(pd_pcapng_write_packet(w, 0, 3, data, 2000, 2000, 0, false, 0), 0);
+	assert_int_equal(pd_pcapng_write_packet(w, 0, 4, data, PD_PCAPNG_MAX_PACKET + 1, 0, 0,
+						false, 0), -PD_EUSAGE);
+	for (int i = 1; i <= 65536; i++)
+		assert_int_equal(pd_pcapng_add_interface(w, &e), i);
+	assert_int_equal(pd_pcapng_write_packet(w, 0, 5, data, 4, 4, 0, false, 0), 0);
+	assert_int_equal(pd_pcapng_writer_close(w), 0);
+	assert_int_equal(fclose(fp), 0);
+	for (int regular = 0; regular < 2; regular++) {
+		rc = read_mem(buf, len, regular, &n, &capmax, err, sizeof(err));
+		assert_int_equal(rc, -PD_EFORMAT);
+		assert_int_equal(n, 3);
+		assert_int_equal(capmax, big);
+		if (!strstr(err, "more than 65536 interfaces in the file (pktdoctor's limit)"))
+			fail_msg("error: %s", err);
+	}
+	free(buf);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_bad_shb),
 		cmocka_unit_test(test_writer_roundtrip),
 		cmocka_unit_test(test_writer_full),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
