@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # fuzz.sh - time-boxed libFuzzer run of every harness (clang, ASan+UBSan).
-#   scripts/fuzz.sh [SECONDS_PER_HARNESS]   (default 60)
+#   scripts/fuzz.sh [SECONDS_PER_HARNESS [HARNESS...]]   (default 60, all)
 # Seeds: the captures in captures/ and ../shared/corpus/tcpdump-tests/
-# for fuzz_file; frames cut from the captures for fuzz_frame.  A crash
-# leaves its input in fuzz-out/<harness>/ and the script exits 1; fix it
-# and add the input to tests/fuzz/regressions/<file|frame>/.
+# for fuzz_file; frames cut from the captures for fuzz_frame; for
+# fuzz_pcapng every pcapng in captures/, ../shared/corpus/ (external and
+# tcpdump-tests: read there, not copied, for their licences) and
+# tests/fuzz/regressions/pcapng/.  A crash leaves its input in
+# fuzz-out/<harness>/ and the script exits 1; fix it and add the input to
+# tests/fuzz/regressions/<file|frame|pcapng>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
+shift || true
+harnesses=${*:-fuzz_frame fuzz_file fuzz_pcapng}
 out=fuzz-out
+corpus=${PD_CORPUS_DIR:-../shared/corpus}  # the shared corpus (other path: set PD_CORPUS_DIR)
 build=build-fuzz
 CC=${CC:-clang} cmake -S . -B "$build" -DCMAKE_C_COMPILER="${CC:-clang}" -DPD_FUZZ=ON \
 	-DPD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_frame fuzz_file > /dev/null
+cmake --build "$build" -j "$(nproc)" --target $harnesses > /dev/null
 
 mkdir -p "$out/seed-file" "$out/seed-frame" "$out/corpus-file" "$out/corpus-frame" \
-	"$out/fuzz_file" "$out/fuzz_frame"
+	"$out/fuzz_file" "$out/fuzz_frame" "$out/seed-pcapng" "$out/corpus-pcapng" "$out/fuzz_pcapng"
 cp captures/*.pcap captures/*.pcapng "$out/seed-file/" 2> /dev/null || true
-if [ -d ../shared/corpus/tcpdump-tests ]; then
+if [ -d "$corpus/tcpdump-tests" ]; then
 	# small files only: libFuzzer's -max_len keeps inputs short anyway
-	find ../shared/corpus/tcpdump-tests -type f -size -64k -exec cp {} "$out/seed-file/" \;
+	find "$corpus/tcpdump-tests" -type f -size -64k -exec cp {} "$out/seed-file/" \;
 fi
+# pcapng files for fuzz_pcapng, recognised by their magic
+for f in captures/* "$corpus"/external/* "$corpus"/tcpdump-tests/* \
+	tests/fuzz/regressions/pcapng/*; do
+	[ -f "$f" ] && [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 0a0d0d0a ] &&
+		cp "$f" "$out/seed-pcapng/"
+done
 # frames for fuzz_frame: byte 0 = link type index (0 = Ethernet), byte 1 = 0
 python3 - "$out/seed-frame" captures/*.pcap <<'PY'
 import struct, sys, os
@@ -49,7 +61,7 @@ for path in sys.argv[2:]:
 PY
 
 status=0
-for h in fuzz_frame fuzz_file; do
+for h in $harnesses; do
 	kind=${h#fuzz_}
 	echo "fuzz.sh: $h for ${secs}s"
 	if ! ASAN_OPTIONS=detect_leaks=1 "$build/tests/fuzz/$h" -max_total_time="$secs" \
