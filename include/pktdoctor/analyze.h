@@ -10,6 +10,7 @@
 #ifndef PKTDOCTOR_ANALYZE_H
 #define PKTDOCTOR_ANALYZE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +75,10 @@ struct pd_analysis_opts {
 	 * timeline); NULL for none. */
 	void (*packet_hook)(void *arg, const struct pd_analysis *a, const struct pd_packet *p);
 	void *hook_arg;
+	/** Checked once per frame: when it points to a non-zero value (a
+	 * SIGINT/SIGTERM handler sets it) reading stops, what was read is
+	 * analysed and the result is marked stopped.  NULL for none. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** One syslog message seen in the capture (RFC 3164/5424/iPXE). */
@@ -213,6 +218,10 @@ struct pd_analysis {
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];
 	int64_t error_offset;     /* byte offset of the last good record, -1 unknown */
+	/* reading stopped early through opts->stop: findings cover frames
+	 * 1..stopped_at_frame only */
+	bool stopped;
+	uint64_t stopped_at_frame;/* the last frame read before the stop */
 };
 
 /** The analyzers run on every file, in order. */

@@ -3,9 +3,14 @@
  * main.c - the pktdoctor command line.  Thin: parses flags with
  * getopt_long, runs the library's analysis on each file and picks the
  * reporter.  Exit codes: 0 no finding at or above --fail-on, 1 findings
- * at or above it, 2 usage error, 3 input error.
+ * at or above it, 2 usage error, 3 input error or the report could not
+ * be written, 128+N stopped by signal N (SIGINT, SIGTERM) with the
+ * report of what was read.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,7 @@
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/report.h"
+#include "pktdoctor/textfile.h"
 #include "pktdoctor/timeline.h"
 
 enum { EXIT_CLEAN = PD_EXIT_CLEAN, EXIT_FINDINGS = PD_EXIT_FINDINGS,
@@ -56,67 +62,117 @@ static void usage(FILE *out)
 	      "  -V, --version          print the version\n"
 	      "\n"
 	      "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,\n"
-	      "3 input error (unreadable or corrupt file; what was read is still reported).\n"
+	      "3 input error (unreadable or corrupt file; what was read is still reported)\n"
+	      "or the report could not be written, 130 (SIGINT) or 143 (SIGTERM): stopped,\n"
+	      "what was read is reported as incomplete.\n"
 	      "See pktdoctor(1) and docs/FINDINGS.md.\n",
 	      out);
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+/* ---- signals and output ---- */
 
-	if (!*s || *end || v == 0 || s[0] == '-')
-		return -PD_EUSAGE;
-	*out = (size_t)v;
+volatile sig_atomic_t pd_cli_stop;
+
+static void on_stop_signal(int sig)
+{
+	pd_cli_stop = sig;
+}
+
+void pd_cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* SA_RESTART: a write of the report is not cut by EINTR; SA_RESETHAND:
+	 * a second Ctrl-C ends a run stuck on an idle pipe at once */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigaction(SIGINT, &sa, 0);
+	sigaction(SIGTERM, &sa, 0);
+}
+
+int pd_cli_signal_exit(void)
+{
+	return 128 + (int)pd_cli_stop;
+}
+
+int pd_cli_close_stdout(const char *who)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		fprintf(stderr, "%s: cannot write to standard output: %s\n", who, strerror(e));
+		return -PD_EWRITE;
+	}
 	return 0;
+}
+
+/* ---- numbers in flags: the whole argument, in range, or a usage error ---- */
+
+/* A count in @min..@max. */
+static int parse_count(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	int rc = pd_parse_u64(s, &v);
+
+	if (rc == 0 && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (rc == -PD_EUSAGE)
+		fprintf(stderr, "pktdoctor: --%s: '%s' is not a whole number (%llu to %llu)\n", flag, s,
+			(unsigned long long)min, (unsigned long long)max);
+	else
+		fprintf(stderr, "pktdoctor: --%s: '%s' is out of range (%llu to %llu)\n", flag, s,
+			(unsigned long long)min, (unsigned long long)max);
+	return -PD_EUSAGE;
 }
 
 /* "N", "A-B", "A-" or "-B" (1-based frame numbers). */
 static int parse_range(const char *s, uint64_t *first, uint64_t *last)
 {
-	char *end;
-	unsigned long long a = 0, b = 0;
+	char buf[64], *dash;
+	uint64_t a = 0, b = 0;
 
-	if (*s == '-') {
-		b = strtoull(s + 1, &end, 10);
-		if (end == s + 1 || *end || !b)
-			return -PD_EUSAGE;
-		*first = 0;
-		*last = b;
-		return 0;
-	}
-	a = strtoull(s, &end, 10);
-	if (end == s || !a)
+	if (strlen(s) >= sizeof(buf))
 		return -PD_EUSAGE;
-	if (!*end) {
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (!dash) {
+		if (pd_parse_u64(buf, &a) || !a)
+			return -PD_EUSAGE;
 		*first = *last = a;
 		return 0;
 	}
-	if (*end != '-')
-		return -PD_EUSAGE;
-	s = end + 1;
-	if (!*s) {
-		*first = a;
-		*last = 0;
-		return 0;
-	}
-	b = strtoull(s, &end, 10);
-	if (end == s || *end || b < a)
+	*dash++ = 0;
+	if ((!buf[0] && !dash[0]) || (buf[0] && (pd_parse_u64(buf, &a) || !a)) ||
+	    (dash[0] && (pd_parse_u64(dash, &b) || !b)) || (b && b < a))
 		return -PD_EUSAGE;
 	*first = a;
 	*last = b;
 	return 0;
 }
 
-/* Seconds (may be fractional) to ns. */
-static int parse_seconds(const char *s, int64_t *ns)
+/* Seconds (may be fractional, "1.5", "2e-3") to ns: 1 ns to 10^6 s. */
+static int parse_seconds(const char *flag, const char *s, int64_t *ns)
 {
-	char *end;
-	double v = strtod(s, &end);
+	double v;
 
-	if (end == s || *end || !(v > 0) || v > 1e6)
+	if (pd_parse_decimal(s, false, &v) || !(v <= 1e6)) {
+		fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds (0.000000001 to "
+			"1000000)\n", flag, s);
 		return -PD_EUSAGE;
+	}
+	if (v * 1e9 < 1) {
+		fprintf(stderr, "pktdoctor: --%s: '%s' is below one nanosecond\n", flag, s);
+		return -PD_EUSAGE;
+	}
 	*ns = (int64_t)(v * 1e9);
 	return 0;
 }
@@ -147,7 +203,7 @@ static int cmd_analyze(int argc, char **argv)
 	struct pd_analysis_opts ao;
 	struct pd_report_opts ro = {PD_SEV_INFO, 0, true, false};
 	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
-	size_t sz;
+	uint64_t num;
 	bool timeline = false;
 	const char *syslog_file = 0;
 	struct pd_timeline tl;
@@ -186,24 +242,19 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		}
 		case 3:
-			if (parse_size(optarg, &sz) || sz > PD_FINDING_MAX_FRAMES) {
-				fprintf(stderr, "pktdoctor: --max-frames: '%s' is not 1..%d\n", optarg,
-					PD_FINDING_MAX_FRAMES);
+			if (parse_count("max-frames", optarg, 1, PD_FINDING_MAX_FRAMES, &num))
 				return EXIT_USAGE;
-			}
-			ro.max_frames = (int)sz;
+			ro.max_frames = (int)num;
 			break;
 		case 4:
 		case 5:
-			if (parse_size(optarg, &sz)) {
-				fprintf(stderr, "pktdoctor: --%s: '%s' is not a positive number\n",
-					c == 4 ? "max-flows" : "max-hosts", optarg);
+			/* tables grow on demand: the bound only has to fit what memory can */
+			if (parse_count(c == 4 ? "max-flows" : "max-hosts", optarg, 1, UINT32_MAX, &num))
 				return EXIT_USAGE;
-			}
 			if (c == 4)
-				ao.max_flows = sz;
+				ao.max_flows = (size_t)num;
 			else
-				ao.max_hosts = sz;
+				ao.max_hosts = (size_t)num;
 			break;
 		case 6:
 			ro.show_stats = false;
@@ -213,12 +264,9 @@ static int cmd_analyze(int argc, char **argv)
 			ro.connections = true;
 			break;
 		case 8:
-			if (parse_size(optarg, &sz) || sz < 2 || sz > 1000) {
-				fprintf(stderr, "pktdoctor: --storm-threshold: '%s' is not 2..1000\n",
-					optarg);
+			if (parse_count("storm-threshold", optarg, 2, 1000, &num))
 				return EXIT_USAGE;
-			}
-			ao.storm_threshold = (unsigned)sz;
+			ao.storm_threshold = (unsigned)num;
 			break;
 		case 9:
 			timeline = true;
@@ -237,12 +285,9 @@ static int cmd_analyze(int argc, char **argv)
 		case 14: {
 			int64_t ns;
 
-			if (parse_seconds(optarg, &ns)) {
-				fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds\n",
-					c == 12 ? "probe-delay-threshold"
-						: c == 13 ? "handover-gap" : "iscsi-timeout", optarg);
+			if (parse_seconds(c == 12 ? "probe-delay-threshold"
+					  : c == 13 ? "handover-gap" : "iscsi-timeout", optarg, &ns))
 				return EXIT_USAGE;
-			}
 			if (c == 12)
 				ao.probe_delay_ns = ns;
 			else if (c == 13)
@@ -270,15 +315,18 @@ static int cmd_analyze(int argc, char **argv)
 		fputs("pktdoctor: --syslog-file goes with --timeline\n", stderr);
 		return EXIT_USAGE;
 	}
+	pd_cli_catch_signals();
+	ao.stop = &pd_cli_stop;
 	for (int i = optind; i < argc; i++) {
 		struct pd_analysis a;
-		int rc;
-		char terr[256];
+		int rc, trc = 0;
+		char terr[600];
 
 		if (timeline) {
-			if (pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr))) {
-				fprintf(stderr, "pktdoctor: %s\n", terr);
-				return EXIT_INPUT;
+			rc = pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr));
+			if (rc) {
+				fprintf(stderr, "pktdoctor: --syslog-file %s\n", terr);
+				return rc == -PD_EIO ? EXIT_INPUT : EXIT_USAGE;
 			}
 			if (!json)
 				printf("TIMELINE %s\n  frame    time (s)  packet\n", argv[i]);
@@ -287,9 +335,14 @@ static int cmd_analyze(int argc, char **argv)
 		}
 		rc = pd_analyze_file(argv[i], &ao, &a);
 		if (timeline) {
-			pd_timeline_finish(&tl);
+			trc = pd_timeline_finish(&tl, terr, sizeof(terr));
 			if (!json)
 				fputc('\n', stdout);
+			if (trc == -PD_EFORMAT) {
+				fprintf(stderr, "pktdoctor: --syslog-file %s\n", terr);
+				pd_analysis_free(&a);
+				return EXIT_USAGE;
+			}
 		}
 
 		if (rc == -PD_EFILTER) {
@@ -300,8 +353,11 @@ static int cmd_analyze(int argc, char **argv)
 		if (rc == -PD_EOPEN || (rc == -PD_EFORMAT && a.stats.frames == 0 && !a.format[0])) {
 			/* nothing was read: no report, just the reason */
 			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
-			if (json)
-				pd_report_json(stdout, &a, &ro);
+			if (json && pd_report_json(stdout, &a, &ro) != 0) {
+				fprintf(stderr, "pktdoctor: cannot write the report: %s\n", strerror(errno));
+				pd_analysis_free(&a);
+				return EXIT_INPUT;
+			}
 			pd_analysis_free(&a);
 			worst = EXIT_INPUT;
 			continue;
@@ -312,8 +368,9 @@ static int cmd_analyze(int argc, char **argv)
 			fprintf(stderr, "pktdoctor: %s: %s\n", argv[i], pd_strerror(rc));
 		if (!json && i > optind)
 			fputc('\n', stdout);
-		if ((json ? pd_report_json(stdout, &a, &ro) : pd_report_text(stdout, &a, &ro)) != 0) {
-			fprintf(stderr, "pktdoctor: cannot write the report\n");
+		if (trc || (json ? pd_report_json(stdout, &a, &ro) : pd_report_text(stdout, &a, &ro)) != 0) {
+			fprintf(stderr, "pktdoctor: cannot write the report of %s: %s\n", argv[i],
+				strerror(errno));
 			pd_analysis_free(&a);
 			return EXIT_INPUT;
 		}
@@ -321,10 +378,23 @@ static int cmd_analyze(int argc, char **argv)
 			worst = EXIT_INPUT;
 		else if (worst == EXIT_CLEAN && pd_findings_max_severity(&a.findings) >= fail_on)
 			worst = EXIT_FINDINGS;
+		if (pd_cli_stop) {
+			fprintf(stderr, "pktdoctor: stopped by %s after frame %llu of %s%s",
+				pd_cli_stop == SIGINT ? "SIGINT" : "SIGTERM",
+				(unsigned long long)a.stats.frames, argv[i],
+				a.stopped ? "; the report covers the frames read" : "");
+			if (i + 1 < argc)
+				fprintf(stderr, "; %d more file%s not analysed", argc - i - 1,
+					argc - i - 1 == 1 ? "" : "s");
+			fputc('\n', stderr);
+			pd_analysis_free(&a);
+			break;
+		}
 		pd_analysis_free(&a);
 	}
-	fflush(stdout);
-	return worst;
+	if (pd_cli_close_stdout("pktdoctor") != 0)
+		return EXIT_INPUT;
+	return pd_cli_stop ? pd_cli_signal_exit() : worst;
 }
 
 int main(int argc, char **argv)

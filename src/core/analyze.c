@@ -272,6 +272,12 @@ static int analyze_source(struct pd_source *src, const char *path,
 		struct pd_flow *flow;
 		int dir = 0;
 
+		if (opts->stop && *opts->stop) {
+			a->stopped = true;
+			a->stopped_at_frame = a->stats.frames;
+			rc = 0;
+			break;
+		}
 		if (opts->last_frame && a->stats.frames >= opts->last_frame) {
 			rc = 0;
 			break;
