@@ -130,5 +130,18 @@ exp 'findings:1: frames' "expected file with a total below the frames listed" < 
 exp 'findings:1: severity "fatal"' "expected file with severity fatal" < <(printf 'checksum.bad fatal 1 ICMP a -> b\n')
 exp 'findings:1: line longer than 1023 bytes' "expected file with a 100,000-byte line" < <({ printf 'checksum.bad error 1 '; head -c 100000 /dev/zero | tr '\0' x; echo; })
 
+# The policy example of docs/ci.md (rules with trailing '#' comments) loads.
+python3 - "$src/docs/ci.md" > "$tmp/ci-policy" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a = s.index("```\n", s.index("Policy file, one rule a line:")) + 4
+print(s[a:s.index("```", a)], end="")
+PY
+"$bin" check -e "$tmp/none" -p "$tmp/ci-policy" "$tmp/bad-checksums.pcap" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q "policy line 1: forbid checksum.bad: 7 findings" "$tmp/out" &&
+	ok "the docs/ci.md policy example loads; its comments are not part of the rules" ||
+	ko "docs/ci.md policy: exit $rc, $(cat "$tmp/err") $(cat "$tmp/out")"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

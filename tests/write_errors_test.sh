@@ -32,6 +32,14 @@ for args in "analyze" "analyze -F json" "analyze --timeline" "analyze -F json --
 		ok "$args > /dev/full: exit 3, '$(head -1 "$tmp/err")'" || ko "$args > /dev/full: exit $rc, stderr '$(cat "$tmp/err")'"
 done
 
+for args in "--help" "--version" "analyze --help" "check --help"; do
+	# shellcheck disable=SC2086
+	"$bin" $args > /dev/full 2> "$tmp/err"
+	rc=$?
+	[ $rc = 3 ] && grep -q "cannot write to standard output: No space left" "$tmp/err" &&
+		ok "$args > /dev/full: exit 3" || ko "$args > /dev/full: exit $rc, '$(cat "$tmp/err")'"
+done
+
 cp "$cap" "$src/captures/offload-valid.pcap" "$tmp/"
 mkdir "$tmp/exp"
 "$bin" check -q -e "$tmp/exp" --update "$tmp" > /dev/null || ko "check --update into a fresh directory failed"

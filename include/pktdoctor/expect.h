@@ -14,7 +14,8 @@
  *     checksum.bad error 9 ICMP 10.77.0.1 -> 10.77.0.2
  *     checksum.offload_partial info 1,3,4,6/13 host 10.77.0.1
  *
- * Policy file: one rule per line, '#' comments:
+ * Policy file: one rule per line; '#' at the start of a line or after a
+ * blank starts a comment:
  *
  *     forbid ID                  no finding with this id
  *     require ID                 at least one finding with this id

@@ -364,7 +364,7 @@ int pd_cli_check(int argc, char **argv)
 			break;
 		case 'h':
 			check_usage(stdout);
-			return PD_EXIT_CLEAN;
+			return pd_cli_close_stdout("pktdoctor check") ? PD_EXIT_INPUT : PD_EXIT_CLEAN;
 		default:
 			fputs("Try 'pktdoctor check --help'.\n", stderr);
 			return PD_EXIT_USAGE;

@@ -301,7 +301,7 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_CLEAN;
+			return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 		default:
 			fputs("Try 'pktdoctor --help'.\n", stderr);
 			return EXIT_USAGE;
@@ -405,11 +405,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return EXIT_CLEAN;
+		return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("pktdoctor %s\n", PD_VERSION);
-		return EXIT_CLEAN;
+		return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);

@@ -361,10 +361,16 @@ static int policy_read(struct pd_policy *p, struct pd_textfile *tf, char *err, s
 		bool ok = false;
 		unsigned no = tf->line;
 
+		/* a '#' after a blank starts a comment (docs/ci.md writes rules so) */
+		for (char *h = line; (h = strchr(h, '#')); h++)
+			if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+				*h = 0;
+				break;
+			}
 		chomp(line);
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (!*s || *s == '#')
+		if (!*s)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.line = no;

@@ -3,7 +3,8 @@
  * fuzz_file.c - libFuzzer entry point for the file-reader path: the input
  * is a whole pcap/pcapng file, read from memory through fmemopen() and
  * libpcap's pcap_fopen_offline, then the full analysis (dissectors, flow
- * table, every analyzer) and both reporters.
+ * table, every analyzer) with the --timeline printer (text and JSON) on
+ * every packet, and both reporters.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,11 +13,23 @@
 
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/report.h"
+#include "pktdoctor/timeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Both timelines on every packet. */
+static void both_timelines(void *arg, const struct pd_analysis *a, const struct pd_packet *p)
+{
+	struct pd_timeline *t = arg;
+
+	pd_timeline_packet(&t[0], a, p);
+	pd_timeline_packet(&t[1], a, p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct pd_timeline tl[2];
+	char err[600];
 	struct pd_analysis_opts o;
 	struct pd_analysis a;
 	FILE *fp, *out;
@@ -26,13 +39,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fp = fmemopen((void *)(uintptr_t)data, size, "rb");
 	if (!fp)
 		return 0;
+	out = fopen("/dev/null", "w");
 	memset(&o, 0, sizeof(o));
 	o.max_flows = 64;  /* small tables exercise expiry and overflow */
 	o.max_hosts = 16;
 	o.connections = true;
-	pd_analyze_stream(fp, "fuzz", &o, &a);
-	out = fopen("/dev/null", "w");
 	if (out) {
+		pd_timeline_init(&tl[0], out, false, 0, err, sizeof(err));
+		pd_timeline_init(&tl[1], out, true, 0, err, sizeof(err));
+		o.packet_hook = both_timelines;
+		o.hook_arg = tl;
+	}
+	pd_analyze_stream(fp, "fuzz", &o, &a);
+	if (out) {
+		pd_timeline_finish(&tl[0], err, sizeof(err));
+		pd_timeline_finish(&tl[1], err, sizeof(err));
 		struct pd_report_opts ro = {0, 0, true, true};
 
 		pd_report_json(out, &a, &ro);
