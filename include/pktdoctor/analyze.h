@@ -236,7 +236,9 @@ extern const struct pd_analyzer_ops *const pd_analyzers[];
  * Return: 0 when the whole file was read; -PD_EOPEN, -PD_EFORMAT,
  * -PD_EFILTER or -PD_ENOMEM otherwise.  After a read error mid-file,
  * the statistics and findings for every frame read before it are kept
- * and a capture.truncated_file finding is added.
+ * and a capture.truncated_file finding is added.  When @opts->stop is
+ * set mid-read, the frames read so far are analysed and 0 is returned
+ * with @a->stopped and @a->stopped_at_frame set.
  */
 int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		    struct pd_analysis *a);
