@@ -168,6 +168,13 @@ slog "UTC offset" "--syslog-file offset +25:00" "$tmp/off.log" "$tmp/off.log:1:"
 slog "line longer than 8191 bytes" "--syslog-file 100,000-byte line" "$tmp/long.log" "$tmp/long.log:2:"
 printf 'ok line\n\0hidden 2026-13-40T25:61:61Z\n' > "$tmp/nul.log"
 slog "NUL byte at column 1" "--syslog-file line starting with NUL" "$tmp/nul.log" "$tmp/nul.log:2:"
+# From a pipe (copied to a temporary file as it is checked): same checks.
+"$bin" analyze -q --timeline --syslog-file <(printf 'x\n2026-11-31T00:00:00Z pipe\n') "$good" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q ":2: day 31 is not a day of 2026-11" "$tmp/err" && ok "--syslog-file from a pipe: bad line 2 named" ||
+	ko "--syslog-file pipe: exit $rc, '$(cat "$tmp/err")'"
+n=$("$bin" analyze -q --timeline --syslog-file <(printf '2026-11-22T03:23:58Z a\nb\n') "$good" | grep -c '>>> syslog file')
+[ "$n" = 2 ] && ok "--syslog-file from a pipe: both lines merged" || ko "--syslog-file pipe merged $n lines"
 # A valid file in several forms still merges (RFC 5424 with PRI, space for
 # T, offset, comma fraction, RFC 3164, a continuation line).
 printf '<34>1 2026-11-22T03:23:57.5+00:00 h app - - - a\n2026-11-22 03:23:58,25 b\n  continued\nNov 22 03:24:00 h c\n' > "$tmp/good.log"

@@ -42,6 +42,11 @@ struct pd_expect_line {
 	char flow[160];     /* "-" when empty */
 };
 
+/* The most lines an expected-findings file and a policy may hold: far
+ * above what a capture produces or a person writes, and a bound on memory. */
+#define PD_EXPECT_MAX_LINES 100000
+#define PD_POLICY_MAX_RULES 10000
+
 struct pd_expect {
 	struct pd_expect_line *v;
 	size_t n, cap;
@@ -69,7 +74,8 @@ int pd_expect_from_findings(struct pd_expect *e, const struct pd_findings *f, in
  * numbers that fit in 64 bits; a line over 1023 bytes or holding a NUL
  * byte is refused, never split or cut.
  * Return: 0, -PD_EOPEN (cannot read, or a directory), -PD_EFORMAT (bad
- * line), -PD_EIO (read error) or -PD_ENOMEM.
+ * line), -PD_ELIMIT (over PD_EXPECT_MAX_LINES), -PD_EIO (read error) or
+ * -PD_ENOMEM.
  */
 int pd_expect_load(struct pd_expect *e, const char *path, char *err, size_t errlen);
 
@@ -124,7 +130,7 @@ struct pd_policy {
  * that are not finite decimal numbers (nan, inf, 0x10), lines over 511
  * bytes or holding a NUL byte are refused.
  * Return: 0, -PD_EOPEN, -PD_EFORMAT (bad rule; @err names file:line and
- * the reason), -PD_EIO or -PD_ENOMEM.
+ * the reason), -PD_ELIMIT (over PD_POLICY_MAX_RULES), -PD_EIO or -PD_ENOMEM.
  */
 int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errlen);
 

@@ -195,6 +195,11 @@ static int expect_read(struct pd_expect *e, struct pd_textfile *tf, char *err, s
 		snprintf(l.severity, sizeof(l.severity), "%s", sev);
 		snprintf(l.frames, sizeof(l.frames), "%s", fr);
 		snprintf(l.flow, sizeof(l.flow), "%s", *s ? s : "-");
+		if (e->n >= PD_EXPECT_MAX_LINES) {
+			snprintf(err, errlen, "%s:%u: more than %d expected findings", tf->name, no,
+				 PD_EXPECT_MAX_LINES);
+			return -PD_ELIMIT;
+		}
 		rc = push(e, &l);
 		if (rc) {
 			snprintf(err, errlen, "%s:%u: out of memory", tf->name, no);
@@ -431,6 +436,11 @@ static int policy_read(struct pd_policy *p, struct pd_textfile *tf, char *err, s
 				return -PD_EFORMAT;
 			}
 			snprintf(r.id, sizeof(r.id), "%s", a1);
+		}
+		if (p->n >= PD_POLICY_MAX_RULES) {
+			snprintf(err, errlen, "%s:%u: more than %d rules", tf->name, no,
+				 PD_POLICY_MAX_RULES);
+			return -PD_ELIMIT;
 		}
 		if (p->n == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 8;

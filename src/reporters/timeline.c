@@ -289,6 +289,8 @@ int pd_timeline_parse_ts(const char *s, int year, int64_t *ns, char *why, size_t
 }
 
 #define SYSLOG_LINE_MAX (sizeof(((struct pd_timeline *)0)->line) - 1)
+/* A syslog file from a pipe is copied to a temporary file, up to this. */
+#define SYSLOG_COPY_MAX (1024 << 20)
 
 /* Read and check the next line; false at the end or on an error (t->err). */
 static bool next_file_line(struct pd_timeline *t)
@@ -327,13 +329,14 @@ static bool next_file_line(struct pd_timeline *t)
  * a usage error before any output.  RFC 3164 stamps have no year; they
  * are checked here in a leap year and again in the capture's year when
  * merged.  A stream that cannot seek back (a pipe) is copied to a
- * temporary file as it is checked.
+ * temporary file as it is checked, up to SYSLOG_COPY_MAX bytes.
  */
 static int syslog_check(struct pd_timeline *t, char *err, size_t errlen)
 {
 	FILE *copy = 0;
 	char why[160];
 	int rc;
+	size_t copied = 0;
 
 	if (fseek(t->sf.fp, 0, SEEK_SET) != 0) {
 		copy = tmpfile();
@@ -349,6 +352,13 @@ static int syslog_check(struct pd_timeline *t, char *err, size_t errlen)
 		if (pd_timeline_parse_ts(t->line, 2000, &ns, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%u: %s", t->sf.name, t->sf.line, why);
 			rc = -PD_EFORMAT;
+			break;
+		}
+		copied += strlen(t->line) + 1;
+		if (copy && copied > SYSLOG_COPY_MAX) {
+			snprintf(err, errlen, "%s:%u: more than %d MiB from a pipe; give a regular file",
+				 t->sf.name, t->sf.line, SYSLOG_COPY_MAX >> 20);
+			rc = -PD_ELIMIT;
 			break;
 		}
 		if (copy && fprintf(copy, "%s\n", t->line) < 0) {
