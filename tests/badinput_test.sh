@@ -168,6 +168,9 @@ slog "UTC offset" "--syslog-file offset +25:00" "$tmp/off.log" "$tmp/off.log:1:"
 slog "line longer than 8191 bytes" "--syslog-file 100,000-byte line" "$tmp/long.log" "$tmp/long.log:2:"
 printf 'ok line\n\0hidden 2026-13-40T25:61:61Z\n' > "$tmp/nul.log"
 slog "NUL byte at column 1" "--syslog-file line starting with NUL" "$tmp/nul.log" "$tmp/nul.log:2:"
+# RFC 3164 stamps have no year: Feb 29 is checked in the capture's (2026).
+printf 'Feb 29 00:00:00 host leap\n' > "$tmp/f29.log"
+slog "day 29 is not a day of 2026-02" "--syslog-file RFC 3164 Feb 29 in a 2026 capture" "$tmp/f29.log" "$tmp/f29.log:1:"
 # From a pipe (copied to a temporary file as it is checked): same checks.
 "$bin" analyze -q --timeline --syslog-file <(printf 'x\n2026-11-31T00:00:00Z pipe\n') "$good" > /dev/null 2> "$tmp/err"
 rc=$?

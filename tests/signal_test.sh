@@ -25,9 +25,10 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # feed FIFO: the pcap header, then the capture's records over and over,
-# a batch every 20 ms, until the reader goes away (or 60 s pass).
+# a batch every 20 ms, until the reader goes away (or 60 s pass); FED is
+# created once five batches went through.
 feed() {
-	python3 - "$src/captures/tcp-loss.pcap" "$1" <<'PY' &
+	python3 - "$src/captures/tcp-loss.pcap" "$1" "$tmp/fed" <<'PY' &
 import struct, sys, time
 data = open(sys.argv[1], "rb").read()
 end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
@@ -40,10 +41,13 @@ batch = b"".join(recs)
 try:
     with open(sys.argv[2], "wb") as out:
         out.write(data[:24])
-        t0 = time.time()
+        t0, n = time.time(), 0
         while time.time() - t0 < 60:
             out.write(batch)
             out.flush()
+            n += 1
+            if n == 5:  # five batches through a 64 KiB pipe: the reader is reading
+                open(sys.argv[3], "w").close()
             time.sleep(0.02)
 except (BrokenPipeError, ConnectionResetError):
     pass
@@ -52,16 +56,28 @@ PY
 }
 
 # run_stopped SIGNAL OUT ARGS...: start pktdoctor on a fed FIFO, signal it
-# after a second of reading, wait; sets $rc.
+# once the feeder has got five batches through, wait; sets $rc.
 run_stopped() {
 	local sig=$1 out=$2
 	shift 2
-	rm -f "$tmp/fifo.pcap"
+	rm -f "$tmp/fifo.pcap" "$tmp/fed"
 	mkfifo "$tmp/fifo.pcap"
 	feed "$tmp/fifo.pcap"
+	# job control on: a background job of a script would otherwise start
+	# with SIGINT ignored, and pktdoctor keeps an ignored signal ignored
+	[ -n "${keep_ignored:-}" ] || set -m
 	"$bin" "$@" > "$out" 2> "$tmp/err" &
 	run_pid=$!
-	sleep 1.5
+	set +m
+	for _ in $(seq 200); do # up to 20 s on a loaded machine
+		[ -e "$tmp/fed" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	if [ -n "${keep_ignored:-}" ]; then # SIGINT first: it must change nothing
+		kill -s INT "$run_pid"
+		sleep 0.5
+	fi
 	kill -s "$sig" "$run_pid"
 	wait "$run_pid"
 	rc=$?
@@ -102,6 +118,12 @@ run_stopped TERM "$tmp/out" analyze -q "$tmp/fifo.pcap"
 [ $rc = 143 ] && ok "SIGTERM: exit 143" || ko "SIGTERM: exit $rc, want 143"
 grep -q "STOPPED by a signal after frame [1-9]" "$tmp/out" && grep -q "^  verdict:" "$tmp/out" &&
 	ok "SIGTERM: the text report says where it stopped" || ko "SIGTERM: text: $(head -5 "$tmp/out")"
+
+# Started with SIGINT ignored (a background job of a script without job
+# control, nohup): SIGINT stays ignored, SIGTERM still stops with a report.
+keep_ignored=1 run_stopped TERM "$tmp/out" analyze -q -F json "$tmp/fifo.pcap"
+[ $rc = 143 ] && jq -e '.complete == false' "$tmp/out" > /dev/null &&
+	ok "SIGINT ignored on entry stays ignored; SIGTERM then stops (exit 143)" || ko "ignored SIGINT: exit $rc"
 
 # check --update: an interrupted capture must not become a baseline.
 mkdir "$tmp/exp"

@@ -14,6 +14,7 @@ extern volatile sig_atomic_t pd_cli_stop;
  * pd_cli_catch_signals() - make SIGINT and SIGTERM set pd_cli_stop, so the
  * read loop stops and what was read is still reported.  The handler is
  * reset after the first signal: a second one ends the process at once.
+ * A signal that was ignored when pktdoctor started stays ignored.
  */
 void pd_cli_catch_signals(void);
 

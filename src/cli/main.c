@@ -88,8 +88,16 @@ void pd_cli_catch_signals(void)
 	/* SA_RESTART: a write of the report is not cut by EINTR; SA_RESETHAND:
 	 * a second Ctrl-C ends a run stuck on an idle pipe at once */
 	sa.sa_flags = SA_RESTART | SA_RESETHAND;
-	sigaction(SIGINT, &sa, 0);
-	sigaction(SIGTERM, &sa, 0);
+	for (int i = 0; i < 2; i++) {
+		int sig = i ? SIGTERM : SIGINT;
+		struct sigaction old;
+
+		/* a signal ignored on entry stays ignored (a background job of a
+		 * script, nohup): the GNU coding standards' rule */
+		if (sigaction(sig, 0, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, 0);
+	}
 }
 
 int pd_cli_signal_exit(void)
