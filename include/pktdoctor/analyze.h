@@ -63,6 +63,7 @@ struct pd_analysis_opts {
 	const char *filter;       /* BPF expression, or NULL */
 	size_t max_flows;         /* 0 = default */
 	size_t max_hosts;         /* 0 = default (65536) */
+	size_t max_findings_per_id; /* findings of one id kept one by one; 0 = default (200) */
 	bool progress;            /* print progress to stderr on long files */
 	unsigned storm_threshold; /* copies of one segment that make a storm; 0 = 4 */
 	bool connections;         /* keep the per-connection table */
@@ -244,7 +245,9 @@ int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts 
 void pd_analysis_free(struct pd_analysis *a);
 
 /**
- * pd_analysis_add() - add a finding to the analysis.
+ * pd_analysis_add() - add a finding to the analysis, through the per-id
+ * cap (pd_findings_add_capped(): past opts->max_findings_per_id findings
+ * of one id, the rest are folded into one aggregate).
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);

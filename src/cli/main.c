@@ -41,6 +41,8 @@ static void usage(FILE *out)
 	      "      --max-frames N     frames listed per finding (default 10 text, 32 json)\n"
 	      "      --max-flows N      flow table limit (default 262144)\n"
 	      "      --max-hosts N      host table limit (default 65536)\n"
+	      "      --max-findings-per-id N  findings of one id listed one by one; the\n"
+	      "                         rest fold into one aggregate (default 200)\n"
 	      "      --no-stats         leave out the statistics section (text)\n"
 	      "      --connections      per-connection TCP table (text and JSON)\n"
 	      "      --storm-threshold N  copies of one segment that make a\n"
@@ -140,6 +142,7 @@ static int cmd_analyze(int argc, char **argv)
 		{"probe-delay-threshold", required_argument, 0, 12},
 		{"handover-gap", required_argument, 0, 13},
 		{"iscsi-timeout", required_argument, 0, 14},
+		{"max-findings-per-id", required_argument, 0, 15},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -251,6 +254,14 @@ static int cmd_analyze(int argc, char **argv)
 				ao.iscsi_timeout_ns = ns;
 			break;
 		}
+		case 15:
+			if (parse_size(optarg, &sz) || sz > 1000000) {
+				fprintf(stderr, "pktdoctor: --max-findings-per-id: '%s' is not "
+						"1..1000000\n", optarg);
+				return EXIT_USAGE;
+			}
+			ao.max_findings_per_id = sz;
+			break;
 		case 'q':
 			ao.progress = false;
 			break;

@@ -67,7 +67,9 @@ const char *pd_csum_layer_name(int i)
 
 int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f)
 {
-	return pd_findings_push(&a->findings, f);
+	int rc = pd_findings_add_capped(&a->findings, f);
+
+	return rc < 0 ? rc : 0;
 }
 
 static void on_flow_end(void *arg, const struct pd_flow *f)
@@ -203,6 +205,7 @@ int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 
 	memset(a, 0, sizeof(*a));
 	a->opts = opts;
+	a->findings.max_per_id = opts->max_findings_per_id;
 	a->input = path;
 	a->error_offset = -1;
 	rc = pd_source_open_file(&src, path, a->input_error_msg, sizeof(a->input_error_msg));
@@ -221,6 +224,7 @@ int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts 
 
 	memset(a, 0, sizeof(*a));
 	a->opts = opts;
+	a->findings.max_per_id = opts->max_findings_per_id;
 	a->input = name;
 	a->error_offset = -1;
 	rc = pd_source_open_stream(&src, fp, name, a->input_error_msg, sizeof(a->input_error_msg));
