@@ -112,7 +112,9 @@ void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);
 /** Counters. */
 struct pd_flow_stats {
 	uint64_t created, expired, overflow;
+	uint64_t overflow_first;  /* frame of the first packet not tracked, 0 none */
 	size_t live, peak;
+	size_t max_flows;         /* the limit in force */
 };
 void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out);
 

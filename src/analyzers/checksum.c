@@ -5,8 +5,9 @@
  * Findings:
  *   checksum.bad                a checksum that is neither right nor a
  *                               pseudo-header partial sum: corruption
- *                               (one finding per frame, up to a cap, then
- *                               one summary);
+ *                               (one finding per frame; past
+ *                               --max-findings-per-id they fold into one
+ *                               aggregate, pd_findings_add_capped());
  *   checksum.offload_partial    per sending host: the frames that carry
  *                               partial (pseudo-header) checksums;
  *   checksum.offload_suspected  per sending host: the verdict that TX
@@ -25,8 +26,7 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
 
-#define MAX_BAD_FINDINGS 200
-#define DEFAULT_MAX_HOSTS 65536 /* about 600 bytes each */
+#define DEFAULT_MAX_HOSTS 65536 /* 600 bytes each, in a table of up to 2x slots */
 
 struct host {
 	struct pd_addr addr;
@@ -46,9 +46,8 @@ struct host {
 struct checksum_state {
 	struct host *hosts;          /* open addressing, power-of-two size */
 	size_t nslots, used, max_hosts;
-	uint64_t host_overflow;
-	uint64_t bad_total, bad_reported;
-	struct pd_finding bad_rest;  /* summary of bad frames past the cap */
+	uint64_t host_overflow;      /* frames from hosts past max_hosts */
+	uint64_t host_overflow_first;/* ... the first of them */
 };
 
 static uint64_t addr_hash(const struct pd_addr *a)
@@ -87,7 +86,8 @@ static int grow(struct checksum_state *s)
 }
 
 /* Find or add a host; NULL when the host limit is reached. */
-static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add)
+static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add,
+			     uint64_t frame)
 {
 	size_t j;
 
@@ -102,7 +102,8 @@ static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, 
 	if (!add)
 		return 0;
 	if (s->used >= s->max_hosts) {
-		s->host_overflow++;
+		if (!s->host_overflow++)
+			s->host_overflow_first = frame;
 		return 0;
 	}
 	if ((s->used + 1) * 2 > s->nslots && grow(s) != 0)
@@ -123,11 +124,12 @@ static int cs_init(struct pd_analysis *a, void **state)
 	if (!s)
 		return -PD_ENOMEM;
 	s->max_hosts = a->opts->max_hosts ? a->opts->max_hosts : DEFAULT_MAX_HOSTS;
-	pd_finding_init(&s->bad_rest, "checksum.bad", PD_SEV_ERROR);
 	*state = s;
 	return 0;
 }
 
+/* One finding per bad frame; pd_analysis_add() folds those past the
+ * per-id cap into one aggregate. */
 static void report_bad(struct checksum_state *s, struct pd_analysis *a,
 		       const struct pd_packet *p, const struct pd_flow *flow,
 		       const char *layer, const struct pd_csum *c)
@@ -135,12 +137,7 @@ static void report_bad(struct checksum_state *s, struct pd_analysis *a,
 	struct pd_finding f;
 	char fl[160], src[48];
 
-	s->bad_total++;
-	if (s->bad_reported >= MAX_BAD_FINDINGS) {
-		pd_finding_add_frame(&s->bad_rest, p->frame);
-		return;
-	}
-	s->bad_reported++;
+	(void)s;
 	pd_finding_init(&f, "checksum.bad", PD_SEV_ERROR);
 	pd_finding_add_frame(&f, p->frame);
 	if (flow)
@@ -191,7 +188,7 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 
 	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)))
 		return;
-	h = host_get(s, &p->ip.src, true);
+	h = host_get(s, &p->ip.src, true, p->frame);
 	if (p->layers & PD_L_IPV4)
 		judge(s, a, h, p, flow, PD_CL_IPV4, "IPv4 header", &p->ip.hdr_csum);
 	if (p->layers & PD_L_TCP)
@@ -228,7 +225,7 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 
 		if ((t->flags & 0x10) && peer->partial_pending &&
 		    pd_seq_le(peer->partial_end, t->ack)) {
-			struct host *ph = host_get(s, &p->ip.dst, false);
+			struct host *ph = host_get(s, &p->ip.dst, false, p->frame);
 
 			if (ph)
 				ph->partial_acked += peer->partial_count;
@@ -352,26 +349,16 @@ static int cs_finish(void *state, struct pd_analysis *a)
 	for (size_t i = 0; i < s->nslots && !rc; i++)
 		if (s->hosts[i].used)
 			rc = host_findings(a, &s->hosts[i]);
-	if (!rc && s->bad_rest.frames_total) {
-		pd_finding_message(&s->bad_rest,
-				   "%llu more frames with bad checksums (only the first %d are "
-				   "reported one by one)",
-				   (unsigned long long)s->bad_rest.frames_total, MAX_BAD_FINDINGS);
-		pd_finding_ev_u64(&s->bad_rest, "count", s->bad_rest.frames_total);
-		pd_finding_ev_u64(&s->bad_rest, "bad_total", s->bad_total);
-		pd_finding_advice(&s->bad_rest, "Filter on one flow (-f) to list them all.");
-		rc = pd_analysis_add(a, &s->bad_rest);
-	}
 	if (!rc && s->host_overflow) {
 		struct pd_finding f;
 
-		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_limit(&f, "hosts", s->max_hosts, s->host_overflow, "frames",
+				 s->host_overflow_first);
 		pd_finding_message(&f, "host table full (%zu hosts): checksum verdicts of %llu "
-				       "frames from further hosts were counted in the statistics only",
-				   s->max_hosts, (unsigned long long)s->host_overflow);
-		pd_finding_ev_str(&f, "table", "hosts");
-		pd_finding_ev_u64(&f, "limit", s->max_hosts);
-		pd_finding_ev_u64(&f, "overflow", s->host_overflow);
+				       "frames from further hosts were counted in the statistics only "
+				       "(the first in frame %llu)",
+				   s->max_hosts, (unsigned long long)s->host_overflow,
+				   (unsigned long long)s->host_overflow_first);
 		pd_finding_advice(&f, "Raise --max-hosts or filter the capture (-f).");
 		rc = pd_analysis_add(a, &f);
 	}

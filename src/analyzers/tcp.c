@@ -194,6 +194,8 @@ struct tcp_state {
 	struct queued_storm *q;
 	size_t nq, capq;
 	uint64_t q_dropped;
+	uint64_t q_first;     /* first frame of the first storm not queued */
+	uint64_t conns_first; /* first frame of the first connection not kept */
 };
 
 static int tcp_init(struct pd_analysis *a, void **state)
@@ -764,7 +766,8 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	uint16_t port;
 
 	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
-		s->q_dropped++;
+		if (!s->q_dropped++)
+			s->q_first = st->r.frames[0];
 		return;
 	}
 	q = &s->q[s->nq++];
@@ -874,6 +877,8 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 	for (unsigned i = 0; i < t->n_storms; i++)
 		queue_storm(s, f, t, &t->storms[i], flow);
 	record_conn(a, f, t, oversize_unacked);
+	if (a->conns.dropped == 1 && !s->conns_first)
+		s->conns_first = f->first_frame; /* the first connection not kept */
 	tdir_free(t->d[0]);
 	tdir_free(t->d[1]);
 	free(t->storms);
@@ -927,6 +932,27 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 						 "tcp.oversize_blackhole) or dropped by a filter.");
 		}
 		rc = pd_analysis_add(a, &q->f);
+	}
+	if (!rc && a->conns.dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_connections", MAX_CONNS, a->conns.dropped, "connections",
+				 s->conns_first);
+		pd_finding_message(&x, "TCP connection table full (%d connections): %llu more were "
+				       "not kept, the first starting in frame %llu; reconnects to "
+				       "them, --connections and the boot summary do not see them",
+				   MAX_CONNS, (unsigned long long)a->conns.dropped,
+				   (unsigned long long)s->conns_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to the connections of interest.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->q_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms", MAX_QUEUED, s->q_dropped,
+				 "tcp.retransmission_storm findings", s->q_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to fewer connections.");
+		rc = pd_analysis_add(a, &x);
 	}
 	return rc; /* the table stays: reconnect matching and the boot summary use it */
 }
