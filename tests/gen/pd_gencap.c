@@ -11,6 +11,8 @@
  *   pd_gencap arp N HOSTS FILE  N ARP packets from HOSTS MACs: each host sends
  *                               RFC 5227 probes (sender IP 0.0.0.0), then an
  *                               announcement, then one IPv4 packet
+ *   pd_gencap probe N FILE      one MAC sending ARP probes for N new addresses
+ *                               (each a new RFC 5227 episode and finding)
  *   pd_gencap dhcp N FILE       N DHCPDISCOVERs from N clients, none answered
  *   pd_gencap syslog N FILE     N syslog messages (RFC 3164, severity info),
  *                               the last one at severity err
@@ -240,6 +242,15 @@ static void gen_arp(struct gen *g, uint64_t n, uint64_t hosts)
 	}
 }
 
+static void gen_probe(struct gen *g, uint64_t n)
+{
+	uint8_t mac[6];
+
+	mac_of(7, mac);
+	for (uint64_t i = 0; i < n; i++)
+		arp(g, mac, 0, 0x0e000000 + (uint32_t)i);
+}
+
 static void gen_dhcp(struct gen *g, uint64_t n)
 {
 	uint8_t p[300];
@@ -301,7 +312,7 @@ static void gen_bulk(struct gen *g, uint64_t bytes)
 
 static int usage(void)
 {
-	fputs("usage: pd_gencap syn|data|dhcp|syslog N FILE\n"
+	fputs("usage: pd_gencap syn|data|probe|dhcp|syslog N FILE\n"
 	      "       pd_gencap arp N HOSTS FILE\n"
 	      "       pd_gencap bulk BYTES FILE\n", stderr);
 	return 1;
@@ -349,6 +360,8 @@ int main(int argc, char **argv)
 		gen_data(&g, n);
 	else if (!strcmp(argv[1], "arp"))
 		gen_arp(&g, n, hosts);
+	else if (!strcmp(argv[1], "probe"))
+		gen_probe(&g, n);
 	else if (!strcmp(argv[1], "dhcp"))
 		gen_dhcp(&g, n);
 	else if (!strcmp(argv[1], "syslog"))
