@@ -53,7 +53,7 @@ FLOW=240                        # struct pd_flow + its bucket pointer
 TCP_SYN=208                     # TCP state of a flow that sent only a SYN
 TCP_DATA=464                    # ... of a short flow with data both ways
 CONN=304                        # one connection record (at most 100000)
-HOST=600                        # one checksum host slot
+HOST=272                        # one checksum host slot
 FINDING=3536                    # one finding
 FIXED=$((40 * 1000 * 1000))     # ARP, DHCP, syslog, iSCSI, storm tables when full
 

@@ -26,12 +26,11 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
 
-#define DEFAULT_MAX_HOSTS 65536 /* 600 bytes each, in a table of up to 2x slots */
+#define DEFAULT_MAX_HOSTS 65536 /* 272 bytes each, in a table of up to 2x slots */
 
-struct host {
-	struct pd_addr addr;
-	bool used;
-	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
+/* What a host that sends partial checksums shows: allocated at its first
+ * partial checksum (most hosts never have one). */
+struct host_partial {
 	uint64_t partial_linux, partial_lso, partial_zerofill;
 	uint64_t partial_tcp_data;   /* partial TCP segments that carry data */
 	uint64_t partial_acked;      /* ... that the peer acknowledged */
@@ -42,6 +41,22 @@ struct host {
 	uint32_t n_pframes;
 	uint64_t partial_frames;     /* all partial-checksum frames */
 };
+
+struct host {
+	struct pd_addr addr;
+	bool used;
+	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
+	struct host_partial *pt;     /* NULL until the first partial checksum */
+};
+
+/* The host's partial-checksum record, allocated on first use; NULL for no
+ * host or when out of memory. */
+static struct host_partial *pt_get(struct host *h)
+{
+	if (h && !h->pt)
+		h->pt = calloc(1, sizeof(*h->pt));
+	return h ? h->pt : 0;
+}
 
 struct checksum_state {
 	struct host *hosts;          /* open addressing, power-of-two size */
@@ -169,13 +184,13 @@ static void judge(struct checksum_state *s, struct pd_analysis *a, struct host *
 		h->n[layer][c->verdict]++;
 	if (c->verdict == PD_CSUM_BAD)
 		report_bad(s, a, p, flow, name, c);
-	if (c->verdict == PD_CSUM_PARTIAL && h) {
+	if (c->verdict == PD_CSUM_PARTIAL && pt_get(h)) {
 		if (c->form == PD_PARTIAL_LINUX)
-			h->partial_linux++;
+			h->pt->partial_linux++;
 		else if (c->form == PD_PARTIAL_LSO)
-			h->partial_lso++;
+			h->pt->partial_lso++;
 		else
-			h->partial_zerofill++;
+			h->pt->partial_zerofill++;
 	}
 }
 
@@ -205,16 +220,18 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 		  ((p->layers & PD_L_UDP) && p->udp.csum.verdict == PD_CSUM_PARTIAL) ||
 		  ((p->layers & (PD_L_ICMP | PD_L_ICMPV6)) &&
 		   p->icmp.csum.verdict == PD_CSUM_PARTIAL);
-	if (partial && h) {
-		if (h->n_pframes < PD_FINDING_MAX_FRAMES)
-			h->pframes[h->n_pframes++] = p->frame;
-		h->partial_frames++;
+	if (partial && pt_get(h)) {
+		struct host_partial *hp = h->pt;
+
+		if (hp->n_pframes < PD_FINDING_MAX_FRAMES)
+			hp->pframes[hp->n_pframes++] = p->frame;
+		hp->partial_frames++;
 		if (p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_OUT)
-			h->ev_outbound++;
+			hp->ev_outbound++;
 		if (p->has_epb_flags && (p->epb_flags & PD_EPB_CSUM_NOT_READY))
-			h->ev_not_ready++;
+			hp->ev_not_ready++;
 		if ((p->layers & PD_L_SLL) && p->sll.pkttype == PD_SLL_OUTGOING)
-			h->ev_sll_outgoing++;
+			hp->ev_sll_outgoing++;
 	}
 
 	/* ACK evidence: data sent with a partial checksum that the peer
@@ -227,8 +244,8 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 		    pd_seq_le(peer->partial_end, t->ack)) {
 			struct host *ph = host_get(s, &p->ip.dst, false, p->frame);
 
-			if (ph)
-				ph->partial_acked += peer->partial_count;
+			if (pt_get(ph))
+				ph->pt->partial_acked += peer->partial_count;
 			peer->partial_acked += peer->partial_count;
 			peer->partial_count = 0;
 			peer->partial_pending = false;
@@ -240,8 +257,8 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 				me->partial_end = end;
 			me->partial_pending = true;
 			me->partial_count++;
-			if (h)
-				h->partial_tcp_data++;
+			if (pt_get(h))
+				h->pt->partial_tcp_data++;
 		}
 	}
 }
@@ -262,7 +279,8 @@ static uint64_t host_count(const struct host *h, int verdict)
 
 static int host_findings(struct pd_analysis *a, struct host *h)
 {
-	uint64_t partial = h->partial_frames;
+	const struct host_partial *hp = h->pt;
+	uint64_t partial = hp ? hp->partial_frames : 0;
 	uint64_t valid = host_count(h, PD_CSUM_VALID);
 	uint64_t bad = host_count(h, PD_CSUM_BAD);
 	char addr[48];
@@ -276,9 +294,9 @@ static int host_findings(struct pd_analysis *a, struct host *h)
 
 	/* checksum.offload_partial: the frames */
 	pd_finding_init(&pf, "checksum.offload_partial", PD_SEV_INFO);
-	memcpy(pf.frames, h->pframes, sizeof(h->pframes));
-	pf.n_frames = h->n_pframes;
-	pf.frames_total = h->partial_frames;
+	memcpy(pf.frames, hp->pframes, sizeof(hp->pframes));
+	pf.n_frames = hp->n_pframes;
+	pf.frames_total = hp->partial_frames;
 	pd_finding_flow(&pf, "host %s", addr);
 	pd_finding_message(&pf,
 			   "%llu frames from %s carry partial checksums (TCP %llu, UDP %llu, "
@@ -294,42 +312,42 @@ static int host_findings(struct pd_analysis *a, struct host *h)
 	pd_finding_ev_u64(&pf, "udp", h->n[PD_CL_UDP][PD_CSUM_PARTIAL]);
 	pd_finding_ev_u64(&pf, "icmpv6", h->n[PD_CL_ICMPV6][PD_CSUM_PARTIAL]);
 	pd_finding_ev_u64(&pf, "ipv4_header", h->n[PD_CL_IPV4][PD_CSUM_PARTIAL]);
-	pd_finding_ev_u64(&pf, "form_linux", h->partial_linux);
-	pd_finding_ev_u64(&pf, "form_lso", h->partial_lso);
-	pd_finding_ev_u64(&pf, "form_zero_fill", h->partial_zerofill);
+	pd_finding_ev_u64(&pf, "form_linux", hp->partial_linux);
+	pd_finding_ev_u64(&pf, "form_lso", hp->partial_lso);
+	pd_finding_ev_u64(&pf, "form_zero_fill", hp->partial_zerofill);
 	pd_finding_advice(&pf, "See checksum.offload_suspected for this host.");
 	rc = pd_analysis_add(a, &pf);
 	if (rc)
 		return rc;
 
 	/* checksum.offload_suspected: the verdict */
-	if (h->partial_acked || h->ev_outbound || h->ev_not_ready || h->ev_sll_outgoing)
+	if (hp->partial_acked || hp->ev_outbound || hp->ev_not_ready || hp->ev_sll_outgoing)
 		confidence = "high";
 	else if (valid > 0 && bad == 0)
 		confidence = "medium";
 	else
 		confidence = "low";
 	pd_finding_init(&v, "checksum.offload_suspected", PD_SEV_INFO);
-	memcpy(v.frames, h->pframes, sizeof(h->pframes));
-	v.n_frames = h->n_pframes;
-	v.frames_total = h->partial_frames;
+	memcpy(v.frames, hp->pframes, sizeof(hp->pframes));
+	v.n_frames = hp->n_pframes;
+	v.frames_total = hp->partial_frames;
 	pd_finding_flow(&v, "host %s", addr);
 	pd_finding_message(&v,
 			   "TX checksum offload on %s explains %llu partial checksums "
 			   "(not corruption; confidence %s: %llu of %llu partial-sum TCP data "
 			   "segments ACKed by the peer, %llu other checksums valid, %llu bad)",
 			   addr, (unsigned long long)partial, confidence,
-			   (unsigned long long)h->partial_acked,
-			   (unsigned long long)h->partial_tcp_data, (unsigned long long)valid,
+			   (unsigned long long)hp->partial_acked,
+			   (unsigned long long)hp->partial_tcp_data, (unsigned long long)valid,
 			   (unsigned long long)bad);
 	pd_finding_ev_str(&v, "host", "%s", addr);
 	pd_finding_ev_str(&v, "confidence", "%s", confidence);
 	pd_finding_ev_u64(&v, "partial_frames", partial);
-	pd_finding_ev_u64(&v, "partial_tcp_data_segments", h->partial_tcp_data);
-	pd_finding_ev_u64(&v, "acked_by_peer", h->partial_acked);
-	pd_finding_ev_u64(&v, "epb_outbound", h->ev_outbound);
-	pd_finding_ev_u64(&v, "epb_checksum_not_ready", h->ev_not_ready);
-	pd_finding_ev_u64(&v, "sll_outgoing", h->ev_sll_outgoing);
+	pd_finding_ev_u64(&v, "partial_tcp_data_segments", hp->partial_tcp_data);
+	pd_finding_ev_u64(&v, "acked_by_peer", hp->partial_acked);
+	pd_finding_ev_u64(&v, "epb_outbound", hp->ev_outbound);
+	pd_finding_ev_u64(&v, "epb_checksum_not_ready", hp->ev_not_ready);
+	pd_finding_ev_u64(&v, "sll_outgoing", hp->ev_sll_outgoing);
 	pd_finding_ev_u64(&v, "other_valid", valid);
 	pd_finding_ev_u64(&v, "bad", bad);
 	pd_finding_advice(&v,
@@ -371,6 +389,8 @@ static void cs_destroy(void *state)
 
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->nslots; i++)
+		free(s->hosts[i].pt);
 	free(s->hosts);
 	free(s);
 }
