@@ -320,6 +320,7 @@ static void test_cap_folds_past_the_cap(void **state)
 	assert_int_equal(ev(agg, "folded")->v.u, 7);
 	assert_int_equal(ev(agg, "cap")->v.u, 3);
 	assert_string_equal(ev(agg, "first_flow")->s, "host 10.0.0.4");
+	assert_string_equal(agg->flow, ""); /* folded findings of several hosts */
 	assert_non_null(strstr(agg->message, "7 more x.many findings"));
 	assert_non_null(lim);
 	assert_string_equal(ev(lim, "table")->s, "findings");
@@ -361,6 +362,27 @@ static void test_cap_survives_sort(void **state)
 			assert_int_equal(ev(&l.v[i], "not_tracked")->v.u, 2);
 		}
 	assert_int_equal(aggs, 1);
+	pd_findings_free(&l);
+}
+
+/* Folded findings of one host keep it as the aggregate's flow. */
+static void test_cap_keeps_a_shared_flow(void **state)
+{
+	struct pd_findings l;
+	struct pd_finding f;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.max_per_id = 1;
+	for (uint64_t i = 1; i <= 3; i++) {
+		make(&f, "x.one_host", i, PD_SEV_INFO);
+		pd_finding_flow(&f, "host 10.9.9.9");
+		pd_findings_add_capped(&l, &f);
+	}
+	assert_int_equal(l.n, 3);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].folded)
+			assert_string_equal(l.v[i].flow, "host 10.9.9.9");
 	pd_findings_free(&l);
 }
 
@@ -571,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cap_folds_past_the_cap),
 		cmocka_unit_test(test_cap_survives_sort),
+		cmocka_unit_test(test_cap_keeps_a_shared_flow),
 		cmocka_unit_test(test_arp_many_probing_hosts),
 		cmocka_unit_test(test_arp_many_conflicts),
 		cmocka_unit_test(test_syslog_error_past_the_list),

@@ -142,8 +142,8 @@ int pd_findings_push(struct pd_findings *list, const struct pd_finding *f);
  * Below the cap the list is exactly what pd_findings_push() would make.
  * At the first occurrence past the cap, two findings are appended: the
  * aggregate (same id, @folded = occurrences folded, the first folded
- * frames, the highest severity among them, the first folded message as
- * evidence) and an analysis.limit_reached finding (table "findings").
+ * frames, the highest severity among them, their flow if they all share
+ * one, else "", the first folded message as evidence) and an analysis.limit_reached finding (table "findings").
  * Both are updated in place by every later occurrence, so memory stays
  * at (cap + 2) findings per id whatever the capture holds.
  *

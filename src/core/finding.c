@@ -215,6 +215,7 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 		if (rc)
 			return rc;
 		pd_finding_init(&x, f->id, f->severity);
+		memcpy(x.flow, f->flow, sizeof(x.flow)); /* kept while they all share it */
 		pd_finding_ev_u64(&x, "folded", 0);
 		pd_finding_ev_u64(&x, "cap", cap);
 		pd_finding_ev_str(&x, "first_flow", "%s", f->flow);
@@ -231,6 +232,8 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 	agg = &list->v[c->agg];
 	if (f->severity > agg->severity)
 		agg->severity = f->severity;
+	if (agg->flow[0] && strcmp(agg->flow, f->flow))
+		agg->flow[0] = 0;
 	for (uint32_t i = 0; i < f->n_frames && agg->n_frames < PD_FINDING_MAX_FRAMES; i++)
 		agg->frames[agg->n_frames++] = f->frames[i];
 	agg->frames_total += f->frames_total;
