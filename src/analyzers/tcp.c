@@ -109,7 +109,7 @@ struct tcats {
 	uint64_t frames[C__COUNT][CAT_FRAMES];
 };
 
-/* One direction (members ordered to leave no padding holes). */
+/* One direction (members ordered by size, so little is lost to padding). */
 struct tdir {
 	bool nxt_valid, ack_valid, hack_valid, fin, rst, small_pending, small_acked;
 	uint16_t last_win;
@@ -243,7 +243,7 @@ static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, ui
 {
 	struct seg *s;
 
-	if (d->ring_n == 0) {
+	if (!d->ring && d->ring_n == 0) {
 		s = &d->ring0;
 	} else {
 		struct seg *v = grow_pow2(d->ring, d->ring_n, sizeof(*v), RING);
