@@ -76,6 +76,7 @@ struct pd_finding_count {
 	uint64_t folded;       /* occurrences folded into the aggregate */
 	size_t agg;            /* index of the aggregate in the list */
 	size_t limit;          /* index of its analysis.limit_reached finding */
+	bool stale;            /* their messages wait for pd_findings_refresh() */
 };
 
 /** A growable list of findings (one per analysed file). */
@@ -145,7 +146,10 @@ int pd_findings_push(struct pd_findings *list, const struct pd_finding *f);
  * frames, the highest severity among them, their flow if they all share
  * one, else "", the first folded message as evidence) and an analysis.limit_reached finding (table "findings").
  * Both are updated in place by every later occurrence, so memory stays
- * at (cap + 2) findings per id whatever the capture holds.
+ * at (cap + 2) findings per id whatever the capture holds: their counts
+ * (@folded, the folded/not_tracked evidence), frames and severity at
+ * once, their message text at the next pd_findings_refresh() or
+ * pd_findings_sort().
  *
  * Return: 0, 1 when @f was folded into the aggregate, or -PD_ENOMEM.
  */
@@ -167,8 +171,17 @@ int pd_findings_add_capped(struct pd_findings *list, const struct pd_finding *f)
 void pd_finding_limit(struct pd_finding *f, const char *table, uint64_t limit,
 		      uint64_t not_tracked, const char *unit, uint64_t first_frame);
 
-/** pd_findings_sort() - order by severity (highest first), then in groups
- * of one flow or host, the groups in the order of their earliest frame. */
+/**
+ * pd_findings_refresh() - bring the message text of the aggregates and
+ * their analysis.limit_reached findings up to date with their counts.
+ * Call before showing a list that is still growing (a live screen);
+ * pd_findings_sort() calls it.
+ */
+void pd_findings_refresh(struct pd_findings *list);
+
+/** pd_findings_sort() - pd_findings_refresh(), then order by severity
+ * (highest first), then in groups of one flow or host, the groups in the
+ * order of their earliest frame. */
 void pd_findings_sort(struct pd_findings *list);
 
 /** pd_findings_free() - release the list's memory (findings and counters). */

@@ -204,7 +204,7 @@ static void fold_render(struct pd_findings *list, const struct pd_finding_count 
 static int fold(struct pd_findings *list, struct pd_finding_count *c, const struct pd_finding *f,
 		size_t cap)
 {
-	struct pd_finding *agg;
+	struct pd_finding *agg, *lim;
 	int rc;
 
 	if (!c->folded) {
@@ -230,6 +230,7 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 	}
 	c->folded++;
 	agg = &list->v[c->agg];
+	lim = &list->v[c->limit];
 	if (f->severity > agg->severity)
 		agg->severity = f->severity;
 	if (agg->flow[0] && strcmp(agg->flow, f->flow))
@@ -237,8 +238,29 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 	for (uint32_t i = 0; i < f->n_frames && agg->n_frames < PD_FINDING_MAX_FRAMES; i++)
 		agg->frames[agg->n_frames++] = f->frames[i];
 	agg->frames_total += f->frames_total;
-	fold_render(list, c, cap);
+	/* the counts now, the text at the next pd_findings_refresh() (or
+	 * sort): formatting it for each of a million folds would cost more
+	 * than the analysis */
+	agg->folded = c->folded;
+	agg->evidence[0].v.u = c->folded;
+	lim->evidence[2].v.u = c->folded;
+	lim->evidence[3].v.u = c->folded;
+	if (c->folded == 1)
+		fold_render(list, c, cap);
+	else
+		c->stale = true;
 	return 1;
+}
+
+void pd_findings_refresh(struct pd_findings *list)
+{
+	size_t cap = list->max_per_id ? list->max_per_id : PD_FINDINGS_DEFAULT_CAP;
+
+	for (size_t i = 0; i < list->n_ids; i++)
+		if (list->ids[i].stale) {
+			fold_render(list, &list->ids[i], cap);
+			list->ids[i].stale = false;
+		}
 }
 
 int pd_findings_add_capped(struct pd_findings *list, const struct pd_finding *f)
@@ -326,6 +348,7 @@ void pd_findings_sort(struct pd_findings *list)
 	struct pd_finding *out;
 	size_t n = list->n;
 
+	pd_findings_refresh(list);
 	if (n < 2)
 		return;
 	qsort(list->v, n, sizeof(list->v[0]), cmp_group);
