@@ -149,10 +149,14 @@ void pd_finding_limit(struct pd_finding *f, const char *table, uint64_t limit,
 	pd_finding_init(f, "analysis.limit_reached", PD_SEV_WARNING);
 	if (first_frame)
 		pd_finding_add_frame(f, first_frame);
-	pd_finding_message(f, "%s table full (%llu entries): %llu %s not tracked, the first in "
-			      "frame %llu",
-			   table, (unsigned long long)limit, (unsigned long long)not_tracked, unit,
-			   (unsigned long long)first_frame);
+	if (first_frame)
+		pd_finding_message(f, "%s table full (%llu entries): %llu %s not tracked, the "
+				      "first in frame %llu",
+				   table, (unsigned long long)limit, (unsigned long long)not_tracked,
+				   unit, (unsigned long long)first_frame);
+	else
+		pd_finding_message(f, "%s table full (%llu entries): %llu %s not tracked", table,
+				   (unsigned long long)limit, (unsigned long long)not_tracked, unit);
 	pd_finding_ev_str(f, "table", "%s", table);
 	pd_finding_ev_u64(f, "limit", limit);
 	pd_finding_ev_u64(f, "not_tracked", not_tracked);
