@@ -5,7 +5,8 @@
  *
  * The result (struct pd_analysis) holds statistics and findings and is
  * what the reporters format.  Memory grows with live flows and hosts,
- * never with the number of packets.
+ * never with the number of packets, and is bounded by the limits
+ * (docs/ARCHITECTURE.md, "Memory bound").
  */
 #ifndef PKTDOCTOR_ANALYZE_H
 #define PKTDOCTOR_ANALYZE_H
@@ -88,7 +89,9 @@ struct pd_syslog_msg {
 	char msg[480];
 };
 
-/** The syslog messages of a capture (the first PD_MAX_SYSLOG). */
+/** The syslog messages of a capture (the first PD_MAX_SYSLOG; the rest
+ * are counted in @dropped, reported as analysis.limit_reached, and still
+ * read for boot errors). */
 #define PD_MAX_SYSLOG 5000
 struct pd_syslog_list {
 	struct pd_syslog_msg *v;
