@@ -197,6 +197,25 @@ static void tcp_syn(struct cap *c, uint32_t src, uint32_t dst, uint16_t sport)
 	cap_frame(c, f, o + 20);
 }
 
+/* A TCP segment with @n bytes of payload, 10.0.0.1:40000 -> 10.0.0.2:80. */
+static void tcp_data(struct cap *c, uint32_t seq, size_t n)
+{
+	uint8_t f[1600];
+	uint32_t src = 0x0a000001, dst = 0x0a000002;
+	size_t o = ipv4(f, 1, src, dst, 6, 20 + n);
+
+	memset(f + o, 0, 20 + n);
+	put16(f + o, 40000);
+	put16(f + o + 2, 80);
+	put32(f + o + 4, seq);
+	put32(f + o + 8, 1);
+	f[o + 12] = 0x50;
+	f[o + 13] = 0x18; /* PSH ACK */
+	put16(f + o + 14, 65535);
+	put16(f + o + 16, fold(sum16(f + o, 20 + n, pseudo(src, dst, 6, 20 + n))));
+	cap_frame(c, f, o + 20 + n);
+}
+
 static int analyze(struct cap *c, struct pd_analysis_opts *o, struct pd_analysis *a)
 {
 	FILE *fp = fmemopen(c->buf, c->len, "rb");
@@ -538,6 +557,49 @@ static void test_flow_limit_first_frame(void **state)
 	free(c.buf);
 }
 
+/* 100 segments of 1000 bytes, above the 536-byte MSS assumed with no
+ * SYN: the first 64 are judged, the other 36 reported as not tracked
+ * (the 65th is frame 65). */
+static void test_tcp_oversize_limit(void **state)
+{
+	struct cap c;
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+
+	(void)state;
+	cap_init(&c);
+	for (uint32_t i = 0; i < 100; i++)
+		tcp_data(&c, 1000 + i * 1000, 1000);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(analyze(&c, &o, &a), 0);
+	assert_int_equal(count_id(&a, "tcp.segment_exceeds_mss", true), 1);
+	check_limit(limit_of(&a, "tcp_oversize_segments", 0), 64, 36, 65);
+	pd_analysis_free(&a);
+	free(c.buf);
+}
+
+/* Five segments each sent 5 times with no ACK: five storms in one
+ * connection, four reported, the fifth (its original is frame 21) said. */
+static void test_tcp_storms_per_connection(void **state)
+{
+	struct cap c;
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+
+	(void)state;
+	cap_init(&c);
+	for (uint32_t k = 0; k < 5; k++)
+		for (int copy = 0; copy < 5; copy++)
+			tcp_data(&c, 1000 + k * 100, 100);
+	tcp_data(&c, 1500, 100); /* new data: the fifth run ends */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(analyze(&c, &o, &a), 0);
+	assert_int_equal(count_id(&a, "tcp.retransmission_storm", true), 4);
+	check_limit(limit_of(&a, "tcp_storms_per_connection", 0), 4, 1, 21);
+	pd_analysis_free(&a);
+	free(c.buf);
+}
+
 /* ---- what a flow costs ---- */
 
 struct heap_probe {
@@ -600,6 +662,8 @@ int main(void)
 		cmocka_unit_test(test_syslog_error_past_the_list),
 		cmocka_unit_test(test_dhcp_clients_limit),
 		cmocka_unit_test(test_flow_limit_first_frame),
+		cmocka_unit_test(test_tcp_oversize_limit),
+		cmocka_unit_test(test_tcp_storms_per_connection),
 		cmocka_unit_test(test_syn_flow_heap_cost),
 	};
 

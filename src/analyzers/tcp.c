@@ -196,6 +196,10 @@ struct tcp_state {
 	uint64_t q_dropped;
 	uint64_t q_first;     /* first frame of the first storm not queued */
 	uint64_t conns_first; /* first frame of the first connection not kept */
+	/* oversize segments past PEND in one direction, storms past
+	 * MAX_STORMS in one connection: totals and the first frame of each */
+	uint64_t over_dropped, over_first;
+	uint64_t storms_dropped, storms_first;
 };
 
 static int tcp_init(struct pd_analysis *a, void **state)
@@ -280,6 +284,8 @@ static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *w
 			st->dir = dir;
 			st->ended = why;
 			st->end_ns = ns;
+		} else if (!s->storms_dropped++) {
+			s->storms_first = d->cur->frames[0];
 		}
 	}
 	d->cur->active = false;
@@ -442,6 +448,8 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 
 	mss_r = f->dir[1 - dir].mss ? f->dir[1 - dir].mss : default_mss(f);
 	track_size(d, p, mss_r, th->seq + th->payload_len);
+	if (d->over_dropped && !s->over_first)
+		s->over_first = p->frame; /* the first oversize segment not kept */
 
 	/* sequence analysis (order of tests as Wireshark's
 	 * tcp_analyze_sequence_number: fast retransmission, out-of-order,
@@ -876,6 +884,7 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 		size_findings(a, f, t, dir, flow, &oversize_unacked);
 	for (unsigned i = 0; i < t->n_storms; i++)
 		queue_storm(s, f, t, &t->storms[i], flow);
+	s->over_dropped += dir_of(t, 0)->over_dropped + dir_of(t, 1)->over_dropped;
 	record_conn(a, f, t, oversize_unacked);
 	if (a->conns.dropped == 1 && !s->conns_first)
 		s->conns_first = f->first_frame; /* the first connection not kept */
@@ -952,6 +961,36 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 		pd_finding_limit(&x, "tcp_storms", MAX_QUEUED, s->q_dropped,
 				 "tcp.retransmission_storm findings", s->q_first);
 		pd_finding_advice(&x, "Filter the capture (-f) to fewer connections.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->storms_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms_per_connection", MAX_STORMS, s->storms_dropped,
+				 "storms", s->storms_first);
+		pd_finding_message(&x, "%llu retransmission storms past the first %d of their "
+				       "connection got no tcp.retransmission_storm finding (counted "
+				       "in --connections), the first in frame %llu",
+				   (unsigned long long)s->storms_dropped, MAX_STORMS,
+				   (unsigned long long)s->storms_first);
+		pd_finding_advice(&x, "The first storms of each connection are reported; filter "
+				      "on one connection (-f) with a higher --storm-threshold to "
+				      "see the others.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->over_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_oversize_segments", PEND, s->over_dropped,
+				 "oversize segments", s->over_first);
+		pd_finding_message(&x, "%llu segments above the receiver's MSS, past the first %d "
+				       "of their direction, are not in the counts of the "
+				       "tcp.tso_artifact, tcp.segment_exceeds_mss and "
+				       "tcp.oversize_blackhole findings (the first in frame %llu)",
+				   (unsigned long long)s->over_dropped, PEND,
+				   (unsigned long long)s->over_first);
+		pd_finding_advice(&x, "The verdicts stand on the first 64 oversize segments of "
+				      "each direction.");
 		rc = pd_analysis_add(a, &x);
 	}
 	return rc; /* the table stays: reconnect matching and the boot summary use it */
