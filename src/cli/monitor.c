@@ -192,8 +192,8 @@ static void *analysis_thread(void *arg)
 		int64_t now;
 
 		if (m->stop) {
-			if (!a->live) {
-				a->complete = false;
+			if (!a->live) { /* a replay stopped short; a live capture ends so */
+				a->stopped = true;
 				a->stopped_at_frame = a->stats.frames;
 			}
 			break;
@@ -248,8 +248,6 @@ static void *analysis_thread(void *arg)
 			pthread_mutex_lock(&m->lock);
 			a->input_error = rc;
 			a->error_offset = off;
-			a->complete = false;
-			a->stopped_at_frame = a->stats.frames;
 			snprintf(a->input_error_msg, sizeof(a->input_error_msg),
 				 "%s: %s after frame %llu: %s", a->input,
 				 a->live ? "capture failed" : "corrupt or truncated",
@@ -444,7 +442,7 @@ static int report(struct mon *m, FILE *out)
 
 static int exit_code(struct mon *m)
 {
-	if (m->run_rc && m->run_rc != -PD_EINTR)
+	if (m->run_rc)
 		return PD_EXIT_INPUT;
 	if (pd_findings_max_severity(&m->a.findings) >= m->fail_on)
 		return PD_EXIT_FINDINGS;
