@@ -8,7 +8,8 @@
 # 8240-byte segments are dropped silently and retransmitted with back-off.
 # The monitor watches the bridge's server-facing port inside its
 # namespace (--netns), on the screen in tmux (80x24) with the event
-# stream to a file, dropping to user nobody (-Z).  Checked: frames were
+# stream to a file and everything captured to pcapng (-w), dropping to
+# user nobody (-Z).  Checked: frames were
 # captured live (the test fails otherwise); the black hole and the storm
 # are found; the header's MTU, offload and size values equal `ethtool -k`
 # and `ip -d link` for the same interface; the privileges are gone; the
@@ -94,7 +95,7 @@ sleep 1
 # ---- the monitor on the screen, events to a file, as user nobody ----
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
 sleep 0.3
-tmux send-keys -t "$S" "stty -a > $T/before; timeout 120 $PD monitor -i pdm9swv --netns $NS_W -Z nobody -o $T/live.json; echo EXIT=\$?; stty -a > $T/after" Enter
+tmux send-keys -t "$S" "stty -a > $T/before; timeout 120 $PD monitor -i pdm9swv --netns $NS_W -Z nobody -o $T/live.json -w $T/live.pcapng; echo EXIT=\$?; stty -a > $T/after" Enter
 wait_for "NIC pdm9swv" 10 || bad "the header does not show the interface"
 start=$(date +%s.%N)
 mpid=$(pgrep -P "$(tmux display -p -t "$S" '#{pane_pid}')" -x timeout)
@@ -157,6 +158,14 @@ tmux capture-pane -p -S - -t "$S" | grep -q "tcp.oversize_blackhole" ||
 	bad "the report printed after q lacks the black hole"
 jq -e -s '[.[]|select(.event_type=="nic")][0].nic.mtu == 9000' "$T/live.json" >/dev/null ||
 	bad "nic event MTU is not 9000"
+# -w: the pcapng analyze reads to the same verdicts, with the offloads in its IDB
+want=$(echo "$last" | jq -c '[.report.findings[]|[.id,.flow]]|sort')
+got=$("$PD" analyze -F json "$T/live.pcapng" | jq -c '[.findings[]|[.id,.flow]]|sort')
+[ "$want" = "$got" ] || bad "-w: analyze of the saved pcapng differs:"$'\n'"$want"$'\n'"$got"
+if command -v tshark >/dev/null; then
+	tshark -r "$T/live.pcapng" -c 1 -T fields -e frame.interface_description 2>/dev/null |
+		grep -q "tcp-segmentation-offload: off" || bad "-w: the IDB does not record the offloads"
+fi
 # when did the black hole first appear, seconds after the monitor started
 first=$(jq -r 'select(.event_type=="finding" and .finding.id=="tcp.oversize_blackhole") | .timestamp' \
 	"$T/live.json" | head -1)

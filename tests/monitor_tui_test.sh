@@ -18,7 +18,10 @@ T=$(mktemp -d /tmp/pdm9tui.XXXXXX)
 fail=0
 cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-cd "$SRC" || exit 1
+SRC=$(realpath "$SRC")
+# run in the scratch directory: the save key writes there
+cd "$T" || exit 1
+ln -s "$SRC/captures" captures
 
 screen() { tmux capture-pane -p -t "$S"; }
 bad() { echo "FAIL: $*"; screen | sed 's/^/    | /'; fail=1; }
@@ -85,6 +88,16 @@ expect "(3 rows)"
 expect_not "[invalid"
 expect_not "48854"
 keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
+# the save key: the finding's packets as pcapng, which analyze reads to the same verdict
+keys Home w
+expect "saved "
+f=$(ls pktdoctor-tcp.oversize_blackhole-*.pcapng 2>/dev/null | head -1)
+if [ -n "$f" ]; then
+	"$PD" analyze "$f" | grep -q "tcp.oversize_blackhole" ||
+		bad "the saved packets do not show the black hole to analyze"
+else
+	bad "the save key wrote no file"
+fi
 keys '?'
 expect "pause the display"
 keys x
@@ -142,14 +155,24 @@ else
 	bad "cannot find the monitor's pid"
 fi
 
-# 6. a pipe: the capture on standard input, the keys from the terminal
+# 6. -w: everything captured, as pcapng, read back by analyze to the same verdicts
+start "$PD monitor -r captures/tcp-loss.pcap --topspeed -w $T/all.pcapng"
+expect "[ENDED]"
+keys q
+finished 0
+a=$("$PD" analyze -F json captures/tcp-loss.pcap | jq -c '[.findings[]|[.id,.flow,.message]]')
+b=$("$PD" analyze -F json "$T/all.pcapng" | jq -c '[.findings[]|[.id,.flow,.message]]')
+[ "$a" = "$b" ] || bad "-w: analyze of the written pcapng differs"
+[ "$("$PD" analyze -F json "$T/all.pcapng" | jq .packets)" = 565 ] || bad "-w: not all 565 packets"
+
+# 7. a pipe: the capture on standard input, the keys from the terminal
 start "cat captures/oversize-blackhole.pcap | $PD monitor -r - --topspeed"
 expect "[ENDED]"
 expect "tcp.oversize_blackhole"
 keys q
 finished 1
 
-# 7. 80x24 is enough: nothing drawn past the bottom bar
+# 8. 80x24 is enough: nothing drawn past the bottom bar
 start "$PD monitor -r captures/iscsi-boot.pcap --topspeed"
 expect "[ENDED]"
 [ "$(screen | wc -l)" -le 24 ] || bad "more than 24 lines"

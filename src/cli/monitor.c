@@ -32,6 +32,7 @@
 
 #include <cap-ng.h>
 
+#include "../sinks/pcapsave.h"
 #include "../ui/ui.h"
 #include "cli.h"
 #include "pktdoctor/analyze.h"
@@ -69,6 +70,10 @@ struct mon {
 	struct pd_nic_info nic_info, nic_base;
 	bool have_nic;
 	struct pd_source_stats sst;   /* cached by the analysis thread */
+	struct pd_capwrite *capw;     /* -w */
+	int capw_rc;
+	struct pd_save_ring *ring;    /* recent frames for the save key */
+	char ifdesc[512];             /* the IDB description: offloads at the start */
 	volatile int done;            /* the analysis thread finished the pipeline */
 	volatile int stop;            /* asked to stop */
 	int run_rc;
@@ -127,8 +132,8 @@ static void usage(FILE *out)
 	      "      --fail-on SEV      exit 1 if a finding is at or above SEV (default error)\n"
 	      "      --max-flows N      flow table limit\n"
 	      "      --storm-threshold N  copies of one segment that make a storm (4)\n"
-	      "  -w, --write FILE       save everything captured as pcapng (not in this\n"
-	      "                         build yet: needs the pcapng writer)\n"
+	      "  -w, --write FILE       save everything captured as pcapng, with epb_flags;\n"
+	      "                         the interface block records the offloads at start\n"
 	      "      --nic              print the interface's NIC state as one JSON \"nic\"\n"
 	      "                         event and exit (no capture, no privilege needed)\n"
 	      "  -h, --help             this help\n"
@@ -259,10 +264,16 @@ static void *analysis_thread(void *arg)
 		 * and the screen still gets it every BATCH_FRAMES frames */
 		if (!n)
 			pthread_mutex_lock(&m->lock);
-		if (fr.kind != PD_FRAME_PACKET || !pd_source_match(m->src, &fr))
+		if (fr.kind != PD_FRAME_PACKET || !pd_source_match(m->src, &fr)) {
 			pd_pipeline_skip(m->pipe);
-		else
-			pd_pipeline_feed(m->pipe, &fr);
+		} else {
+			uint64_t no = pd_pipeline_feed(m->pipe, &fr);
+
+			if (m->capw && !m->capw_rc)
+				m->capw_rc = pd_capwrite_frame(m->capw, &fr);
+			if (m->ring)
+				pd_save_ring_put(m->ring, no, &fr);
+		}
 		if (++n >= BATCH_FRAMES) {
 			pthread_mutex_unlock(&m->lock);
 			n = 0;
@@ -363,6 +374,72 @@ static void refresh_nic(struct mon *m, bool features)
 	m->nic_info = cur;
 	if (m->ui)
 		pd_ui_set_nic(m->ui, &cur, 0);
+}
+
+/* The IDB description: what the NIC's offloads were at the start. */
+static void describe_iface(struct mon *m)
+{
+	size_t len = 0;
+
+	if (!m->have_nic) {
+		snprintf(m->ifdesc, sizeof(m->ifdesc), "%s%s", m->iface ? "live capture on " : "replay of ",
+			 m->iface ? m->iface : m->input);
+		return;
+	}
+	len = (size_t)snprintf(m->ifdesc, sizeof(m->ifdesc), "%s at start: mtu %u",
+			       m->iface, m->nic_info.mtu);
+	for (int g = 0; g < PD_NIC__GROUPS && len < sizeof(m->ifdesc); g++)
+		if (m->nic_info.group[g].present)
+			len += (size_t)snprintf(m->ifdesc + len, sizeof(m->ifdesc) - len, ", %s: %s%s",
+						pd_nic_group_name(g),
+						m->nic_info.group[g].active ? "on" : "off",
+						m->nic_info.group[g].fixed ? " [fixed]" : "");
+	if (len < sizeof(m->ifdesc))
+		snprintf(m->ifdesc + len, sizeof(m->ifdesc) - len,
+			 ", gso_max_size %u, gro_max_size %u, tso_max_size %u",
+			 m->nic_info.gso_max_size, m->nic_info.gro_max_size, m->nic_info.tso_max_size);
+}
+
+struct save_sel {
+	uint64_t v[PD_UI_RING + PD_FINDING_MAX_FRAMES];
+	size_t n;
+};
+
+static bool save_want(void *arg, uint64_t frame)
+{
+	const struct save_sel *s = arg;
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid] < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->v[lo] == frame;
+}
+
+/* The save key: the finding's packets from the ring, for a bug report.
+ * Called with the lock held. */
+static void save_finding(struct mon *m, const struct pd_finding *f)
+{
+	static struct save_sel sel;
+	char path[128], err[300];
+	size_t n = 0;
+
+	if (!m->ring) {
+		pd_ui_message(m->ui, "save: no packet ring (out of memory at start)");
+		return;
+	}
+	sel.n = pd_ui_flow_frames(m->ui, f, sel.v, sizeof(sel.v) / sizeof(sel.v[0]));
+	snprintf(path, sizeof(path), "pktdoctor-%s-%llu.pcapng", f->id, (unsigned long long)f->key);
+	if (pd_save_ring_write(m->ring, path, m->iface ? m->iface : m->input, m->ifdesc, save_want,
+			       &sel, &n, err, sizeof(err)))
+		pd_ui_message(m->ui, "save failed: %s", err);
+	else
+		pd_ui_message(m->ui, "saved %zu packets of %s to %s", n, f->id, path);
 }
 
 static int parse_output(const char *s, struct pd_eve_opts *eo)
@@ -496,12 +573,6 @@ static int run(struct mon *m)
 		pd_nic_close(m->nic);
 		return PD_EXIT_CLEAN;
 	}
-	if (m->write_file) {
-		/* the pcapng writer (include/pktdoctor/pcapng.h) is another change */
-		fprintf(stderr, "pktdoctor monitor: -w %s: writing pcapng is not in this build yet\n",
-			m->write_file);
-		return PD_EXIT_USAGE;
-	}
 	/* privileged opens first: the capture, the namespace for the NIC reader */
 	rc = open_source(m, err, sizeof(err));
 	if (rc) {
@@ -531,6 +602,22 @@ static int run(struct mon *m)
 			goto out_src;
 		}
 	}
+	if (m->nic && pd_nic_read(m->nic, &m->nic_info, err, sizeof(err)) == 0) {
+		m->have_nic = true;
+		m->nic_base = m->nic_info;
+	}
+	describe_iface(m);
+	if (m->write_file) { /* created before -Z, as tcpdump does */
+		rc = pd_capwrite_open(&m->capw, m->write_file, m->iface ? m->iface : m->input,
+				      m->ifdesc, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pktdoctor monitor: -w %s\n", err);
+			code = PD_EXIT_USAGE;
+			goto out_eve;
+		}
+	}
+	if (tui && pd_save_ring_new(&m->ring))
+		m->ring = 0; /* the save key will say so */
 	if (m->user) {
 		rc = drop_privileges(m->user, err, sizeof(err));
 		if (rc) {
@@ -547,12 +634,8 @@ static int run(struct mon *m)
 		code = PD_EXIT_INPUT;
 		goto out_eve;
 	}
-	if (m->nic && pd_nic_read(m->nic, &m->nic_info, err, sizeof(err)) == 0) {
-		m->have_nic = true;
-		m->nic_base = m->nic_info;
-		if (m->eve)
-			pd_eve_nic(m->eve, &m->nic_info, "start");
-	}
+	if (m->have_nic && m->eve)
+		pd_eve_nic(m->eve, &m->nic_info, "start");
 	if (tui) {
 		struct pd_ui_opts uo = {m->iface, m->netns, m->input, m->filter, m->speed,
 					m->topspeed};
@@ -657,8 +740,7 @@ static int run(struct mon *m)
 				const struct pd_finding *f = pd_ui_save_request(m->ui);
 
 				if (f)
-					pd_ui_message(m->ui, "w: saving %s needs the pcapng writer, "
-							     "not in this build yet", f->id);
+					save_finding(m, f);
 			}
 			pd_ui_draw(m->ui, false);
 			pthread_mutex_unlock(&m->lock);
@@ -699,6 +781,19 @@ out_pipe:
 	pd_analysis_free(&m->a);
 out_eve:
 	pd_eve_close(m->eve);
+	pd_save_ring_free(m->ring);
+	if (m->capw) {
+		int wrc = pd_capwrite_close(m->capw);
+
+		if (!wrc)
+			wrc = m->capw_rc;
+		if (wrc) {
+			fprintf(stderr, "pktdoctor monitor: -w %s: %s\n", m->write_file,
+				pd_strerror(wrc));
+			if (code != PD_EXIT_USAGE)
+				code = PD_EXIT_INPUT;
+		}
+	}
 out_src:
 	pd_nic_close(m->nic);
 	pd_source_close(m->src);

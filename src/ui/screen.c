@@ -240,6 +240,31 @@ int pd_ui_fd(const struct pd_ui *u)
 	return fileno(u->in);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+size_t pd_ui_flow_frames(const struct pd_ui *u, const struct pd_finding *f, uint64_t *out,
+			 size_t max)
+{
+	uint64_t n = u->m.ring_n < PD_UI_RING ? u->m.ring_n : PD_UI_RING;
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < f->n_frames && k < max; i++)
+		out[k++] = f->frames[i];
+	for (uint64_t i = u->m.ring_n - n; i < u->m.ring_n && k < max; i++) {
+		const struct pd_ui_pkt *p = &u->m.ring[i % PD_UI_RING];
+
+		if (pd_ui_pkt_in_flow(p, f->flow))
+			out[k++] = p->frame;
+	}
+	qsort(out, k, sizeof(out[0]), cmp_u64);
+	return k;
+}
+
 const struct pd_finding *pd_ui_save_request(struct pd_ui *u)
 {
 	if (!u->save_pending)

@@ -188,4 +188,12 @@ void pd_ui_draw(struct pd_ui *u, bool force);
  * save ('w'), or NULL; cleared by the call. */
 const struct pd_finding *pd_ui_save_request(struct pd_ui *u);
 
+/**
+ * pd_ui_flow_frames() - the frame numbers that belong with finding @f: its
+ * own frames and the packets of its flow or host still in the summary
+ * ring; sorted ascending (duplicates possible).  Return: how many (<= @max).
+ */
+size_t pd_ui_flow_frames(const struct pd_ui *u, const struct pd_finding *f, uint64_t *out,
+			 size_t max);
+
 #endif
