@@ -88,6 +88,10 @@ int pd_eve_reopen(struct pd_eve *e);
 /** pd_eve_errors() - events that could not be written (a peer gone). */
 uint64_t pd_eve_errors(const struct pd_eve *e);
 
+/** pd_eve_broken() - the reader of the output pipe has gone (EPIPE):
+ * nobody is listening, the monitor stops. */
+bool pd_eve_broken(const struct pd_eve *e);
+
 /** pd_eve_close() - flush and close (NULL is allowed). */
 void pd_eve_close(struct pd_eve *e);
 

@@ -683,8 +683,8 @@ static int run(struct mon *m)
 		int64_t now;
 		struct pollfd pfd = {m->ui ? pd_ui_fd(m->ui) : -1, POLLIN, 0};
 
-		if (sig_stop)
-			quit = true;
+		if (sig_stop || (m->eve && pd_eve_broken(m->eve)))
+			quit = true; /* a signal, or the reader of the event pipe is gone */
 		if (quit && !m->stop)
 			m->stop = 1;
 		if (m->stop && m->done)

@@ -32,6 +32,7 @@ struct pd_eve {
 	int fd;            /* unix or syslog socket */
 	int socktype;
 	uint64_t errors;
+	bool broken;       /* the reader of standard output or the pipe went away */
 	/* the event being built */
 	char *buf;
 	size_t len;
@@ -154,6 +155,11 @@ uint64_t pd_eve_errors(const struct pd_eve *e)
 	return e->errors;
 }
 
+bool pd_eve_broken(const struct pd_eve *e)
+{
+	return e->broken;
+}
+
 void pd_eve_close(struct pd_eve *e)
 {
 	if (!e)
@@ -271,8 +277,12 @@ static void flow_fields(struct pd_json *j, const char *flow)
 static void write_out(struct pd_eve *e, const char *line, size_t len, int sev)
 {
 	if (e->fp) {
-		if (fwrite(line, 1, len, e->fp) != len || fflush(e->fp) != 0)
+		if (fwrite(line, 1, len, e->fp) != len || fflush(e->fp) != 0) {
 			e->errors++;
+			if (errno == EPIPE)
+				e->broken = true;
+			clearerr(e->fp);
+		}
 		return;
 	}
 	if (e->fd < 0) {
