@@ -127,7 +127,9 @@ static void write_pcapng(const char *path, int le, const uint32_t *flags, int n)
 		put32(fp, len, le);
 		put32(fp, 0, le);               /* interface 0 */
 		put32(fp, 0, le);               /* timestamp high */
-		put32(fp, (uint32_t)(1000 + i), le); /* timestamp low (us) */
+		/* 100 ms apart: the same bytes microseconds apart would be one
+		 * packet captured twice (capture.duplicate_frames) */
+		put32(fp, (uint32_t)(1000 + 100000 * i), le); /* timestamp low (us) */
 		put32(fp, (uint32_t)flen, le);
 		put32(fp, (uint32_t)flen, le);
 		fwrite(frame, 1, flen, fp);
