@@ -255,6 +255,67 @@ static void test_valid_udp_no_finding(void **state)
 
 /* pd_vec_reserve(): grows by doubling, keeps what was stored, stops at
  * the bound with -PD_ELIMIT. */
+/* A TCP packet between 10.0.0.1:@sport and 10.0.0.2:@dport (from the
+ * first when @fwd) carrying VLAN @vid (0 untagged). */
+static void vlan_tcp(struct pd_packet *p, bool fwd, uint16_t vid, uint64_t frame)
+{
+	memset(p, 0, sizeof(*p));
+	p->frame = frame;
+	p->ts_ns = (int64_t)frame * 1000;
+	p->layers = PD_L_ETH | PD_L_IPV4 | PD_L_TCP | (vid ? PD_L_VLAN : 0);
+	p->eth.vlan_count = vid ? 1 : 0;
+	p->eth.vlan_id[0] = vid;
+	p->ip.version = 4;
+	p->ip.src.family = p->ip.dst.family = 4;
+	p->ip.src.a[0] = p->ip.dst.a[0] = 10;
+	p->ip.src.a[3] = fwd ? 1 : 2;
+	p->ip.dst.a[3] = fwd ? 2 : 1;
+	p->tcp.sport = fwd ? 40000 : 80;
+	p->tcp.dport = fwd ? 80 : 40000;
+}
+
+/* The two directions of one connection carry different VLAN tags (a
+ * router on a stick, a tap on a trunk): one flow, as in Wireshark's
+ * conversations, with each direction's tag kept for the evidence. */
+static void test_flow_joins_vlans(void **state)
+{
+	struct pd_flow_table *t = pd_flow_table_new(0);
+	struct pd_packet p;
+	struct pd_flow *a, *b;
+	struct pd_flow_stats st;
+	char buf[160];
+	int da, db;
+
+	(void)state;
+	assert_non_null(t);
+	vlan_tcp(&p, true, 10, 1);
+	a = pd_flow_lookup(t, &p, &da, 0, 0);
+	vlan_tcp(&p, false, 20, 2);
+	b = pd_flow_lookup(t, &p, &db, 0, 0);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_int_not_equal(da, db);
+	assert_true(pd_flow_vlan_asymmetric(a));
+	assert_int_equal(a->dir[da].vlan, 10);
+	assert_int_equal(a->dir[db].vlan, 20);
+	assert_string_equal(pd_flow_format(a, buf, sizeof(buf)),
+			    "TCP 10.0.0.1:40000 -> 10.0.0.2:80 vlan 10/20");
+	/* the same tag both ways is printed once; another 5-tuple is another flow */
+	vlan_tcp(&p, true, 10, 3);
+	p.tcp.sport = 40001;
+	b = pd_flow_lookup(t, &p, &db, 0, 0);
+	vlan_tcp(&p, false, 10, 4);
+	p.tcp.dport = 40001;
+	assert_ptr_equal(pd_flow_lookup(t, &p, &da, 0, 0), b);
+	assert_ptr_not_equal(a, b);
+	assert_false(pd_flow_vlan_asymmetric(b));
+	assert_string_equal(pd_flow_format(b, buf, sizeof(buf)),
+			    "TCP 10.0.0.1:40001 -> 10.0.0.2:80 vlan 10");
+	pd_flow_table_stats(t, &st);
+	assert_int_equal(st.created, 2);
+	pd_flow_table_free(t);
+}
+
 static void test_vec_reserve(void **state)
 {
 	int *v = 0;
@@ -280,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_epb_flags_be),
 		cmocka_unit_test(test_valid_udp_no_finding),
 		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_flow_joins_vlans),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
