@@ -22,6 +22,7 @@ quotes.
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -68,7 +69,9 @@ def expert(path):
         if sev and s and s[0].isdigit() and "  " in s:
             parts = [x for x in s.split("  ") if x.strip()]
             if len(parts) >= 4:
-                groups[(sev, parts[1].strip(), parts[3].strip()[:90])] += int(parts[0])
+                msg = re.sub(r"0x[0-9a-f]{4}", "0x....", parts[3].strip())
+                msg = re.sub(r"#\d+", "#n", msg)
+                groups[(sev, parts[1].strip(), msg[:90])] += int(parts[0])
     return rc, groups, err.strip().splitlines()[-1:] if rc else []
 
 

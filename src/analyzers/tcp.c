@@ -102,6 +102,7 @@ struct run {                  /* one segment being retransmitted */
 	unsigned n;           /* entries in t[]/frames[] (original + copies) */
 	unsigned copies;      /* retransmissions (all, even past LADDER) */
 	bool have_original;
+	bool syn;             /* the segment is a SYN or SYN/ACK */
 	int64_t t[LADDER + 1];
 	uint64_t frames[LADDER + 1];
 	int64_t last_ns;
@@ -283,6 +284,7 @@ static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct
 		r->active = true;
 		r->seq = p->tcp.seq;
 		r->len = len;
+		r->syn = (p->tcp.flags & TH_SYN) != 0;
 		orig = ring_find(d, p->tcp.seq);
 		if (orig) {
 			r->t[0] = orig->ns;
@@ -873,13 +875,20 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	for (unsigned i = 0; i < st->r.n; i++)
 		pd_finding_add_frame(x, st->r.frames[i]);
 	x->frames_total = st->r.copies + (st->r.have_original ? 1 : 0);
-	pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no ACK "
-			      "progress (intervals %s s); stalled %.1f s, ended by %s",
-			   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
-			   st->ended);
+	if (st->r.syn && !st->r.len)
+		pd_finding_message(x, "%s sent its SYN (seq %u) %u more times with no answer "
+				      "(intervals %s s); stalled %.1f s, ended by %s",
+				   snd, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
+				   st->ended);
+	else
+		pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no "
+				      "ACK progress (intervals %s s); stalled %.1f s, ended by %s",
+				   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
+				   st->ended);
 	pd_finding_ev_str(x, "sender", "%s", snd);
 	pd_finding_ev_u64(x, "seq", st->r.seq);
 	pd_finding_ev_u64(x, "segment_len", st->r.len);
+	pd_finding_ev_bool(x, "syn", st->r.syn);
 	pd_finding_ev_u64(x, "copies", st->r.copies);
 	pd_finding_ev_str(x, "rto_ladder_s", "%s", ladder);
 	pd_finding_ev_double(x, "stall_s", (double)stall / 1e9);
