@@ -20,6 +20,7 @@
 #include "pktdoctor/error.h"
 
 #define DUP_RING 512             /* recent TCP/UDP frames compared */
+#define DUP_PAYLOAD 64           /* payload bytes hashed */
 #define DUP_WINDOW_ID_NS 10000000LL  /* 10 ms: IPv4 with a non-zero IP ID */
 #define DUP_WINDOW_NS 2000000LL      /* 2 ms: IPv6, or IPv4 ID 0 */
 
@@ -120,8 +121,10 @@ static uint64_t fingerprint(const struct pd_packet *p)
 		FNV_FIELD(h, u->length);
 		FNV_FIELD(h, u->csum.is);
 	}
+	/* the transport checksum (hashed above) already covers the payload;
+	 * its first bytes are enough to tell packets apart cheaply */
 	if (p->payload && p->payload_caplen)
-		h = fnv(h, p->payload, p->payload_caplen);
+		h = fnv(h, p->payload, p->payload_caplen < DUP_PAYLOAD ? p->payload_caplen : DUP_PAYLOAD);
 	return h ? h : 1;
 }
 
