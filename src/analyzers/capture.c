@@ -19,7 +19,7 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
 
-#define DUP_RING 512             /* recent TCP/UDP frames compared */
+#define DUP_SLOTS 2048           /* recent TCP/UDP frames, direct-mapped by fingerprint */
 #define DUP_PAYLOAD 64           /* payload bytes hashed */
 #define DUP_WINDOW_ID_NS 10000000LL  /* 10 ms: IPv4 with a non-zero IP ID */
 #define DUP_WINDOW_NS 2000000LL      /* 2 ms: IPv6, or IPv4 ID 0 */
@@ -41,8 +41,7 @@ struct capture_state {
 	uint32_t min_caplen;
 	struct pd_finding unsupported;
 	uint64_t last_frame;
-	struct dup_entry ring[DUP_RING];
-	unsigned ring_n;
+	struct dup_entry *slots;        /* DUP_SLOTS, allocated at the first TCP/UDP frame */
 	struct pd_finding dups;         /* the second copies */
 	uint64_t dup_ttl_differs;       /* copies with another TTL: routed, seen twice */
 	int64_t dup_max_gap_ns;
@@ -129,7 +128,11 @@ static uint64_t fingerprint(const struct pd_packet *p)
 }
 
 /*
- * Is @p a second copy of a frame seen just before?  The same packet
+ * Is @p a second copy of a frame seen just before?  Recent frames sit in
+ * a table indexed by their fingerprint (a later frame with the same slot
+ * replaces an earlier one: a copy comes microseconds after its original,
+ * so few frames can come between them), which keeps the cost per packet
+ * constant.  The same packet
  * captured twice is identical above the link layer except for the TTL and
  * the IPv4 header checksum a router changes, and comes microseconds
  * later.  A retransmission differs: a new IPv4 ID (Linux, Windows and
@@ -142,30 +145,25 @@ static uint64_t find_duplicate(struct capture_state *s, const struct pd_packet *
 {
 	uint64_t h = fingerprint(p);
 	int64_t win = p->ip.version == 4 && p->ip.ip_id ? DUP_WINDOW_ID_NS : DUP_WINDOW_NS;
-	unsigned n = s->ring_n < DUP_RING ? s->ring_n : DUP_RING;
-	uint64_t orig = 0;
+	struct dup_entry *e;
+	int64_t d;
 
 	if (!h)
 		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		const struct dup_entry *e = &s->ring[(s->ring_n - 1 - i) % DUP_RING];
-		int64_t d = p->ts_ns - e->ns;
-
-		if (d > win || d < 0)
-			break;
-		if (e->hash == h) {
-			orig = e->frame;
-			*gap = d;
-			*ttl_differs = e->ttl != p->ip.ttl;
-			break;
-		}
+	if (!s->slots) {
+		s->slots = calloc(DUP_SLOTS, sizeof(*s->slots));
+		if (!s->slots)
+			return 0;
 	}
-	if (!orig) {
-		/* only originals go into the ring: a third copy matches the first */
-		s->ring[s->ring_n % DUP_RING] = (struct dup_entry){h, p->ts_ns, p->frame, p->ip.ttl};
-		s->ring_n++;
+	e = &s->slots[h & (DUP_SLOTS - 1)];
+	d = p->ts_ns - e->ns;
+	if (e->hash == h && d >= 0 && d <= win) {
+		*gap = d;
+		*ttl_differs = e->ttl != p->ip.ttl;
+		return e->frame; /* only originals are stored: a third copy matches the first */
 	}
-	return orig;
+	*e = (struct dup_entry){h, p->ts_ns, p->frame, p->ip.ttl};
+	return 0;
 }
 
 static void cap_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
@@ -287,7 +285,11 @@ static int cap_finish(void *state, struct pd_analysis *a)
 
 static void cap_destroy(void *state)
 {
-	free(state);
+	struct capture_state *s = state;
+
+	if (s)
+		free(s->slots);
+	free(s);
 }
 
 const struct pd_analyzer_ops pd_analyzer_capture = {
