@@ -85,7 +85,7 @@ forget_pid() {
 }
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
-for t in ip ethtool nft tcpdump tshark timeout; do command -v "$t" >/dev/null || die "missing $t"; done
+for t in ip ethtool nft tcpdump tshark timeout; do command -v "$t" >/dev/null || die "missing $t (apt-get install iproute2 ethtool nftables tcpdump tshark)"; done
 $PY -c 'import scapy' 2>/dev/null || die "$PY has no scapy (apt-get install python3-scapy)"
 mkdir -p "$OUT_DIR"
 WORK=$(mktemp -d /tmp/pdq.XXXXXX)

@@ -688,11 +688,19 @@ static bool rx_coalesced(const struct tdir *d)
 	return d->csum_partial == 0 && d->csum_valid > 0;
 }
 
-static void coalesced_finding(struct pd_analysis *a, const struct tdir *d, const char *flow,
+static void coalesced_finding(struct pd_analysis *a, const struct pd_flow *f, int dir,
 			      bool rx, uint64_t n, uint64_t unconfirmed, uint32_t max,
-			      uint16_t mss, bool assumed, const char *snd, const char *rcv)
+			      uint16_t mss, bool assumed, const char *flow)
 {
+	const struct tdir *d = &((const struct tflow *)f->tcp_state)->d[dir];
 	struct pd_finding x;
+	struct pd_addr host;
+	char snd[64], rcv[64], rcv_host[48];
+
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
+	pd_flow_endpoint(f, 1 - dir, &host);
+	pd_addr_format(&host, rcv_host, sizeof(rcv_host));
 
 	pd_finding_init(&x, rx ? "tcp.rx_coalescing" : "tcp.tso_artifact", PD_SEV_INFO);
 	pd_finding_flow(&x, "%s", flow);
@@ -705,7 +713,7 @@ static void coalesced_finding(struct pd_analysis *a, const struct tdir *d, const
 				       "host %s by receive offload (GRO/LRO on Linux, RSC on Windows) "
 				       "after they arrived; %s sent wire-sized segments",
 				   (unsigned long long)n, snd, max, mss, rcv,
-				   assumed ? " (assumed: no SYN captured)" : "", rcv, snd);
+				   assumed ? " (assumed: no SYN captured)" : "", rcv_host, snd);
 	else
 		pd_finding_message(&x, "%llu super-segments from %s of up to %u bytes, above the "
 				       "%u-byte MSS %s advertised%s (%llu ACKed, %llu not yet when "
@@ -717,7 +725,7 @@ static void coalesced_finding(struct pd_analysis *a, const struct tdir *d, const
 				   (unsigned long long)unconfirmed);
 	pd_finding_ev_str(&x, "sender", "%s", snd);
 	if (rx)
-		pd_finding_ev_str(&x, "capturing_host", "%s", rcv);
+		pd_finding_ev_str(&x, "capturing_host", "%s", rcv_host);
 	pd_finding_ev_u64(&x, "segments", n);
 	pd_finding_ev_u64(&x, "acked", n - unconfirmed);
 	pd_finding_ev_u64(&x, "max_segment", max);
@@ -788,8 +796,8 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	*oversize_unacked += unacked;
 
 	if (tso_acked)
-		coalesced_finding(a, d, flow, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
-				  mss, assumed, snd, rcv);
+		coalesced_finding(a, f, dir, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
+				  mss, assumed, flow);
 	/* Without the receiver's SYN no MSS was violated: segments the
 	 * receiver ACKed were carried by the path, whatever their size. */
 	if (wire_acked && !assumed)
