@@ -152,8 +152,8 @@ struct tdir {
 	struct over_frame *over_log; /* allocated at the first oversize frame */
 	uint32_t n_over_log;
 	int64_t last_tx_ns;   /* this side's last frame that was not a RST */
-	int64_t giveup_ns;    /* this side's first FIN or RST, 0 none */
-	uint64_t giveup_frame;
+	int64_t giveup_ns;    /* this side's first FIN or RST ... */
+	uint64_t giveup_frame;/* ... and its frame, 0 none */
 	bool giveup_rst;
 };
 
@@ -174,7 +174,7 @@ struct queued_storm {
 	uint16_t server_port;
 	int64_t start_ns, conn_end_ns;
 	/* the client's give-up on this connection: its first FIN or RST
-	 * (0 none) and its last frame that was not a RST */
+	 * (giveup_frame 0: none) and its last frame that was not a RST */
 	int64_t giveup_ns, client_last_ns;
 	uint64_t giveup_frame;
 	bool giveup_rst;
@@ -442,7 +442,7 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		d->rst = true;
 	if (th->flags & TH_FIN)
 		d->fin = true;
-	if ((th->flags & (TH_FIN | TH_RST)) && !d->giveup_ns) {
+	if ((th->flags & (TH_FIN | TH_RST)) && !d->giveup_frame) {
 		d->giveup_ns = p->ts_ns;
 		d->giveup_frame = p->frame;
 		d->giveup_rst = (th->flags & TH_RST) != 0;
@@ -1031,7 +1031,7 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 			/* from the client's give-up: its FIN or RST if that came
 			 * before the new connection, else its last frame that was
 			 * not a RST (it went silent), else the storm's start */
-			if (q->giveup_ns && q->giveup_ns <= next->first_ns) {
+			if (q->giveup_frame && q->giveup_ns <= next->first_ns) {
 				ref = q->giveup_ns;
 				from = q->giveup_rst ? "client RST" : "client FIN";
 			} else if (q->client_last_ns && q->client_last_ns <= next->first_ns) {
@@ -1045,7 +1045,7 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 			pd_finding_ev_double(&q->f, "reconnect_after_s",
 					     (double)(next->first_ns - ref) / 1e9);
 			pd_finding_ev_str(&q->f, "reconnect_measured_from", "%s", from);
-			if (q->giveup_ns && q->giveup_ns <= next->first_ns)
+			if (q->giveup_frame && q->giveup_ns <= next->first_ns)
 				pd_finding_ev_u64(&q->f, "giveup_frame", q->giveup_frame);
 			pd_finding_ev_bool(&q->f, "stalled_again", again);
 			if (q->by_server) {
