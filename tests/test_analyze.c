@@ -96,7 +96,19 @@ static void put16(FILE *fp, uint16_t v, int le)
  * with @n copies of the frame; EPB i carries epb_flags flags[i] when
  * flags[i] != 0 (option code 2, length 4).
  */
+static void write_pcapng_spaced(const char *path, int le, const uint32_t *flags, int n,
+				uint32_t spacing_us);
+
 static void write_pcapng(const char *path, int le, const uint32_t *flags, int n)
+{
+	/* 100 ms apart: the same bytes microseconds apart would be one
+	 * packet captured twice (capture.duplicate_frames) */
+	write_pcapng_spaced(path, le, flags, n, 100000);
+}
+
+/* As write_pcapng(), the frames @spacing_us microseconds apart. */
+static void write_pcapng_spaced(const char *path, int le, const uint32_t *flags, int n,
+				uint32_t spacing_us)
 {
 	FILE *fp = fopen(path, "wb");
 	uint8_t frame[64];
@@ -127,9 +139,7 @@ static void write_pcapng(const char *path, int le, const uint32_t *flags, int n)
 		put32(fp, len, le);
 		put32(fp, 0, le);               /* interface 0 */
 		put32(fp, 0, le);               /* timestamp high */
-		/* 100 ms apart: the same bytes microseconds apart would be one
-		 * packet captured twice (capture.duplicate_frames) */
-		put32(fp, (uint32_t)(1000 + 100000 * i), le); /* timestamp low (us) */
+		put32(fp, (uint32_t)(1000 + spacing_us * (uint32_t)i), le); /* timestamp low (us) */
 		put32(fp, (uint32_t)flen, le);
 		put32(fp, (uint32_t)flen, le);
 		fwrite(frame, 1, flen, fp);
@@ -316,6 +326,45 @@ static void test_flow_joins_vlans(void **state)
 	pd_flow_table_free(t);
 }
 
+/* The same UDP datagram (same IP ID, same bytes) three times: 5 us apart
+ * it is one packet captured three times, reported once as
+ * capture.duplicate_frames and judged once; 20 ms apart (beyond the 10 ms
+ * window for a non-zero IPv4 ID) it is three packets. */
+static void test_duplicate_frames(void **state)
+{
+	char path[] = "/tmp/pd-test-dup-XXXXXX";
+	int fd = mkstemp(path);
+	uint32_t flags[3] = {0, 0, 0};
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	const struct pd_finding *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	write_pcapng_spaced(path, 1, flags, 3, 5);
+	assert_int_equal(pd_analyze_file(path, &o, &a), 0);
+	f = find(&a, "capture.duplicate_frames");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 2);
+	assert_int_equal(f->frames[0], 2);
+	assert_int_equal(f->frames[1], 3);
+	assert_int_equal(ev_u64(f, "first_original_frame"), 1);
+	f = find(&a, "checksum.offload_partial");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 1); /* the copies are not judged again */
+	pd_analysis_free(&a);
+	write_pcapng_spaced(path, 1, flags, 3, 20000);
+	assert_int_equal(pd_analyze_file(path, &o, &a), 0);
+	assert_null(find(&a, "capture.duplicate_frames"));
+	f = find(&a, "checksum.offload_partial");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 3);
+	pd_analysis_free(&a);
+	unlink(path);
+}
+
 static void test_vec_reserve(void **state)
 {
 	int *v = 0;
@@ -342,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_valid_udp_no_finding),
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_flow_joins_vlans),
+		cmocka_unit_test(test_duplicate_frames),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
