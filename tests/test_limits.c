@@ -695,8 +695,8 @@ static void test_syn_flow_heap_cost(void **state)
 	print_message("heap per live SYN-only flow: %.0f bytes\n", per_flow);
 	assert_true(per_flow < 512.0);
 	/* the flow record itself */
-	assert_true(sizeof(struct pd_flow) <= 248);
-	assert_int_equal(sizeof(struct pd_flow_dir), 64);
+	assert_true(sizeof(struct pd_flow) <= 232);
+	assert_int_equal(sizeof(struct pd_flow_dir), 56);
 }
 
 int main(void)

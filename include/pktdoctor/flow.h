@@ -36,7 +36,7 @@ struct pd_flow_key {
 
 /** What one direction of a flow has shown (sender's view, RFC 9293 names).
  * Members are ordered by size so that the record has no padding holes
-  * (64 bytes): every live flow holds two. */
+  * (56 bytes): every live flow holds two. */
 struct pd_flow_dir {
 	uint64_t packets;      /* frames sent in this direction */
 	uint64_t bytes;        /* wire bytes (frame lengths) */
@@ -49,15 +49,16 @@ struct pd_flow_dir {
 	uint32_t partial_end;  /* seq just past the last pending partial segment */
 	uint32_t partial_count;/* segments pending */
 	uint16_t vlan;         /* outer VLAN ID of this direction's first frame, 0 untagged */
-	bool vlan_seen;        /* @vlan is set */
-	bool vlan_changed;     /* a later frame of this direction had another tag */
 	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
 	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
-	bool sack_permitted;   /* SACK-permitted in its SYN */
-	bool syn_seen;
-	bool seq_valid;        /* snd_nxt is known */
-	bool ack_valid;
-	bool partial_pending;
+	/* flags, one bit each so the record stays 56 bytes */
+	bool vlan_seen : 1;    /* @vlan is set */
+	bool vlan_changed : 1; /* a later frame of this direction had another tag */
+	bool sack_permitted : 1; /* SACK-permitted in its SYN */
+	bool syn_seen : 1;
+	bool seq_valid : 1;    /* snd_nxt is known */
+	bool ack_valid : 1;
+	bool partial_pending : 1;
 };
 
 struct pd_flow {

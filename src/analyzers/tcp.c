@@ -133,6 +133,19 @@ struct over_frame {
 	uint64_t frame;
 };
 
+/* A side's first FIN or RST: how it gave up on the connection. */
+struct giveup {
+	int64_t ns;
+	uint64_t frame;
+	bool rst;             /* a RST (else a FIN) */
+};
+
+/* The oversize frames of one direction, allocated at the first one. */
+struct over_log {
+	uint32_t n;
+	struct over_frame v[OVER_LOG];
+};
+
 /* One direction (members ordered by size, so little is lost to padding). */
 struct tdir {
 	bool nxt_valid, ack_valid, hack_valid, fin, rst, small_pending, small_acked;
@@ -155,17 +168,29 @@ struct tdir {
 	struct seg *ring;     /* from the second: RING entries, grown 4, 8, ... RING */
 	struct oversize *pend;/* grown 4, 8, ... PEND */
 	struct tcats *cats;   /* NULL until the first category event */
-	struct run *cur;      /* NULL until the first retransmission */
+	struct tdir_extra *x; /* NULL until a retransmission, an oversize segment or a
+			       * FIN/RST: the rare parts (one pointer for three) */
 	/* TCP checksums of this sender's frames that are not oversize: valid
 	 * ones say its stack/NIC finished them before they left */
 	uint32_t csum_valid, csum_partial;
-	struct over_frame *over_log; /* allocated at the first oversize frame */
-	uint32_t n_over_log;
-	bool giveup_rst;
 	int64_t last_tx_ns;   /* this side's last frame that was not a RST */
-	int64_t giveup_ns;    /* this side's first FIN or RST ... */
-	uint64_t giveup_frame;/* ... and its frame, 0 none */
 };
+
+/* The rare parts of a direction, allocated when the first is needed. */
+struct tdir_extra {
+	struct run *cur;      /* NULL until the first retransmission */
+	struct over_log *over_log; /* NULL until the first oversize frame */
+	bool gave_up;         /* giveup is set */
+	struct giveup giveup; /* this side's first FIN or RST */
+};
+
+/* The rare parts of @d, allocated on first use; NULL when out of memory. */
+static struct tdir_extra *extra(struct tdir *d)
+{
+	if (!d->x)
+		d->x = calloc(1, sizeof(*d->x));
+	return d->x;
+}
 
 struct tflow {
 	struct tdir *d[2];    /* NULL until that side sends */
@@ -210,8 +235,11 @@ static void tdir_free(struct tdir *d)
 	free(d->ring);
 	free(d->pend);
 	free(d->cats);
-	free(d->cur);
-	free(d->over_log);
+	if (d->x) {
+		free(d->x->cur);
+		free(d->x->over_log);
+		free(d->x);
+	}
 	free(d);
 }
 
@@ -323,36 +351,38 @@ static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, ui
 static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *why, int64_t ns)
 {
 	struct tdir *d = t->d[dir];
+	struct run *cur = d && d->x ? d->x->cur : 0;
 
-	if (!d || !d->cur || !d->cur->active)
+	if (!cur || !cur->active)
 		return;
-	if (d->cur->copies >= s->threshold) {
+	if (cur->copies >= s->threshold) {
 		t->storms_total++;
 		if (!t->storms)
 			t->storms = malloc(MAX_STORMS * sizeof(*t->storms));
 		if (t->storms && t->n_storms < MAX_STORMS) {
 			struct storm *st = &t->storms[t->n_storms++];
 
-			st->r = *d->cur;
+			st->r = *cur;
 			st->dir = dir;
 			st->ended = why;
 			st->end_ns = ns;
 		} else if (!s->storms_dropped++) {
-			s->storms_first = d->cur->frames[0];
+			s->storms_first = cur->frames[0];
 		}
 	}
-	d->cur->active = false;
+	cur->active = false;
 }
 
 static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct pd_packet *p,
 		     uint32_t len)
 {
 	struct tdir *d = t->d[dir];
+	struct tdir_extra *x = extra(d);
 	struct run *r;
 
-	if (!d->cur && !(d->cur = calloc(1, sizeof(*d->cur))))
+	if (!x || (!x->cur && !(x->cur = calloc(1, sizeof(*x->cur)))))
 		return;
-	r = d->cur;
+	r = x->cur;
 	if (!r->active || r->seq != p->tcp.seq) {
 		const struct seg *orig;
 
@@ -399,13 +429,18 @@ static bool frame_outbound(const struct pd_packet *p)
 /* Keep an oversize frame (first transmission or copy) for the finding. */
 static void over_log_add(struct tdir *d, unsigned pend, uint64_t frame)
 {
-	if (!d->over_log) {
-		d->over_log = calloc(OVER_LOG, sizeof(*d->over_log));
-		if (!d->over_log)
+	struct tdir_extra *x = extra(d);
+	struct over_log *l = x ? x->over_log : 0;
+
+	if (!x)
+		return;
+	if (!l) {
+		l = x->over_log = calloc(1, sizeof(*l));
+		if (!l)
 			return;
 	}
-	if (d->n_over_log < OVER_LOG)
-		d->over_log[d->n_over_log++] = (struct over_frame){(uint16_t)pend, frame};
+	if (l->n < OVER_LOG)
+		l->v[l->n++] = (struct over_frame){(uint16_t)pend, frame};
 }
 
 static bool tso_signs(const struct pd_packet *p)
@@ -487,7 +522,7 @@ static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_
 		r->small_acked = true;
 		r->small_pending = false;
 	}
-	if (r->cur && r->cur->active && pd_seq_lt(r->cur->seq, ack))
+	if (r->x && r->x->cur && r->x->cur->active && pd_seq_lt(r->x->cur->seq, ack))
 		run_end(s, t, peer, "ack", ns);
 }
 
@@ -536,10 +571,11 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		d->rst = true;
 	if (th->flags & TH_FIN)
 		d->fin = true;
-	if ((th->flags & (TH_FIN | TH_RST)) && !d->giveup_frame) {
-		d->giveup_ns = p->ts_ns;
-		d->giveup_frame = p->frame;
-		d->giveup_rst = (th->flags & TH_RST) != 0;
+	if ((th->flags & (TH_FIN | TH_RST)) && !(d->x && d->x->gave_up) && extra(d)) {
+		d->x->gave_up = true;
+		d->x->giveup.ns = p->ts_ns;
+		d->x->giveup.frame = p->frame;
+		d->x->giveup.rst = (th->flags & TH_RST) != 0;
 	}
 	if (!(th->flags & TH_RST))
 		d->last_tx_ns = p->ts_ns;
@@ -911,9 +947,11 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		pd_finding_init(&x, "tcp.oversize_blackhole", PD_SEV_ERROR);
 		pd_finding_flow(&x, "%s", flow);
 		/* every oversize frame of the segments never ACKed, copies included */
-		for (uint32_t i = 0; i < d->n_over_log; i++)
-			if (!d->pend[d->over_log[i].pend].acked)
-				pd_finding_add_frame(&x, d->over_log[i].frame);
+		const struct over_log *l = d->x ? d->x->over_log : 0;
+
+		for (uint32_t i = 0; l && i < l->n; i++)
+			if (!d->pend[l->v[i].pend].acked)
+				pd_finding_add_frame(&x, l->v[i].frame);
 		x.frames_total = unacked + retx_copies;
 		pd_finding_message(&x, "%llu segments from %s of up to %u bytes, above the %u-byte "
 				       "MSS %s advertised%s, were retransmitted %llu times and never "
@@ -1009,9 +1047,13 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	dir_addr(f, 1 - client, &q->server, &q->server_port);
 	q->start_ns = start;
 	q->conn_end_ns = f->last_ns;
-	q->giveup_ns = dir_of(t, client)->giveup_ns;
-	q->giveup_frame = dir_of(t, client)->giveup_frame;
-	q->giveup_rst = dir_of(t, client)->giveup_rst;
+	if (dir_of(t, client)->x && dir_of(t, client)->x->gave_up) {
+		const struct giveup *g = &dir_of(t, client)->x->giveup;
+
+		q->giveup_ns = g->ns;
+		q->giveup_frame = g->frame;
+		q->giveup_rst = g->rst;
+	}
 	q->client_last_ns = dir_of(t, client)->last_tx_ns;
 	q->by_server = st->dir != client;
 	q->n = st->r.n;
