@@ -94,7 +94,7 @@ sleep 1
 
 # ---- the monitor on the screen, events to a file, as user nobody ----
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
-sleep 0.3
+wait_for 'PDM$' 5 || bad "the shell in tmux did not start"
 tmux send-keys -t "$S" "stty -a > $T/before; timeout 120 $PD monitor -i pdm9swv --netns $NS_W -Z nobody -o $T/live.json -w $T/live.pcapng; echo EXIT=\$?; stty -a > $T/after" Enter
 wait_for "NIC pdm9swv" 10 || bad "the header does not show the interface"
 start=$(date +%s.%N)

@@ -40,7 +40,7 @@ keys() { tmux send-keys -t "$S" "$@"; sleep 0.3; }
 start() {
 	tmux kill-session -t "$S" 2>/dev/null
 	tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
-	sleep 0.3
+	wait_for 'PDM$' 5 || bad "the shell in tmux did not start"
 	tmux send-keys -t "$S" "stty -a > $T/before; $*; echo EXIT=\$?; stty -a > $T/after" Enter
 }
 finished() { # EXPECTED_EXIT: the command ended, the terminal is as it was
@@ -72,12 +72,30 @@ keys s
 expect "sort: RTT"
 keys BTab
 expect "message  (+ new"
+# the detail of the black hole, picked out with the display filter
+keys / i d : t c p . o v e r s i z e Enter
+expect "(4 rows)"
 keys Home Enter
 expect "Finding detail"
+expect "tcp.oversize_blackhole"
 expect "receiver_mss"
 expect "Advice:"
 keys Escape
 expect "Findings (12)"
+# the save key: the finding's packets as pcapng, which analyze reads to the same verdict
+keys w
+expect "saved "
+f=$(ls pktdoctor-tcp.oversize_blackhole-*.pcapng 2>/dev/null | head -1)
+if [ -n "$f" ]; then
+	"$PD" analyze "$f" | grep -q "tcp.oversize_blackhole" ||
+		bad "the saved packets do not show the black hole to analyze"
+else
+	bad "the save key wrote no file"
+fi
+keys /
+for _ in $(seq 16); do tmux send-keys -t "$S" BSpace; done
+keys Enter
+expect_not "Filter:"
 # an invalid filter is red (white on red: SGR 41) and says why
 keys / p o r t : 9 9 9 9 9
 expect "[invalid: port:99999"
@@ -88,16 +106,6 @@ expect "(3 rows)"
 expect_not "[invalid"
 expect_not "48854"
 keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
-# the save key: the finding's packets as pcapng, which analyze reads to the same verdict
-keys Home w
-expect "saved "
-f=$(ls pktdoctor-tcp.oversize_blackhole-*.pcapng 2>/dev/null | head -1)
-if [ -n "$f" ]; then
-	"$PD" analyze "$f" | grep -q "tcp.oversize_blackhole" ||
-		bad "the saved packets do not show the black hole to analyze"
-else
-	bad "the save key wrote no file"
-fi
 keys '?'
 expect "pause the display"
 keys x

@@ -856,6 +856,10 @@ static void draw_status(struct pd_ui *u)
 		attroff(bad ? pair(u, C_INVALID) | A_BOLD : A_BOLD);
 		if (!bad)
 			printw("  (%zu rows)", u->nrows);
+		if (!u->editing && u->msg[0] && getcurx(stdscr) < COLS - 4) {
+			printw("  | ");
+			addnstr(u->msg, COLS - getcurx(stdscr));
+		}
 		if (u->editing) {
 			curs_set(1);
 			move(y, 8 + (int)strlen(u->flt.text));
