@@ -37,8 +37,11 @@ expect() { wait_for "$1" "${2:-5}" || bad "screen does not show '$1'"; }
 expect_not() { screen | grep -qF -- "$1" && bad "screen shows '$1'"; return 0; }
 keys() { tmux send-keys -t "$S" "$@"; sleep 0.3; }
 # run CMD in a fresh 80x24 shell, recording the terminal state around it
+NSTART=0
 start() {
 	tmux kill-session -t "$S" 2>/dev/null
+	NSTART=$((NSTART + 1))
+	S=pdm9tui$$-$NSTART # a new session each time: never one that is closing
 	tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
 	wait_for 'PDM$' 5 || bad "the shell in tmux did not start"
 	tmux send-keys -t "$S" "stty -a > $T/before; $*; echo EXIT=\$?; stty -a > $T/after" Enter
