@@ -132,6 +132,11 @@ for _ in $(seq 50); do grep -q '^ready' "$T/srv.out" && break; sleep 0.1; done
 ip netns exec "$NS_C" timeout 50 /usr/bin/python3 "$HELPER" san-client $IP_S $PORT >"$T/cli.out" 2>&1
 [ $? -eq 2 ] || echo "note: san-client did not give up as in the lab: $(tail -1 "$T/cli.out")"
 screen >"$T/screen.live"
+# while live: the storm (emitted at its Nth copy), and the header's alert
+# from the live connections: the server's MTU allows what the client's MSS forbids
+grep -q "tcp.retransmission_storm" "$T/screen.live" || bad "no storm on the screen while live"
+grep -q "! MTU 9000, peer advertised MSS 1460: 10.78.9.2:3260 sends 8240-byte" "$T/screen.live" ||
+	bad "no MTU/MSS alert in the header while live"
 grep -q "tcp.oversize_blackhole" "$T/screen.live" &&
 	echo "black hole on the screen while live"
 # the connections pane lists the live connections with the oversize segments

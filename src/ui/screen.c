@@ -458,6 +458,21 @@ static const char *sort_name(int s)
 	return s >= 0 && s < PD_SORT__COUNT ? n[s] : "?";
 }
 
+/* Sort the connections; the live flag travels with each one in the top
+ * bit of its end code (0..3) for the length of the sort. */
+static void sort_conns(struct pd_ui *u)
+{
+	g_sort = u->sort;
+	for (size_t i = 0; i < u->nconns; i++)
+		if (u->conn_live[i])
+			u->conns[i].end |= 0x80;
+	qsort(u->conns, u->nconns, sizeof(u->conns[0]), cmp_conn);
+	for (size_t i = 0; i < u->nconns; i++) {
+		u->conn_live[i] = (u->conns[i].end & 0x80) != 0;
+		u->conns[i].end &= 0x7f;
+	}
+}
+
 static void build_conns(struct pd_ui *u)
 {
 	const struct pd_analysis *a = u->a;
@@ -476,24 +491,11 @@ static void build_conns(struct pd_ui *u)
 	}
 	if (u->running && a->flows)
 		pd_flow_foreach(a->flows, collect_live, u, PD_UI_MAX_CONNS);
-	/* sort the live flag along: sort pairs by index through a copy */
-	g_sort = u->sort;
-	{
-		/* mark live connections with end = 0xff temporarily so it follows the sort */
-		for (size_t i = 0; i < u->nconns; i++)
-			if (u->conn_live[i])
-				u->conns[i].end |= 0x80;
-		qsort(u->conns, u->nconns, sizeof(u->conns[0]), cmp_conn);
-		for (size_t i = 0; i < u->nconns; i++) {
-			u->conn_live[i] = (u->conns[i].end & 0x80) != 0;
-			u->conns[i].end &= 0x7f;
-		}
-	}
+	sort_conns(u);
 }
 
 static void conn_rows(struct pd_ui *u)
 {
-	build_conns(u);
 	for (size_t i = 0; i < u->nconns; i++) {
 		const struct pd_conn *c = &u->conns[i];
 		struct pd_ui_row r;
@@ -752,6 +754,24 @@ static void draw_header(struct pd_ui *u)
 								 "%s", n->mtu, tso ? " + TSO on" : gso ? " + GSO on" : "",
 						 (unsigned long long)e->v.u, f->id);
 				}
+			}
+		}
+		/* the same from the connections the engine publishes, before any
+		 * finding: a segment above the peer's MSS from a host whose MTU allows it */
+		for (size_t i = 0; i < u->nconns && !al[0] && u->have_nic; i++) {
+			const struct pd_conn *c = &u->conns[i];
+
+			for (int sd = 0; sd < 2 && !al[0]; sd++) {
+				uint16_t mss = c->mss[1 - sd];
+				char ad[48];
+
+				if (!mss || c->max_seg[sd] <= mss || n->mtu <= (uint32_t)mss + 40)
+					continue;
+				pd_addr_format(&c->addr[sd], ad, sizeof(ad));
+				snprintf(al, sizeof(al), "! MTU %u%s, peer advertised MSS %u: %s:%u sends "
+							 "%u-byte segments", n->mtu,
+					 n->group[PD_NIC_TSO].active ? " + TSO on" : "", mss, ad, c->port[sd],
+					 c->max_seg[sd]);
 			}
 		}
 		if (!al[0] && u->m.over_mtu)
@@ -1075,6 +1095,7 @@ void pd_ui_draw(struct pd_ui *u, bool force)
 	} else if (u->view == 2) {
 		draw_help(u);
 	} else {
+		build_conns(u); /* for the pane and for the header's alert line */
 		build_rows(u);
 		draw_header(u);
 		draw_list(u);
@@ -1225,9 +1246,7 @@ static void do_action(struct pd_ui *u, int act, bool *quit)
 	case PD_ACT_SORT:
 		if (u->pane == PD_PANE_CONNS) {
 			u->sort = (u->sort + 1) % PD_SORT__COUNT;
-			/* a paused pane still re-sorts what it shows */
-			g_sort = u->sort;
-			qsort(u->conns, u->nconns, sizeof(u->conns[0]), cmp_conn);
+			sort_conns(u); /* a paused pane still re-sorts what it shows */
 		} else if (u->pane == PD_PANE_FINDINGS) {
 			u->fsort = (u->fsort + 1) % PD_FSORT__COUNT;
 		}
