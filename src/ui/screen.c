@@ -759,19 +759,19 @@ static void draw_header(struct pd_ui *u)
 		/* the same from the connections the engine publishes, before any
 		 * finding: a segment above the peer's MSS from a host whose MTU allows it */
 		for (size_t i = 0; i < u->nconns && !al[0] && u->have_nic; i++) {
-			const struct pd_conn *c = &u->conns[i];
+			const struct pd_conn *cn = &u->conns[i];
 
 			for (int sd = 0; sd < 2 && !al[0]; sd++) {
-				uint16_t mss = c->mss[1 - sd];
+				uint16_t mss = cn->mss[1 - sd];
 				char ad[48];
 
-				if (!mss || c->max_seg[sd] <= mss || n->mtu <= (uint32_t)mss + 40)
+				if (!mss || cn->max_seg[sd] <= mss || n->mtu <= (uint32_t)mss + 40)
 					continue;
-				pd_addr_format(&c->addr[sd], ad, sizeof(ad));
+				pd_addr_format(&cn->addr[sd], ad, sizeof(ad));
 				snprintf(al, sizeof(al), "! MTU %u%s, peer advertised MSS %u: %s:%u sends "
 							 "%u-byte segments", n->mtu,
-					 n->group[PD_NIC_TSO].active ? " + TSO on" : "", mss, ad, c->port[sd],
-					 c->max_seg[sd]);
+					 n->group[PD_NIC_TSO].active ? " + TSO on" : "", mss, ad, cn->port[sd],
+					 cn->max_seg[sd]);
 			}
 		}
 		if (!al[0] && u->m.over_mtu)
