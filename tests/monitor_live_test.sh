@@ -42,7 +42,7 @@ fail=0
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	tmux kill-session -t "$S" 2>/dev/null
+	tmux kill-session -t "=$S" 2>/dev/null
 	for ns in "$NS_C" "$NS_W" "$NS_S"; do ip netns del "$ns" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }

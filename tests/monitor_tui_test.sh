@@ -16,7 +16,7 @@ fi
 S=pdm9tui$$
 T=$(mktemp -d /tmp/pdm9tui.XXXXXX)
 fail=0
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$T"; }
+cleanup() { tmux kill-session -t "=$S" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 SRC=$(realpath "$SRC")
 # run in the scratch directory: the save key writes there
@@ -39,16 +39,19 @@ keys() { tmux send-keys -t "$S" "$@"; sleep 0.3; }
 # run CMD in a fresh 80x24 shell, recording the terminal state around it
 NSTART=0
 start() {
-	tmux kill-session -t "$S" 2>/dev/null
+	local old=$S
 	NSTART=$((NSTART + 1))
-	S=pdm9tui$$-$NSTART # a new session each time: never one that is closing
+	# a new session each time, made before the old one is killed: the tmux
+	# server never runs out of sessions and exits under a new-session
+	S=pdm9tui$$-$NSTART
 	tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='PDM\$ ' bash --norc --noprofile"
+	tmux kill-session -t "=$old" 2>/dev/null # exact name: -t also matches prefixes
 	wait_for 'PDM$' 5 || bad "the shell in tmux did not start"
 	tmux send-keys -t "$S" "stty -a > $T/before; $*; echo EXIT=\$?; stty -a > $T/after" Enter
 }
-finished() { # EXPECTED_EXIT: the command ended, the terminal is as it was
+finished() { # EXPECTED_EXIT (a regex): the command ended, the terminal is as it was
 	wait_for "EXIT=" 10 || { bad "the monitor did not exit"; return; }
-	screen | grep -qF "EXIT=$1" || bad "exit status is not $1"
+	screen | grep -qE "EXIT=$1\b" || bad "exit status is not $1"
 	sleep 0.2
 	cmp -s "$T/before" "$T/after" || { bad "stty -a changed"; diff "$T/before" "$T/after"; }
 	tmux send-keys -t "$S" "clear; echo ALIVE-\$((6*7))" Enter
@@ -162,6 +165,17 @@ if [ -n "$pid" ]; then
 	kill -TERM "$pid"
 	expect "STATISTICS"
 	finished 1
+else
+	bad "cannot find the monitor's pid"
+fi
+
+# 5b. a crash (here a SIGSEGV sent to it) still gives the terminal back
+start "$PD monitor -r captures/oversize-blackhole.pcap --speed 1"
+expect "REPLAY 1x" 5
+pid=$(pgrep -P "$(tmux display -p -t "$S" '#{pane_pid}')" -x pktdoctor)
+if [ -n "$pid" ]; then
+	kill -SEGV "$pid"
+	finished '[1-9][0-9]*'
 else
 	bad "cannot find the monitor's pid"
 fi

@@ -10,10 +10,12 @@
  */
 #define _GNU_SOURCE
 #include <curses.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +70,8 @@ struct pd_ui {
 };
 
 static bool screen_up;
+static struct termios saved_tio;  /* the terminal as it was before the screen */
+static int saved_fd = -1;
 
 void pd_ui_restore_terminal(void)
 {
@@ -75,6 +79,40 @@ void pd_ui_restore_terminal(void)
 		screen_up = false;
 		endwin();
 	}
+}
+
+/* A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) must not leave the
+ * terminal raw: put the saved modes back, leave the alternate screen and
+ * show the cursor with async-signal-safe calls only, then die of the
+ * signal as before. */
+static void crash_restore(int sig)
+{
+	static const char seq[] = "\033[?1049l\033[?25h\033[0m\r\n";
+
+	if (saved_fd >= 0) {
+		tcsetattr(saved_fd, TCSANOW, &saved_tio);
+		if (write(STDOUT_FILENO, seq, sizeof(seq) - 1) < 0) {
+			/* nothing more can be done */
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_crash_restore(FILE *in)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct sigaction sa;
+
+	if (tcgetattr(fileno(in), &saved_tio) != 0)
+		return;
+	saved_fd = fileno(in);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = crash_restore;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = (int)SA_RESETHAND;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, 0);
 }
 
 static int64_t mono_ns(void)
@@ -124,6 +162,7 @@ int pd_ui_open(struct pd_ui **out, const struct pd_ui_opts *o, char *err, size_t
 		u->follow[i] = i != PD_PANE_FINDINGS;
 	u->flt.valid = true;
 	u->state = o->iface ? PD_UI_LIVE : PD_UI_REPLAY;
+	install_crash_restore(u->in);
 	if (!newterm(0, stdout, u->in)) {
 		snprintf(err, errlen, "cannot start the screen: unknown terminal type '%s'",
 			 getenv("TERM") ? getenv("TERM") : "");
