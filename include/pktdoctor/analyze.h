@@ -200,7 +200,10 @@ struct pd_pipeline;
 /** The result of analysing one file. */
 struct pd_analysis {
 	const struct pd_analysis_opts *opts;
-	const char *input;        /* file name as given */
+	const char *input;        /* file name as given, or the interface (points to
+				   * input_name unless a caller sets its own string) */
+	char input_name[256];     /* the analysis' own copy of the name: a
+				   * source's name dies with the source */
 	char format[8];           /* "pcap" or "pcapng" */
 	int linktype;
 	char linktype_name[32];

@@ -242,7 +242,7 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 	}
 	pd_analysis_begin(&a, ao, src, 0);
 	if (path && strcmp(path, "-") != 0)
-		a.input = path;
+		snprintf(a.input_name, sizeof(a.input_name), "%s", path);
 	if (ao->filter && ao->filter[0]) {
 		rc = pd_source_compile_filter(src, ao->filter, a.input_error_msg,
 					      sizeof(a.input_error_msg));
