@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# make-ipxe-captures.sh - captures of real iPXE firmware booting over iSCSI
+# under QEMU, and of the boot-path faults around it (DHCPNAK, DHCPDECLINE,
+# ARP on a "-i any" capture, syslog over TCP), all from real programs in
+# throw-away network namespaces named pdx-*.
+#
+# Part "ipxe" (the real firmware):
+#   pdx-sw   a Linux bridge pdxbr0 with the tap pdxtap0 of a QEMU guest
+#            (SeaBIOS + Debian's iPXE option ROM on an e1000 NIC, KVM if
+#            /dev/kvm works, TCG otherwise) and a veth to pdx-srv
+#   pdx-srv  the boot server 10.80.0.1: dnsmasq (DHCP + TFTP: the boot
+#            script boot.ipxe, option 17 root path) and tgtd (an iSCSI target
+#            whose LUN 1 is a small file; its sector 0 is bootsector.S)
+#   The guest's iPXE does DHCP, its IPv6 router solicitations go unanswered
+#   (IPv6 is off in both namespaces, nothing sends router advertisements),
+#   it hooks the root path (iSCSI login, READ CAPACITY, READ of LBA 0), fetches
+#   boot.ipxe over TFTP, runs it, then boots the SAN drive: the boot sector
+#   reads
+#   three more extents through INT 13h and returns to iPXE (INT 18h); iPXE
+#   closes the iSCSI connection.  No OS ever runs.
+#   Capture: tcpdump on pdxtap0 (the guest's own wire), until the boot
+#   sector reports "done" on QEMU's debug console plus 4 s.
+#   ipxe-boot.pcap    pxe-e1000.rom (Debian's legacy BIOS iPXE for e1000)
+#   ipxe-boot-efirom.pcap  efi-e1000.rom (QEMU's default e1000 ROM: BIOS
+#                     and UEFI images in one; under SeaBIOS its BIOS image)
+#
+# Traffic only flows inside the pdx-* namespaces this script creates
+# (10.80.0.0/24); nothing is sent on the host's interfaces.  Every process is
+# started under "timeout", remembered by PID and stopped by PID; namespaces
+# are deleted on every exit path.
+#
+# Needs root, iproute2, tcpdump, tshark, qemu-system-x86, ipxe-qemu, seabios,
+# binutils (as, ld), dnsmasq(-base), tgt, and /usr/bin/python3.
+#
+# Usage: captures/ipxe-lab/make-ipxe-captures.sh [OUTDIR] [PART...]
+#   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom
+#   (default: all).  Takes about 40 s per boot.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT_DIR=${1:-$(dirname "$LAB_DIR")}
+shift || true
+PARTS=("$@")
+(( ${#PARTS[@]} )) || PARTS=(ipxe ipxe-efirom)
+PY=/usr/bin/python3
+
+SRV_IP=10.80.0.1;  SRV_MAC=02:80:00:00:00:01
+CLI_IP=10.80.0.50; CLI_MAC=52:54:00:80:00:50
+TARGET_IQN=iqn.2026-11.lab.pktdoctor:ipxe-disk
+ROOT_PATH="iscsi:$SRV_IP::3260:1:$TARGET_IQN"
+ROM_DIR=/usr/lib/ipxe/qemu
+BOOT_TIMEOUT=${PDX_BOOT_TIMEOUT:-180}       # s: from QEMU start to "done" on the debug console
+
+WORK=""
+PIDS=()
+
+log() { printf '[pdx] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+in_ns() { local n=$1; shift; ip netns exec "pdx-$n" "$@"; }
+# bg_ns NODE CMD...: CMD (always "timeout ...") in the background inside
+# pdx-NODE; BG_PID is the timeout process, a signal to it reaches CMD.
+BG_PID=""
+bg_ns() { local n=$1; shift; ip netns exec "pdx-$n" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
+
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]+"${keep[@]}"}")
+}
+
+stop_pid() {    # stop_pid PID [SIG]: signal one of our background jobs, reap it
+    local pid=$1 sig=${2:-TERM} i
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "-$sig" "$pid" 2>/dev/null || true
+        for (( i = 0; i < 30; i++ )); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
+}
+
+NSES=(sw srv cli own log)
+lab_down() {
+    local n p left
+    for n in "${NSES[@]}"; do
+        ip netns list | grep -qw "^pdx-$n" || continue
+        # anything still inside one of our namespaces was started here
+        left=$(ip netns pids "pdx-$n" 2>/dev/null || true)
+        if [[ -n "$left" ]]; then
+            log "ending leftover processes in pdx-$n: $(echo $left)"
+            for p in $left; do kill -TERM "$p" 2>/dev/null || true; done
+            sleep 1
+            for p in $(ip netns pids "pdx-$n" 2>/dev/null || true); do kill -KILL "$p" 2>/dev/null || true; done
+        fi
+        ip netns del "pdx-$n" 2>/dev/null || true
+    done
+}
+
+cleanup() {
+    local rc=$? pid
+    for pid in "${PIDS[@]}"; do stop_pid "$pid" TERM; done
+    lab_down
+    if [[ -n "$WORK" && -d "$WORK" ]]; then
+        if [[ -n "${PDX_KEEP_WORK:-}" ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+    fi
+    (( rc == 0 )) || log "failed (exit $rc); namespaces removed"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
+for t in ip tcpdump tshark capinfos timeout qemu-system-x86_64 as ld dnsmasq tgtd tgtadm; do
+    command -v "$t" >/dev/null || die "missing tool: $t (see the header for packages)"
+done
+mkdir -p "$OUT_DIR"
+WORK=$(mktemp -d /tmp/pdx-lab.XXXXXX)
+chmod 755 "$WORK"
+
+count() { tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+fields() { local f=$1 y=$2; shift 2; tshark -n -r "$f" -Y "$y" -T fields $(printf -- '-e %s ' "$@") 2>/dev/null; }
+
+wait_for_line() {   # wait_for_line FILE REGEX SECONDS
+    local i
+    for (( i = 0; i < $3 * 10; i++ )); do
+        grep -qE "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+CAP_PID=""
+start_capture() {   # start_capture NODE IFACE FILE
+    : > "$WORK/tcpdump.err"
+    bg_ns "$1" timeout -s INT 300 tcpdump -i "$2" -U -n --immediate-mode -B 16384 -s 0 -w "$3" \
+        2> "$WORK/tcpdump.err"
+    CAP_PID=$BG_PID
+    wait_for_line "$WORK/tcpdump.err" 'listening on' 10 || die "tcpdump did not start"
+}
+stop_capture() {
+    stop_pid "$CAP_PID" INT
+    grep -q '^0 packets dropped by kernel' "$WORK/tcpdump.err" \
+        || die "tcpdump dropped packets: $(cat "$WORK/tcpdump.err")"
+}
+
+# ================================================================ ipxe ===
+# netns_new NAME...: namespaces with IPv6 off (no router advertisements,
+# no MLD or DAD of their own) and lo up
+netns_new() {
+    local n
+    for n in "$@"; do
+        ip netns add "pdx-$n"
+        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        ip -n "pdx-$n" link set lo up
+    done
+}
+
+# mkdisk FILE: a 16 MiB LUN (sparse); sector 0 = the assembled bootsector.S,
+# blocks 1-2111 start with "PDX LBA nnnnnnnn " (what the boot sector checks).
+# Not smaller: iPXE guesses a 255-head, 63-sector geometry for a disk without
+# partitions, and below 16065 sectors (7.8 MiB) that is 0 cylinders, so its
+# INT 13h CHS read of the boot sector fails with "Input/output error"
+# (ipxe.org/1d852039) before anything goes on the wire.
+mkdisk() {
+    local img=$1
+    as --32 -o "$WORK/bs.o" "$LAB_DIR/bootsector.S"
+    ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o "$WORK/bs.bin" "$WORK/bs.o"
+    [[ $(stat -c %s "$WORK/bs.bin") == 512 ]] || die "boot sector is not 512 bytes"
+    [[ $(od -An -tx1 -j510 -N2 "$WORK/bs.bin" | tr -d ' ') == 55aa ]] || die "no 55 aa signature"
+    "$PY" - "$img" "$WORK/bs.bin" <<'EOP'
+import sys
+img, bs = sys.argv[1], open(sys.argv[2], "rb").read()
+with open(img, "wb") as f:
+    f.write(bs)
+    for lba in range(1, 2048 + 64):
+        f.write((("PDX LBA %08d " % lba) * 32).encode()[:512])
+    f.truncate(16 << 20)
+EOP
+}
+
+# pick_accel ROM: KVM if the guest's iPXE gets as far as sending a frame
+# within 20 s under it, else TCG.  (On some nested-virtualisation hosts
+# Debian's iPXE hangs at "starting execution" under KVM; QEMU's -cpu host
+# fails there to set MSR 0x10a.)  Sets ACCEL.
+ACCEL=""
+pick_accel() {
+    local rom=$1 q
+    [[ -n "$ACCEL" ]] && return 0
+    ACCEL=tcg
+    [[ -r /dev/kvm && -w /dev/kvm ]] || { log "no usable /dev/kvm: TCG"; return 0; }
+    lab_down
+    netns_new sw
+    ip -n pdx-sw tuntap add dev pdxtap0 mode tap
+    ip -n pdx-sw link set pdxtap0 up
+    bg_ns sw timeout -s TERM 25 qemu-system-x86_64 -machine pc,accel=kvm -m 128 -nodefaults \
+        -vga std -display none -netdev tap,id=n0,ifname=pdxtap0,script=no,downscript=no \
+        -device "e1000,netdev=n0,mac=$CLI_MAC,romfile=$ROM_DIR/$rom" -boot order=n \
+        > "$WORK/qemu-kvm-probe.out" 2>&1
+    q=$BG_PID
+    if in_ns sw timeout 20 tcpdump -i pdxtap0 -n -c 1 -q "ether src $CLI_MAC" \
+            > "$WORK/kvm-probe.out" 2>&1; then      # 124: timed out
+        ACCEL=kvm
+    fi
+    stop_pid "$q" TERM
+    lab_down
+    log "accelerator: $ACCEL (KVM probe: guest $([[ $ACCEL == kvm ]] && echo sent a frame || echo silent for 20 s))"
+}
+
+# screendump PNG: the guest's screen (QEMU monitor) as a PNG, for the log
+screendump() {
+    "$PY" - "$WORK/qemu-mon.sock" "$WORK/screen.ppm" "$1" <<'EOP' || true
+import socket, struct, sys, time, zlib
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1]); s.settimeout(2); time.sleep(0.2); s.recv(4096)
+s.sendall(b"screendump %s\n" % sys.argv[2].encode()); time.sleep(1.5)
+d = open(sys.argv[2], "rb").read()
+magic, w, h, mx, px = d.split(maxsplit=4)
+w, h = int(w), int(h)
+raw = b"".join(b"\0" + px[y * w * 3:(y + 1) * w * 3] for y in range(h))
+def chunk(t, b):
+    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b))
+open(sys.argv[3], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+EOP
+}
+
+# boot_ipxe ROM FILE: one real iPXE boot, captured on the guest's tap
+boot_ipxe() {
+    local rom=$1 f=$2 qemu_pid tgt_pid dns_pid accel t0 i
+    log "=== $(basename "$f"): iPXE ($rom) -> DHCP -> iSCSI sanboot of $ROOT_PATH"
+    pick_accel "$rom"
+    lab_down
+    netns_new sw srv
+    ip -n pdx-sw link add pdxbr0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    ip -n pdx-sw tuntap add dev pdxtap0 mode tap
+    ip -n pdx-sw link set pdxtap0 master pdxbr0
+    ip -n pdx-sw link add pdxs-srv type veth peer name pdxsrv netns pdx-srv address "$SRV_MAC"
+    ip -n pdx-sw link set pdxs-srv master pdxbr0
+    in_ns srv ethtool -K pdxsrv tx off >/dev/null
+    for l in pdxbr0 pdxtap0 pdxs-srv; do ip -n pdx-sw link set "$l" up; done
+    ip -n pdx-srv link set pdxsrv up
+    ip -n pdx-srv addr add "$SRV_IP/24" dev pdxsrv
+
+    # --- the iSCSI target
+    mkdisk "$WORK/disk.img"
+    export TGT_IPC_SOCKET=$WORK/tgtd.ipc
+    bg_ns srv timeout -s INT 300 tgtd -f --iscsi "portal=$SRV_IP:3260" > "$WORK/tgtd.log" 2>&1
+    tgt_pid=$BG_PID
+    for (( i = 0; i < 50; i++ )); do
+        in_ns srv ss -Htln 'sport = :3260' | grep -q . && break
+        sleep 0.1
+    done
+    local A=(in_ns srv tgtadm --lld iscsi)
+    "${A[@]}" --op new --mode target --tid 1 -T "$TARGET_IQN"
+    "${A[@]}" --op new --mode logicalunit --tid 1 --lun 1 -b "$WORK/disk.img"
+    "${A[@]}" --op bind --mode target --tid 1 -I ALL
+
+    # --- DHCP + TFTP
+    mkdir -p "$WORK/tftp"
+    cat > "$WORK/tftp/boot.ipxe" <<'EOS'
+#!ipxe
+# pktdoctor iPXE lab.  iPXE has already hooked the root path (DHCP option
+# 17) as drive 0x80; when this script ends, iPXE boots from it (a script
+# that ran "sanboot" itself would be followed by a second SAN boot).
+echo pdx lab: ${net0/ip} boots ${root-path}
+EOS
+    cat > "$WORK/dnsmasq.conf" <<EOC
+port=0
+interface=pdxsrv
+bind-interfaces
+dhcp-range=$CLI_IP,$CLI_IP,255.255.255.0,1h
+dhcp-host=$CLI_MAC,$CLI_IP
+dhcp-authoritative
+dhcp-leasefile=$WORK/dnsmasq.leases
+dhcp-match=set:ipxe,175
+dhcp-boot=tag:ipxe,boot.ipxe,,$SRV_IP
+dhcp-option=17,$ROOT_PATH
+enable-tftp
+tftp-root=$WORK/tftp
+log-dhcp
+EOC
+    bg_ns srv timeout 300 dnsmasq -k -C "$WORK/dnsmasq.conf" --log-facility="$WORK/dnsmasq.log" \
+        --pid-file="$WORK/dnsmasq.pid"
+    dns_pid=$BG_PID
+    sleep 1
+
+    # --- capture on the guest's wire, then power the guest on
+    start_capture sw pdxtap0 "$f"
+    : > "$WORK/debugcon.log"
+    t0=$(date +%s.%N)
+    bg_ns sw timeout -s TERM $(( BOOT_TIMEOUT + 30 )) qemu-system-x86_64 \
+        -machine "pc,accel=$ACCEL" -m 128 -nodefaults -vga std -display none \
+        -netdev tap,id=n0,ifname=pdxtap0,script=no,downscript=no \
+        -device "e1000,netdev=n0,mac=$CLI_MAC,romfile=$ROM_DIR/$rom" \
+        -boot order=n \
+        -chardev "file,id=dbg,path=$WORK/debugcon.log" -device isa-debugcon,iobase=0xe9,chardev=dbg \
+        -chardev "file,id=bios,path=$WORK/seabios.log" -device isa-debugcon,iobase=0x402,chardev=bios \
+        -monitor "unix:$WORK/qemu-mon.sock,server,nowait" -no-reboot \
+        > "$WORK/qemu.out" 2>&1
+    qemu_pid=$BG_PID
+    if wait_for_line "$WORK/debugcon.log" 'PDX-BOOTSECTOR: (done|FAILED)' "$BOOT_TIMEOUT"; then
+        log "guest: $(tr -d '\r' < "$WORK/debugcon.log" | tr '\n' '|') after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
+    else
+        screendump "$WORK/screen-fail.png"
+        log "guest never reported (debug console: $(cat "$WORK/debugcon.log")); screen: $WORK/screen-fail.png"
+        log "QEMU: $(cat "$WORK/qemu.out")"
+        log "dnsmasq: $(tail -20 "$WORK/dnsmasq.log" 2>/dev/null)"
+        die "iPXE boot did not reach the boot sector"
+    fi
+    grep -q 'PDX-BOOTSECTOR: done' "$WORK/debugcon.log" || die "the boot sector's reads failed"
+    log "QEMU accelerator: $ACCEL"
+    screendump "$WORK/screen-$(basename "$f" .pcap).png"
+    sleep 4                     # iPXE closes the SAN connection, the script ends
+    stop_capture
+    stop_pid "$qemu_pid" TERM
+    stop_pid "$dns_pid" TERM
+    stop_pid "$tgt_pid" INT
+    unset TGT_IPC_SOCKET
+    cp "$WORK/dnsmasq.log" "$WORK/$(basename "$f").dnsmasq.log"
+    lab_down
+
+    # ---- what the capture must show (checked with tshark)
+    (( $(count "$f" "dhcp.option.dhcp == 5 && dhcp.ip.your == $CLI_IP && dhcp.option.root_path == \"$ROOT_PATH\"") >= 1 )) \
+        || die "no DHCP ACK with the root path"
+    (( $(count "$f" 'iscsi.opcode == 0x23 && iscsi.login.status == 0') >= 1 )) || die "no successful iSCSI login"
+    (( $(count "$f" 'tftp.opcode == 1') >= 1 )) || die "no TFTP read request"
+    (( $(count "$f" 'arp.src.proto_ipv4 == 0.0.0.0') == 0 )) || log "note: RFC 5227 probes in the capture"
+    log "gratuitous ARPs: $(count "$f" 'arp.isgratuitous'), router solicitations: $(count "$f" 'icmpv6.type == 133'), iSCSI READs: $(count "$f" 'scsi_sbc.opcode == 0x28 && iscsi.opcode == 0x01')"
+    capinfos -c -u "$f" | tail -2 >&2
+}
+
+for p in "${PARTS[@]}"; do
+    case $p in
+    ipxe) boot_ipxe pxe-e1000.rom "$OUT_DIR/ipxe-boot.pcap" ;;
+    ipxe-efirom) boot_ipxe efi-e1000.rom "$OUT_DIR/ipxe-boot-efirom.pcap" ;;
+    *) die "unknown part $p" ;;
+    esac
+done
