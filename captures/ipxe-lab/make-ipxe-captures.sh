@@ -42,7 +42,7 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${1:-$(dirname "$LAB_DIR")}
 shift || true
 PARTS=("$@")
-(( ${#PARTS[@]} )) || PARTS=(ipxe ipxe-efirom)
+(( ${#PARTS[@]} )) || PARTS=(ipxe ipxe-efirom dhcp-nak dhcp-decline arp-any syslog-tcp)
 PY=/usr/bin/python3
 
 SRV_IP=10.80.0.1;  SRV_MAC=02:80:00:00:00:01
@@ -112,7 +112,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
-for t in ip tcpdump tshark capinfos timeout qemu-system-x86_64 as ld dnsmasq tgtd tgtadm; do
+for t in ip ethtool tcpdump tshark capinfos timeout qemu-system-x86_64 as ld dnsmasq tgtd tgtadm \
+         dhclient busybox arping logger; do
     command -v "$t" >/dev/null || die "missing tool: $t (see the header for packages)"
 done
 mkdir -p "$OUT_DIR"
@@ -331,10 +332,251 @@ EOC
     capinfos -c -u "$f" | tail -2 >&2
 }
 
+# =========================================== boot-path fault captures ===
+# lab_l2 NODE...: pdx-sw with bridge pdxbr0, one namespace pdx-NODE per node
+# joined to it by a veth (pdxs-NODE in the switch, pdxNODE in the node)
+F_SRV=10.80.1.1; F_CLI_MAC=02:80:00:01:00:50; F_OWN_MAC=02:80:00:01:00:07
+lab_l2() {
+    local n mac
+    lab_down
+    netns_new sw "$@"
+    ip -n pdx-sw link add pdxbr0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    ip -n pdx-sw link set pdxbr0 up
+    for n in "$@"; do
+        case $n in srv) mac=$SRV_MAC ;; cli) mac=$F_CLI_MAC ;; own) mac=$F_OWN_MAC ;; esac
+        ip -n pdx-sw link add "pdxs-$n" type veth peer name "pdx$n" netns "pdx-$n" address "$mac"
+        ip -n pdx-sw link set "pdxs-$n" master pdxbr0
+        in_ns sw ethtool -K "pdxs-$n" tx off >/dev/null
+        in_ns "$n" ethtool -K "pdx$n" tx off >/dev/null
+        ip -n pdx-sw link set "pdxs-$n" up
+        ip -n "pdx-$n" link set "pdx$n" up
+    done
+    ip -n pdx-srv addr add "$F_SRV/24" dev pdxsrv 2>/dev/null || true
+    sleep 1
+}
+
+# fault_dnsmasq EXTRA...: dnsmasq on pdxsrv for 10.80.1.0/24 (root path set)
+DNS_PID=""
+fault_dnsmasq() {
+    local l
+    {
+        echo "port=0"; echo "interface=pdxsrv"; echo "bind-interfaces"
+        echo "dhcp-authoritative"; echo "log-dhcp"
+        echo "dhcp-leasefile=$WORK/fault.leases"
+        echo "dhcp-range=10.80.1.160,10.80.1.169,255.255.255.0,1h"
+        echo "dhcp-option=17,iscsi:$F_SRV::3260:1:$TARGET_IQN"
+        for l in "$@"; do echo "$l"; done
+    } > "$WORK/fault-dnsmasq.conf"
+    : > "$WORK/fault-dnsmasq.log"
+    bg_ns srv timeout 120 dnsmasq -k -C "$WORK/fault-dnsmasq.conf" \
+        --log-facility="$WORK/fault-dnsmasq.log" --pid-file="$WORK/fault-dnsmasq.pid"
+    DNS_PID=$BG_PID
+    wait_for_line "$WORK/fault-dnsmasq.log" 'DHCP, sockets bound' 10 || die "dnsmasq did not start"
+}
+
+# dhcp-nak.pcap: ISC dhclient comes back with the lease of another network
+# (10.80.9.50, still valid in its lease file), asks for it (INIT-REBOOT:
+# REQUEST with option 50 and no server identifier), dnsmasq (authoritative
+# for 10.80.1.0/24) answers DHCPNAK, the client starts over with DISCOVER.
+make_dhcp_nak() {
+    local f=$OUT_DIR/dhcp-nak.pcap d=$WORK/nak pid
+    log "=== dhcp-nak.pcap: INIT-REBOOT REQUEST for 10.80.9.50 -> DHCPNAK -> DISCOVER ... ACK"
+    lab_l2 srv cli
+    mkdir -p "$d"
+    fault_dnsmasq
+    cat > "$d/leases" <<EOL
+lease {
+  interface "pdxcli";
+  fixed-address 10.80.9.50;
+  option subnet-mask 255.255.255.0;
+  option dhcp-server-identifier 10.80.9.1;
+  renew 4 2037/01/01 00:00:00;
+  rebind 4 2037/01/01 00:00:00;
+  expire 4 2037/01/01 00:00:00;
+}
+EOL
+    cat > "$d/dhclient.conf" <<'EOC'
+send vendor-class-identifier "PXEClient:Arch:00000:UNDI:002001";
+request subnet-mask, routers, root-path;
+timeout 20;
+initial-interval 2;
+EOC
+    printf '#!/bin/sh\necho "$reason new_ip_address=$new_ip_address" >> %s/events\nexit 0\n' "$d" > "$d/hook"
+    chmod 755 "$d/hook"
+    : > "$d/events"
+    start_capture cli pdxcli "$f"
+    bg_ns cli timeout 40 dhclient -4 -d -1 -v -cf "$d/dhclient.conf" -lf "$d/leases" \
+        -pf "$d/dhclient.pid" -sf "$d/hook" pdxcli > "$d/out" 2>&1
+    pid=$BG_PID
+    wait_for_line "$d/events" '^BOUND' 35 || die "dhclient got no lease: $(cat "$d/out")"
+    sleep 1
+    stop_pid "$pid" TERM
+    stop_capture
+    stop_pid "$DNS_PID" TERM
+    grep -E 'DHCPNAK|DHCPREQUEST' "$WORK/fault-dnsmasq.log" | head -3 >&2
+    lab_down
+    (( $(count "$f" 'dhcp.option.dhcp == 6') == 1 )) || die "dhcp-nak: expected one DHCPNAK"
+    (( $(count "$f" 'dhcp.option.dhcp == 3 && dhcp.option.requested_ip_address == 10.80.9.50 && !dhcp.option.dhcp_server_id') >= 1 )) \
+        || die "dhcp-nak: no INIT-REBOOT REQUEST for 10.80.9.50"
+    (( $(count "$f" 'dhcp.option.dhcp == 5') == 1 )) || die "dhcp-nak: expected one ACK after the NAK"
+    log "NAK message: $(fields "$f" 'dhcp.option.dhcp == 6' dhcp.option.message)"
+}
+
+# dhcp-decline.pcap: pdx-own already uses 10.80.1.150, which dnsmasq (no-ping,
+# so it does not notice) has reserved for the client; busybox udhcpc -a checks
+# the address with ARP after the ACK, gets pdx-own's reply, sends DHCPDECLINE,
+# waits 10 s (RFC 2131 3.1) and starts over; dnsmasq then gives a pool address.
+make_dhcp_decline() {
+    local f=$OUT_DIR/dhcp-decline.pcap d=$WORK/decline pid
+    log "=== dhcp-decline.pcap: ACK 10.80.1.150 -> ARP check answered by its owner -> DHCPDECLINE"
+    lab_l2 srv cli own
+    mkdir -p "$d"
+    ip -n pdx-own addr add 10.80.1.150/24 dev pdxown
+    fault_dnsmasq "no-ping" "dhcp-host=$F_CLI_MAC,10.80.1.150"
+    printf '#!/bin/sh\necho "$1 ip=$ip" >> %s/events\nexit 0\n' "$d" > "$d/hook"
+    chmod 755 "$d/hook"
+    : > "$d/events"
+    start_capture cli pdxcli "$f"
+    bg_ns cli timeout 40 busybox udhcpc -f -q -a -i pdxcli -t 3 -T 2 -A 5 \
+        -V "PXEClient:Arch:00000:UNDI:002001" -O rootpath -s "$d/hook" > "$d/out" 2>&1
+    pid=$BG_PID
+    wait_for_line "$d/events" '^bound' 35 || die "udhcpc got no lease: $(cat "$d/out")"
+    sleep 1
+    stop_pid "$pid" TERM
+    stop_capture
+    stop_pid "$DNS_PID" TERM
+    grep -E 'DHCPDECLINE|disabling' "$WORK/fault-dnsmasq.log" | head -3 >&2
+    lab_down
+    (( $(count "$f" 'dhcp.option.dhcp == 4 && dhcp.option.requested_ip_address == 10.80.1.150') == 1 )) \
+        || die "dhcp-decline: expected one DHCPDECLINE of 10.80.1.150"
+    (( $(count "$f" "arp.opcode == 2 && arp.src.proto_ipv4 == 10.80.1.150 && arp.src.hw_mac == $F_OWN_MAC") >= 1 )) \
+        || die "dhcp-decline: the owner did not answer the ARP check"
+    (( $(count "$f" 'dhcp.option.dhcp == 5 && dhcp.ip.your != 10.80.1.150') == 1 )) \
+        || die "dhcp-decline: no second lease"
+    log "udhcpc: $(tr '\n' '|' < "$d/out")"
+}
+
+# arping comes in two flavours with different options: Thomas Habets'
+# (Debian package arping) and iputils-arping.  ARP_PROBE NS IFACE IP sends
+# one RFC 5227 probe (sender IP 0.0.0.0) and waits 1 s for an answer:
+# exit 0 = nobody answered.  ARP_ANNOUNCE NS IFACE IP N sends N gratuitous
+# requests (sender IP = target IP) 1 s apart.
+HABETS_ARPING=0
+arping --help 2>&1 | grep -q Habets && HABETS_ARPING=1
+arp_probe() {
+    local rc=0
+    if (( HABETS_ARPING )); then
+        in_ns "$1" timeout 5 arping -q -0 -c 1 -w 1 -i "$2" "$3" || rc=$?
+        (( rc == 1 ))           # Habets: 1 = no reply
+    else
+        in_ns "$1" timeout 5 arping -q -D -c 1 -I "$2" "$3"
+    fi
+}
+arp_announce() {
+    if (( HABETS_ARPING )); then
+        in_ns "$1" timeout 8 arping -q -U -S "$3" -c "$4" -W 1 -w "$(( $4 + 1 ))" -i "$2" "$3" || true
+    else
+        in_ns "$1" timeout 8 arping -q -U -c "$4" -i 1 -I "$2" -s "$3" "$3" || true
+    fi
+}
+
+# arp-any.pcap: "tcpdump -i any" in pdx-cli (Linux cooked headers).
+# pdx-own announces 10.80.1.7 once (no probes) and pings the server 2 s
+# later: no probe delay.  pdx-cli then does RFC 5227 with iputils arping:
+# 3 probes, 2 announcements (arping, either flavour), then its first IP
+# packet (busybox ping).
+make_arp_any() {
+    local f=$OUT_DIR/arp-any.pcap i
+    log "=== arp-any.pcap: -i any capture; announcement only (pdx-own), probes + announcements (pdx-cli)"
+    lab_l2 srv cli own
+    ip -n pdx-own addr add 10.80.1.7/24 dev pdxown
+    start_capture cli any "$f"
+    arp_announce own pdxown 10.80.1.7 1
+    sleep 2
+    in_ns own timeout 5 busybox ping -q -c 1 -W 2 -I pdxown "$F_SRV" >/dev/null
+    sleep 1
+    for i in 1 2 3; do
+        arp_probe cli pdxcli 10.80.1.50 || die "arp-any: probe $i: address conflict?!"
+        (( i < 3 )) && sleep 0.5
+    done
+    ip -n pdx-cli addr add 10.80.1.50/24 dev pdxcli
+    arp_announce cli pdxcli 10.80.1.50 2
+    in_ns cli timeout 5 busybox ping -q -c 1 -W 2 -I pdxcli "$F_SRV" >/dev/null
+    sleep 0.5
+    stop_capture
+    lab_down
+    [[ $(capinfos -E "$f" | awk -F': +' '/encapsulation/ {print $2}') == *"Linux cooked"* ]] \
+        || die "arp-any: not a Linux cooked capture"
+    (( $(count "$f" 'arp.src.proto_ipv4 == 0.0.0.0 && arp.dst.proto_ipv4 == 10.80.1.50') == 3 )) \
+        || die "arp-any: expected 3 probes"
+    (( $(count "$f" "arp.isgratuitous && arp.src.hw_mac == $F_OWN_MAC") == 1 )) \
+        || die "arp-any: expected one announcement from pdx-own"
+    log "encapsulation: $(capinfos -E "$f" | awk -F': +' '/encapsulation/ {print $2}')"
+}
+
+# syslog-tcp.pcap: util-linux logger over TCP to a listener in pdx-srv, with
+# RFC 6587 octet counting (--octet-count) and without (newline framing);
+# one connection per message.  Severity 3 messages that are not boot
+# failures (a switch's link-up, an sshd error) and ones that are.
+make_syslog_tcp() {
+    local f=$OUT_DIR/syslog-tcp.pcap l_pid n
+    log "=== syslog-tcp.pcap: logger --tcp (octet counting and newline framing)"
+    lab_l2 srv cli
+    ip -n pdx-cli addr add 10.80.1.50/24 dev pdxcli
+    : > "$WORK/syslog-tcp.rx"
+    bg_ns srv timeout 60 "$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 514)); s.listen(8); s.settimeout(30)
+print("ready", flush=True)
+out = open(sys.argv[2], "ab")
+for _ in range(int(sys.argv[3])):
+    c, _a = s.accept(); c.settimeout(10)
+    data = b""
+    while True:
+        b = c.recv(4096)
+        if not b:
+            break
+        data += b
+    out.write(repr(data).encode() + b"\n"); out.flush(); c.close()
+' "$F_SRV" "$WORK/syslog-tcp.rx" 5 > "$WORK/syslog-tcp.ready" 2>&1
+    l_pid=$BG_PID
+    wait_for_line "$WORK/syslog-tcp.ready" '^ready' 10 || die "TCP syslog listener did not start"
+    start_capture cli pdxcli "$f"
+    local L=(in_ns cli timeout 10 logger --tcp -n "$F_SRV" -P 514)
+    "${L[@]}" --octet-count -p local7.err -t '%LINK-3-UPDOWN' \
+        'Interface GigabitEthernet1/0/5, changed state to up'
+    sleep 0.3
+    "${L[@]}" --octet-count -p daemon.err -t tgtd \
+        'iSCSI login failed for initiator iqn.2010-04.org.ipxe:pdx-client: target not found'
+    sleep 0.3
+    "${L[@]}" -p auth.err -t sshd \
+        'error: kex_exchange_identification: Connection closed by remote host'
+    sleep 0.3
+    "${L[@]}" -p user.info -t ipxe \
+        'Could not boot image: No such file or directory (https://ipxe.org/2d0c618e)'
+    sleep 0.3
+    "${L[@]}" -p daemon.crit -t dnsmasq-dhcp \
+        'DHCP packet received on pdxsrv which has no address: boot clients get no lease, failed'
+    sleep 0.5
+    stop_capture
+    stop_pid "$l_pid" TERM
+    lab_down
+    n=$(wc -l < "$WORK/syslog-tcp.rx")
+    (( n == 5 )) || die "syslog-tcp: the listener got $n of 5 connections"
+    (( $(count "$f" 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 514') == 5 )) \
+        || die "syslog-tcp: expected 5 connections"
+    log "listener got: $(cut -c1-60 "$WORK/syslog-tcp.rx" | tr '\n' '|')"
+}
+
 for p in "${PARTS[@]}"; do
     case $p in
     ipxe) boot_ipxe pxe-e1000.rom "$OUT_DIR/ipxe-boot.pcap" ;;
     ipxe-efirom) boot_ipxe efi-e1000.rom "$OUT_DIR/ipxe-boot-efirom.pcap" ;;
+    dhcp-nak) make_dhcp_nak ;;
+    dhcp-decline) make_dhcp_decline ;;
+    arp-any) make_arp_any ;;
+    syslog-tcp) make_syslog_tcp ;;
     *) die "unknown part $p" ;;
     esac
 done

@@ -15,9 +15,10 @@
  *
  * A handover is only placed where the capture shows one: after the
  * firmware's last step (DHCP ACK, iSCSI login, first READ), a silence of
- * at least --handover-gap (1 s), then the OS's RFC 5227 probes (or an
- * announcement after the silence).  A gratuitous ARP the firmware sends
- * right after its DHCP ACK (iPXE does) is not an OS starting.
+ * at least --handover-gap (1 s), then the OS's RFC 5227 probes or
+ * announcement.  A gratuitous ARP the firmware sends right after its DHCP
+ * ACK (iPXE does), or a DHCP client's own ARP check of its new address, is
+ * not an OS starting.
  *
  *   boot.delay   every pause longer than --handover-gap (1 s) between two
  *                steps of a DHCP client's progress, explained by what the
@@ -58,6 +59,8 @@
 enum cause {
 	C_IDLE,          /* nothing outstanding seen */
 	C_DHCP_NO_ANSWER,/* DISCOVERs with no OFFER */
+	C_DHCP_CHECK,    /* the server probed the address before offering it */
+	C_DHCP_DECLINED, /* the RFC 2131 wait after a DHCPDECLINE */
 	C_DHCP_OFFER,    /* an OFFER in hand, still discovering */
 	C_DHCP_REQUEST,  /* a REQUEST with no ACK/NAK */
 	C_IPV6_RS,       /* router solicitations, no advertisement */
@@ -73,13 +76,13 @@ enum cause {
 };
 
 static const char *const cause_names[C__COUNT] = {
-	"idle", "dhcp_no_answer", "dhcp_offer_held", "dhcp_request_unanswered",
+	"idle", "dhcp_no_answer", "dhcp_server_address_check", "dhcp_decline_wait", "dhcp_offer_held", "dhcp_request_unanswered",
 	"ipv6_router_solicitation", "arp_probes", "tcp_syn_retry", "tftp_retry",
 	"tcp_retransmission", "iscsi_target", "http_server", "tftp_server", "handover",
 };
 
 /* Kinds of the client's last progress frame. */
-enum kind { K_OTHER, K_DHCP, K_ISCSI, K_HTTP, K_TFTP, K_SYN };
+enum kind { K_OTHER, K_DHCP, K_ISCSI, K_HTTP, K_TFTP, K_SYN, K_DECLINE };
 
 struct pause {
 	uint8_t cause;
@@ -102,6 +105,7 @@ struct bclient {
 	int64_t last_ns;
 	uint8_t last_kind;       /* enum kind */
 	bool dhcp_open, offered, requested;
+	bool server_checked;     /* the OFFER's address was probed during the wait */
 	bool ra_seen;
 	uint64_t rs_frames[MAX_WAIT_FRAMES]; /* its router solicitations */
 	unsigned n_rs, rs_total;
@@ -119,7 +123,17 @@ struct bclient {
 	uint64_t pauses_dropped;
 };
 
+/* ARP requests and ICMP echo requests seen lately, by target address: a
+ * DHCP server checking an address before it offers it. */
+#define RECENT_PROBES 16
+struct probe_seen {
+	uint8_t ip[4];
+	int64_t ns;
+};
+
 struct boot_state {
+	struct probe_seen probes[RECENT_PROBES];
+	unsigned n_probes;
 	struct bclient *c;
 	size_t n;
 	uint64_t dropped;
@@ -230,7 +244,8 @@ static uint8_t pause_cause(const struct bclient *c)
 	if (c->w_probe)
 		return C_ARP_PROBES;
 	if (c->dhcp_open)
-		return c->requested ? C_DHCP_REQUEST : c->offered ? C_DHCP_OFFER : C_DHCP_NO_ANSWER;
+		return c->requested ? C_DHCP_REQUEST : c->offered ? C_DHCP_OFFER :
+		       c->server_checked ? C_DHCP_CHECK : C_DHCP_NO_ANSWER;
 	if (c->w_rs && !c->ra_seen)
 		return C_IPV6_RS;
 	if (c->w_syn)
@@ -240,6 +255,8 @@ static uint8_t pause_cause(const struct bclient *c)
 	if (c->w_retx)
 		return C_TCP_RETX;
 	switch (c->last_kind) {
+	case K_DECLINE:
+		return C_DHCP_DECLINED;
 	case K_ISCSI:
 		return C_ISCSI;
 	case K_HTTP:
@@ -283,6 +300,7 @@ static void progress(struct boot_state *s, struct bclient *c, const struct pd_pa
 		}
 	}
 	clear_waits(c);
+	c->server_checked = false;
 	c->last_frame = p->frame;
 	c->last_ns = p->ts_ns;
 	c->last_kind = kind;
@@ -366,7 +384,8 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 			progress(s, c, p, K_DHCP);
 			c->dhcp_open = c->requested = true;
 		} else {
-			progress(s, c, p, K_DHCP);
+			progress(s, c, p, d->msg_type == PD_DHCP_DECLINE ? K_DECLINE : K_DHCP);
+			c->dhcp_open = c->offered = c->requested = false;
 		}
 		return;
 	}
@@ -416,6 +435,14 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 					  p->udp.sport == c->tftp_sport ? K_TFTP : K_OTHER);
 }
 
+static void remember_probe(struct boot_state *s, const uint8_t *ip, int64_t ns)
+{
+	struct probe_seen *q = &s->probes[s->n_probes++ % RECENT_PROBES];
+
+	memcpy(q->ip, ip, 4);
+	q->ns = ns;
+}
+
 static void boot_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 			struct pd_flow *flow, int dir)
 {
@@ -439,8 +466,13 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 			if (!c)
 				return;
 			if (d->msg_type == PD_DHCP_OFFER) {
-				c->offered = true;
+				/* was the offered address probed while the client waited? */
+				for (unsigned i = 0; i < RECENT_PROBES && i < s->n_probes; i++)
+					if (!memcmp(s->probes[i].ip, d->yiaddr, 4) &&
+					    s->probes[i].ns >= c->last_ns)
+						c->server_checked = true;
 				progress(s, c, p, K_DHCP);
+				c->offered = true;
 			} else if (d->msg_type == PD_DHCP_ACK || d->msg_type == PD_DHCP_NAK) {
 				progress(s, c, p, K_DHCP);
 				c->dhcp_open = c->offered = c->requested = false;
@@ -449,6 +481,13 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 		}
 	} else if ((p->layers & PD_L_TCP) && (p->tcp.flags & 0x12) == 0x02 && p->tcp.dport == 3260 && mac) {
 		c = client_find(s, mac, true);
+	} else if ((p->layers & PD_L_ARP) && p->arp.ipv4_eth && p->arp.oper == 1 &&
+		   !zero4(p->arp.spa) && memcmp(p->arp.spa, p->arp.tpa, 4)) {
+		remember_probe(s, p->arp.tpa, p->ts_ns);
+		c = mac ? client_find(s, mac, false) : 0;
+	} else if ((p->layers & PD_L_ICMP) && p->icmp.type == 8 && p->ip.version == 4) {
+		remember_probe(s, p->ip.dst.a, p->ts_ns);
+		c = mac ? client_find(s, mac, false) : 0;
 	} else if ((p->layers & PD_L_ICMPV6) && p->icmp.type == 134) {
 		/* a router advertisement: every client hears it */
 		for (size_t i = 0; i < s->n; i++)
@@ -568,7 +607,11 @@ static void summary_dhcp(struct pd_analysis *a, struct pd_boot_hosts *b)
 			 "DHCP DISCOVER%s%s%s%s", c->vendor_class[0] ? ", vendor class " : "",
 			 c->vendor_class, c->ipxe ? ", iPXE" : "",
 			 c->user_class[0] ? ", user class set" : "");
-		set_step(h, PD_BOOT_DHCP_ACK, c->ack_frame, c->ack_ns);
+		/* after a DECLINE the lease that counts is the next one */
+		if (c->declines && c->ack_after_decline_frame)
+			set_step(h, PD_BOOT_DHCP_ACK, c->ack_after_decline_frame, c->ack_after_decline_ns);
+		else
+			set_step(h, PD_BOOT_DHCP_ACK, c->ack_frame, c->ack_ns);
 		snprintf(h->detail[PD_BOOT_DHCP_ACK], sizeof(h->detail[0]), "DHCP ACK %s%s%.120s", ip,
 			 c->root_path[0] ? ", root path " : (c->boot_file[0] ? ", boot file " : ""),
 			 c->root_path[0] ? c->root_path : c->boot_file);
@@ -632,8 +675,8 @@ static void summary_iscsi(struct pd_analysis *a, struct pd_boot_hosts *b)
 }
 
 /* Handover and OS start, from ARP duplicate-address detection: only an
- * episode after the firmware's last step, after a silence or with RFC
- * 5227 probes, is the OS starting. */
+ * episode (probes or announcements) after the firmware's last step and
+ * after a silence of at least the handover gap is the OS starting. */
 static void summary_arp(struct pd_analysis *a, struct pd_boot_hosts *b, int64_t gap_ns)
 {
 	for (size_t i = 0; i < a->arp.n; i++) {
@@ -653,15 +696,15 @@ static void summary_arp(struct pd_analysis *a, struct pd_boot_hosts *b, int64_t 
 			snprintf(h->mac, sizeof(h->mac), "%s", mac);
 		if (h->frame[PD_BOOT_OS_FIRST] || e->first_probe_ns <= firmware_end_ns(h))
 			continue; /* the firmware's own ARP (iPXE announces after DHCP) */
+		/* probes right after the lease are the DHCP client's own
+		 * address check (udhcpc -a, dhclient-script), not a new OS */
 		silence = e->prev_frame && e->first_probe_ns - e->prev_ns >= gap_ns;
-		if (!silence && !e->probes)
+		if (!silence)
 			continue;
-		if (silence) {
-			set_step(h, PD_BOOT_HANDOVER, e->prev_frame, e->prev_ns);
-			snprintf(h->detail[PD_BOOT_HANDOVER], sizeof(h->detail[0]),
-				 "last packet before %.1f s of silence (the firmware hands over)",
-				 (double)(e->first_probe_ns - e->prev_ns) / 1e9);
-		}
+		set_step(h, PD_BOOT_HANDOVER, e->prev_frame, e->prev_ns);
+		snprintf(h->detail[PD_BOOT_HANDOVER], sizeof(h->detail[0]),
+			 "last packet before %.1f s of silence (the firmware hands over)",
+			 (double)(e->first_probe_ns - e->prev_ns) / 1e9);
 		set_step(h, PD_BOOT_OS_FIRST, e->first_probe_frame, e->first_probe_ns);
 		snprintf(h->detail[PD_BOOT_OS_FIRST], sizeof(h->detail[0]),
 			 "ARP %s for %s (%u probes, %u announcements)%s",
@@ -684,6 +727,8 @@ static const char *cause_text(uint8_t cause)
 {
 	switch (cause) {
 	case C_DHCP_NO_ANSWER: return "for an answer to its DHCP DISCOVERs";
+	case C_DHCP_CHECK: return "while the DHCP server checked the address before offering it";
+	case C_DHCP_DECLINED: return "after declining its address (RFC 2131 asks for 10 s before starting over)";
 	case C_DHCP_OFFER: return "in DHCP discovery with an OFFER in hand (collecting more offers)";
 	case C_DHCP_REQUEST: return "for an answer to its DHCP REQUEST";
 	case C_IPV6_RS: return "for IPv6 router advertisements that never came";
@@ -706,6 +751,13 @@ static const char *cause_advice(uint8_t cause)
 		return "No server answered at first: check the switch port (spanning-tree portfast / "
 		       "edge port), the relay (ip helper-address) and the server; RFC 2131 clients "
 		       "back off 4, 8, 16 s between DISCOVERs.";
+	case C_DHCP_CHECK:
+		return "The server ARPed/pinged the address before offering it (dnsmasq waits up to "
+		       "3 s, ISC dhcpd ping-check 1 s). dnsmasq no-ping or dhcpd ping-check false "
+		       "trade this wait for the server's own conflict check.";
+	case C_DHCP_DECLINED:
+		return "The client found its address in use and must wait before it starts over; "
+		       "see dhcp.decline and remove the address conflict.";
 	case C_DHCP_OFFER:
 		return "PXE firmware keeps listening for ProxyDHCP offers before it requests. With no "
 		       "ProxyDHCP server, tell iPXE not to wait: DHCP option 175.176 (no-pxedhcp) = 1, "

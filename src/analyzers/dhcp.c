@@ -844,13 +844,10 @@ static int nak_finding(struct pd_analysis *a, const struct client *c)
 	if (recovered)
 		pd_finding_ev_double(&f, "lost_s",
 				     (double)(pc->ack_after_nak_ns - pc->nak_ns) / 1e9);
-	pd_finding_advice(&f, "A DHCPNAK means the server will not let the client keep the address "
-			      "it asked for: it belongs to another subnet (the client moved, or a "
-			      "relay's giaddr points at the wrong scope), or the lease expired or was "
-			      "given to someone else. Firmware that asks for its old address first "
-			      "(INIT-REBOOT) loses a round trip and starts over with DISCOVER; "
-			      "firmware that gives up fails the boot. Check the scope for this "
-			      "segment and the client's reservation on %s.",
+	pd_finding_advice(&f, "The server will not let the client have the address it asked for: "
+			      "it is on another subnet (the client moved, or a relay's giaddr "
+			      "points at the wrong scope) or the lease expired or went to another "
+			      "client. Check %s's scope and reservation for this client.",
 			  srv);
 	return pd_analysis_add(a, &f);
 }
@@ -887,12 +884,10 @@ static int decline_finding(struct pd_analysis *a, const struct client *c)
 	pd_finding_ev_u64(&f, "ack_frame", c->dec_ack_frame);
 	pd_finding_ev_u64(&f, "decline_frame", pc->decline_frame);
 	pd_finding_ev_u64(&f, "ack_after_frame", pc->ack_after_decline_frame);
-	pd_finding_advice(&f, "Another host answers ARP for %s: a static address inside the DHCP "
-			      "pool, a stale host, or a second DHCP server handing out the same "
-			      "range. The server marks the address unusable for a while and the "
-			      "client must start over (RFC 2131 requires a 10 s wait). Find the owner "
-			      "(arp.address_conflict names its MAC if the capture shows it) and "
-			      "exclude its address from the pool.",
+	pd_finding_advice(&f, "Another host answers ARP for %s: a static address inside the pool, "
+			      "a stale host, or a second DHCP server. The client must start over "
+			      "(RFC 2131: after 10 s). Find the owner (arp.address_conflict names "
+			      "its MAC when captured) and exclude the address from the pool.",
 			  ip);
 	return pd_analysis_add(a, &f);
 }
