@@ -1493,6 +1493,99 @@ static void test_analyzer_pipeline(void **state)
 	unlink(path);
 }
 
+/*
+ * DHCPNAK (RFC 2131 4.3.2) and DHCPDECLINE (4.4.1).  Frames:
+ *  1 REQUEST for 10.79.9.50 (option 50, no server id: INIT-REBOOT)
+ *  2 NAK with option 56 "wrong network"
+ *  3-6 DISCOVER, OFFER, REQUEST, ACK 10.79.0.101 (3 s later)
+ * and, for another client:
+ *  1-4 DORA for 10.79.0.112, 5 DECLINE of it (option 50), no lease after
+ */
+static void test_nak_decline(void **state)
+{
+	static struct fb f[6];
+	static const uint8_t OLD[4] = {10, 79, 9, 50};
+	struct pd_analysis a;
+	struct pd_analysis_opts o;
+	const struct pd_finding *x;
+	const struct pd_dhcp_client *c;
+	size_t n;
+
+	(void)state;
+	fb_begin(&f[0], 1, 3, MAC1, 7, NULL, 0);
+	fb_opt(&f[0], 50, OLD, 4);
+	fb_end(&f[0]);
+	fb_begin(&f[1], 2, 6, MAC1, 7, NULL, 0);
+	fb_opt(&f[1], 54, SRV_IP, 4);
+	fb_str(&f[1], 56, "wrong network");
+	fb_end(&f[1]);
+	fb_begin(&f[2], 1, 1, MAC1, 8, NULL, 0);
+	fb_end(&f[2]);
+	reply(&f[3], 2, MAC1, IP101, NULL);
+	fb_end(&f[3]);
+	fb_begin(&f[4], 1, 3, MAC1, 8, NULL, 0);
+	fb_opt(&f[4], 54, SRV_IP, 4);
+	fb_opt(&f[4], 50, IP101, 4);
+	fb_end(&f[4]);
+	reply(&f[5], 5, MAC1, IP101, NULL);
+	fb_end(&f[5]);
+	run_ops(&a, &o, f, (const int64_t[]){0, 1, 5, 3005, 3010, 3015}, 6);
+	assert_int_equal(count(&a.findings, "dhcp.nak"), 1);
+	assert_int_equal(count(&a.findings, "dhcp.decline"), 0);
+	x = find(&a.findings, "dhcp.nak", 0);
+	assert_int_equal(x->severity, PD_SEV_WARNING); /* a lease followed */
+	assert_int_equal(x->n_frames, 3);
+	assert_int_equal(x->frames[0], 1);
+	assert_int_equal(x->frames[1], 2);
+	assert_int_equal(x->frames[2], 6);
+	assert_string_equal(ev(x, "requested_ip")->s, "10.79.9.50");
+	assert_string_equal(ev(x, "server")->s, "10.79.0.1");
+	assert_string_equal(ev(x, "server_message")->s, "wrong network");
+	assert_non_null(strstr(ev(x, "client_state")->s, "INIT-REBOOT"));
+	assert_true(ev(x, "lost_s")->v.d > 3.0 && ev(x, "lost_s")->v.d < 3.1);
+	c = pd_dhcp_clients(&a, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->naks, 1);
+	assert_int_equal(c->nak_frame, 2);
+	assert_int_equal(c->ack_after_nak_frame, 6);
+	pd_analysis_free(&a);
+
+	/* the NAK alone, no lease after it: an error */
+	run_ops(&a, &o, f, (const int64_t[]){0, 1}, 2);
+	x = find(&a.findings, "dhcp.nak", 0);
+	assert_non_null(x);
+	assert_int_equal(x->severity, PD_SEV_ERROR);
+	assert_int_equal(ev(x, "ack_after_frame")->v.u, 0);
+	pd_analysis_free(&a);
+
+	/* DORA, then DECLINE of the ACKed address */
+	fb_begin(&f[0], 1, 1, MAC2, 9, NULL, 0);
+	fb_end(&f[0]);
+	reply(&f[1], 2, MAC2, IP112, NULL);
+	fb_end(&f[1]);
+	fb_begin(&f[2], 1, 3, MAC2, 9, NULL, 0);
+	fb_opt(&f[2], 54, SRV_IP, 4);
+	fb_end(&f[2]);
+	reply(&f[3], 5, MAC2, IP112, NULL);
+	fb_end(&f[3]);
+	fb_begin(&f[4], 1, 4, MAC2, 10, NULL, 0);
+	fb_opt(&f[4], 50, IP112, 4);
+	fb_opt(&f[4], 54, SRV_IP, 4);
+	fb_end(&f[4]);
+	run_ops(&a, &o, f, (const int64_t[]){0, 1, 2, 3, 50}, 5);
+	assert_int_equal(count(&a.findings, "dhcp.decline"), 1);
+	assert_int_equal(count(&a.findings, "dhcp.nak"), 0);
+	x = find(&a.findings, "dhcp.decline", 0);
+	assert_int_equal(x->severity, PD_SEV_ERROR);
+	assert_int_equal(x->n_frames, 2);
+	assert_int_equal(x->frames[0], 4); /* the ACK that gave the address */
+	assert_int_equal(x->frames[1], 5);
+	assert_string_equal(ev(x, "declined_ip")->s, "10.79.0.112");
+	assert_string_equal(ev(x, "server")->s, "10.79.0.1");
+	assert_int_equal(ev(x, "ack_after_frame")->v.u, 0);
+	pd_analysis_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1517,6 +1610,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_real_offer_rootpath, free_frame),
 		cmocka_unit_test_teardown(test_real_offer_vendor43, free_frame),
 		cmocka_unit_test_teardown(test_no_offer_runs, free_frame),
+		cmocka_unit_test_teardown(test_nak_decline, free_frame),
 		cmocka_unit_test_teardown(test_rootpath_nul_inside, free_frame),
 		cmocka_unit_test_teardown(test_analyzer_ops, free_frame),
 		cmocka_unit_test_teardown(test_analyzer_pipeline, free_frame),
