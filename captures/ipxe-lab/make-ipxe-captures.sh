@@ -14,28 +14,39 @@
 #            whose LUN 1 is a small file; its sector 0 is bootsector.S)
 #   The guest's iPXE does DHCP, its IPv6 router solicitations go unanswered
 #   (IPv6 is off in both namespaces, nothing sends router advertisements),
-#   it hooks the root path (iSCSI login, READ CAPACITY, READ of LBA 0), fetches
-#   boot.ipxe over TFTP, runs it, then boots the SAN drive: the boot sector
-#   reads
-#   three more extents through INT 13h and returns to iPXE (INT 18h); iPXE
-#   closes the iSCSI connection.  No OS ever runs.
+#   it hooks the root path (iSCSI login, READ CAPACITY, READ of LBA 0),
+#   fetches boot.ipxe over TFTP, runs it, then boots the SAN drive: the boot
+#   sector reads three more extents through INT 13h and returns to iPXE
+#   (INT 18h); iPXE closes the iSCSI connection.  No OS ever runs.
 #   Capture: tcpdump on pdxtap0 (the guest's own wire), until the boot
 #   sector reports "done" on QEMU's debug console plus 4 s.
 #   ipxe-boot.pcap    pxe-e1000.rom (Debian's legacy BIOS iPXE for e1000)
 #   ipxe-boot-efirom.pcap  efi-e1000.rom (QEMU's default e1000 ROM: BIOS
 #                     and UEFI images in one; under SeaBIOS its BIOS image)
 #
-# Traffic only flows inside the pdx-* namespaces this script creates
-# (10.80.0.0/24); nothing is sent on the host's interfaces.  Every process is
-# started under "timeout", remembered by PID and stopped by PID; namespaces
-# are deleted on every exit path.
+# Boot-path faults (pdx-sw bridge, pdx-srv 10.80.1.1, pdx-cli, pdx-own):
+#   dhcp-nak.pcap     dhclient's INIT-REBOOT REQUEST for an address of another
+#                     network, refused by dnsmasq with DHCPNAK
+#   dhcp-decline.pcap busybox udhcpc -a declines an address pdx-own uses
+#   arp-any.pcap      "tcpdump -i any": an announcement alone, then RFC 5227
+#                     probes + announcements + first IP packet (arping)
+#   syslog-tcp.pcap   util-linux logger --tcp, with and without --octet-count
 #
-# Needs root, iproute2, tcpdump, tshark, qemu-system-x86, ipxe-qemu, seabios,
-# binutils (as, ld), dnsmasq(-base), tgt, and /usr/bin/python3.
+# Traffic only flows inside the pdx-* namespaces this script creates
+# (10.80.0.0/24, 10.80.1.0/24); nothing is sent on the host's interfaces.
+# Every process is started under "timeout", remembered by PID and stopped
+# by PID; namespaces are deleted on every exit path.
+#
+# Needs root, iproute2, ethtool, tcpdump, tshark, qemu-system-x86, ipxe-qemu,
+# seabios, binutils (as, ld), dnsmasq(-base), tgt, isc-dhcp-client, busybox,
+# arping (or iputils-arping), bsdutils (logger) and /usr/bin/python3; the
+# script installs what is missing with apt-get.
 #
 # Usage: captures/ipxe-lab/make-ipxe-captures.sh [OUTDIR] [PART...]
-#   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom
-#   (default: all).  Takes about 40 s per boot.
+#   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom dhcp-nak
+#   dhcp-decline arp-any syslog-tcp (default: all).  About 45 s per iPXE
+#   boot under TCG (plus a 20 s KVM probe), 3 min in all.  Then refresh the
+#   tshark facts (ipxe-lab/tshark-facts.sh) and tests/expected/.
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -112,10 +123,21 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"
-for t in ip ethtool tcpdump tshark capinfos timeout qemu-system-x86_64 as ld dnsmasq tgtd tgtadm \
-         dhclient busybox arping logger; do
-    command -v "$t" >/dev/null || die "missing tool: $t (see the header for packages)"
-done
+# tool -> Debian package; what is missing is installed (a clean machine)
+declare -A PKG=([ip]=iproute2 [ethtool]=ethtool [tcpdump]=tcpdump [tshark]=tshark
+    [capinfos]=tshark [qemu-system-x86_64]=qemu-system-x86 [as]=binutils [ld]=binutils
+    [dnsmasq]=dnsmasq-base [tgtd]=tgt [tgtadm]=tgt [dhclient]=isc-dhcp-client
+    [busybox]=busybox [arping]=arping [logger]=bsdutils)
+missing=()
+for t in "${!PKG[@]}"; do command -v "$t" >/dev/null || missing+=("${PKG[$t]}"); done
+[[ -f $ROM_DIR/pxe-e1000.rom && -f $ROM_DIR/efi-e1000.rom ]] || missing+=(ipxe-qemu)
+[[ -f /usr/share/seabios/bios-256k.bin ]] || missing+=(seabios)
+if (( ${#missing[@]} )); then
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null \
+        || die "could not install ${missing[*]}"
+fi
+for t in "${!PKG[@]}"; do command -v "$t" >/dev/null || die "missing tool: $t (${PKG[$t]})"; done
 mkdir -p "$OUT_DIR"
 WORK=$(mktemp -d /tmp/pdx-lab.XXXXXX)
 chmod 755 "$WORK"
