@@ -87,6 +87,7 @@ enum kind { K_OTHER, K_DHCP, K_ISCSI, K_HTTP, K_TFTP, K_SYN, K_DECLINE };
 struct pause {
 	uint8_t cause;
 	uint64_t from_frame, to_frame; /* to_frame 0: the capture ended first */
+	uint64_t answer_frame;   /* the server's answer inside the pause, 0 none */
 	int64_t from_ns, to_ns;
 	uint64_t wait[MAX_WAIT_FRAMES];
 	unsigned n_wait, total_wait;
@@ -101,6 +102,7 @@ struct tcp_seen {
 
 struct bclient {
 	uint8_t mac[6];
+	uint8_t ip[4];           /* its IPv4 source address, once seen */
 	uint64_t last_frame;     /* last progress frame, 0 none yet */
 	int64_t last_ns;
 	uint8_t last_kind;       /* enum kind */
@@ -109,13 +111,13 @@ struct bclient {
 	bool ra_seen;
 	uint64_t rs_frames[MAX_WAIT_FRAMES]; /* its router solicitations */
 	unsigned n_rs, rs_total;
-	bool firmware_tcp;       /* it has had a TCP connection (a SYN to 3260) */
 	/* waiting frames since the last progress frame */
 	uint64_t wait[MAX_WAIT_FRAMES];
 	unsigned n_wait, total_wait;
 	unsigned w_rs, w_dhcp, w_probe, w_syn, w_tftp, w_retx;
 	uint64_t first_probe_frame;
 	int64_t first_probe_ns, last_wait_ns;
+	uint64_t answer_frame;   /* first server data to it since the last progress */
 	uint16_t tftp_sport;
 	struct tcp_seen tcp[MAX_TCP];
 	struct pause pauses[MAX_PAUSES];
@@ -230,6 +232,8 @@ static void pause_add(struct bclient *c, uint8_t cause, uint64_t from_frame, int
 	q->to_ns = to_ns;
 waits:
 	q->ra_seen = c->ra_seen;
+	if (c->answer_frame && c->answer_frame > from_frame && !q->answer_frame)
+		q->answer_frame = c->answer_frame;
 	if (!with_waits)
 		return;
 	for (unsigned i = 0; i < c->n_wait; i++)
@@ -290,17 +294,13 @@ static void progress(struct boot_state *s, struct bclient *c, const struct pd_pa
 			if (p->ts_ns - c->first_probe_ns > s->gap_ns)
 				pause_add(c, C_ARP_PROBES, c->first_probe_frame, c->first_probe_ns,
 					  p->frame, p->ts_ns, true);
-		} else if (cause == C_IDLE && c->firmware_tcp &&
-			   (kind == K_SYN || kind == K_DHCP)) {
-			/* silent after its firmware's TCP session, then a new
-			 * start: the handover */
-			pause_add(c, C_HANDOVER, c->last_frame, c->last_ns, p->frame, p->ts_ns, false);
 		} else {
 			pause_add(c, cause, c->last_frame, c->last_ns, p->frame, p->ts_ns, true);
 		}
 	}
 	clear_waits(c);
 	c->server_checked = false;
+	c->answer_frame = 0;
 	c->last_frame = p->frame;
 	c->last_ns = p->ts_ns;
 	c->last_kind = kind;
@@ -339,6 +339,8 @@ static bool seq_before(uint32_t a, uint32_t b)
 /* A frame the client sent. */
 static void from_client(struct boot_state *s, struct bclient *c, const struct pd_packet *p)
 {
+	if ((p->layers & PD_L_IPV4) && !zero4(p->ip.src.a))
+		memcpy(c->ip, p->ip.src.a, 4);
 	if (p->layers & PD_L_ARP) {
 		const struct pd_arp *r = &p->arp;
 
@@ -411,8 +413,6 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 			ts->syn = true;
 			ts->syn_seq = t->seq;
 			ts->next_seq = t->seq + 1;
-			if (t->dport == 3260)
-				c->firmware_tcp = true;
 			progress(s, c, p, K_SYN);
 			return;
 		}
@@ -424,6 +424,10 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 			ts->next_seq = end;
 		if (!t->payload_len && !(t->flags & 0x05)) {
 			progress(s, c, p, c->last_kind); /* a pure ACK: alive, same wait */
+			return;
+		}
+		if (!t->payload_len) {
+			progress(s, c, p, K_OTHER); /* FIN or RST: nothing outstanding */
 			return;
 		}
 		progress(s, c, p, t->dport == 3260 ? K_ISCSI :
@@ -495,6 +499,15 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 		return;
 	} else {
 		c = mac ? client_find(s, mac, false) : 0;
+		if (!c && (p->layers & PD_L_ETH) && p->payload_caplen &&
+		    (p->layers & (PD_L_TCP | PD_L_UDP))) {
+			/* data to a client: the answer it may be waiting for */
+			struct bclient *d = client_find(s, p->eth.dst, false);
+
+			if (d && !d->answer_frame)
+				d->answer_frame = p->frame;
+			return;
+		}
 	}
 	if (c)
 		from_client(s, c, p);
@@ -804,7 +817,7 @@ static bool pause_warns(uint8_t cause)
 	return cause != C_IDLE && cause != C_HANDOVER && cause != C_ARP_PROBES;
 }
 
-static int delay_finding(struct pd_analysis *a, const struct bclient *c, const struct pause *q,
+static int delay_finding(struct pd_analysis *a, const struct bclient *c, struct pause *q,
 			 const struct pd_boot_host *h)
 {
 	struct pd_finding f;
@@ -816,6 +829,9 @@ static int delay_finding(struct pd_analysis *a, const struct bclient *c, const s
 				    ? "os"
 				    : "firmware";
 
+	/* a silence that ends where the boot summary puts the handover */
+	if (h && h->frame[PD_BOOT_HANDOVER] == q->from_frame && q->cause == C_IDLE)
+		q->cause = C_HANDOVER;
 	mac_str(c->mac, mac, sizeof(mac));
 	pd_finding_init(&f, "boot.delay",
 			pause_warns(q->cause) && lost >= 2.0 ? PD_SEV_WARNING : PD_SEV_INFO);
@@ -838,10 +854,20 @@ static int delay_finding(struct pd_analysis *a, const struct bclient *c, const s
 			pd_finding_add_frame(&f, q->to_frame);
 		f.frames_total = f.n_frames;
 	} else {
+		bool answered = q->answer_frame && (q->cause == C_ISCSI || q->cause == C_HTTP ||
+						     q->cause == C_TFTP);
+
 		pd_finding_add_frame(&f, q->from_frame);
 		for (unsigned i = 0; i < q->n_wait; i++)
-			if (q->wait[i] > q->from_frame && (!q->to_frame || q->wait[i] < q->to_frame))
+			if (q->wait[i] > q->from_frame && (!q->to_frame || q->wait[i] < q->to_frame)) {
+				if (answered && q->answer_frame < q->wait[i]) {
+					pd_finding_add_frame(&f, q->answer_frame);
+					answered = false;
+				}
 				pd_finding_add_frame(&f, q->wait[i]);
+			}
+		if (answered)
+			pd_finding_add_frame(&f, q->answer_frame);
 		if (q->to_frame)
 			pd_finding_add_frame(&f, q->to_frame);
 		f.frames_total = f.n_frames + (q->total_wait > q->n_wait ? q->total_wait - q->n_wait : 0);
@@ -849,6 +875,9 @@ static int delay_finding(struct pd_analysis *a, const struct bclient *c, const s
 	if (q->cause == C_IPV6_RS)
 		snprintf(waiting, sizeof(waiting), "; none of its %u router solicitations was answered",
 			 c->rs_total);
+	else if (q->answer_frame && (q->cause == C_ISCSI || q->cause == C_HTTP || q->cause == C_TFTP))
+		snprintf(waiting, sizeof(waiting), "; the answer came in frame %llu",
+			 (unsigned long long)q->answer_frame);
 	else if (q->total_wait)
 		snprintf(waiting, sizeof(waiting), ", %u frame%s sent while waiting", q->total_wait,
 			 q->total_wait == 1 ? "" : "s");
@@ -867,6 +896,8 @@ static int delay_finding(struct pd_analysis *a, const struct bclient *c, const s
 	pd_finding_ev_u64(&f, "from_frame", q->from_frame);
 	pd_finding_ev_u64(&f, "to_frame", q->to_frame);
 	pd_finding_ev_u64(&f, "frames_while_waiting", q->total_wait);
+	if (q->answer_frame)
+		pd_finding_ev_u64(&f, "answer_frame", q->answer_frame);
 	pd_finding_ev_str(&f, "phase", "%s", phase);
 	if (q->cause == C_IPV6_RS) {
 		pd_finding_ev_u64(&f, "router_solicitations", c->rs_total);
@@ -883,11 +914,14 @@ static int delay_findings(struct boot_state *s, struct pd_analysis *a)
 	for (size_t i = 0; i < s->n && !rc; i++) {
 		struct bclient *c = &s->c[i];
 		const struct pd_boot_host *h = 0;
-		char mac[18];
+		char mac[18], ip[16];
 
 		mac_str(c->mac, mac, sizeof(mac));
+		ip_str(c->ip, ip, sizeof(ip));
+		/* an iSCSI initiator without DHCP is known by its address */
 		for (size_t k = 0; k < a->boot.n && !h; k++)
-			if (!strcmp(a->boot.v[k].mac, mac))
+			if (!strcmp(a->boot.v[k].mac, mac) ||
+			    (!zero4(c->ip) && !strcmp(a->boot.v[k].ip, ip)))
 				h = &a->boot.v[k];
 		if (!h)
 			continue; /* only the boots of the summary */
