@@ -47,6 +47,7 @@
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/vec.h"
 
 #define MAX_BOOT_HOSTS 256
 #define MAX_CLIENTS 256         /* clients followed for boot.delay */
@@ -136,8 +137,8 @@ struct probe_seen {
 struct boot_state {
 	struct probe_seen probes[RECENT_PROBES];
 	unsigned n_probes;
-	struct bclient *c;
-	size_t n;
+	struct bclient *c;       /* grown on demand up to MAX_CLIENTS */
+	size_t n, cap;
 	uint64_t dropped;
 	int64_t gap_ns;
 };
@@ -148,11 +149,6 @@ static int boot_init(struct pd_analysis *a, void **state)
 
 	if (!s)
 		return -PD_ENOMEM;
-	s->c = calloc(MAX_CLIENTS, sizeof(*s->c));
-	if (!s->c) {
-		free(s);
-		return -PD_ENOMEM;
-	}
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
 	*state = s;
 	return 0;
@@ -179,10 +175,11 @@ static struct bclient *client_find(struct boot_state *s, const uint8_t *mac, boo
 			return &s->c[i];
 	if (!add)
 		return 0;
-	if (s->n >= MAX_CLIENTS) {
-		s->dropped++;
+	if (pd_vec_reserve(&s->c, &s->cap, s->n, sizeof(*s->c), MAX_CLIENTS)) {
+		s->dropped++; /* the table is full (or memory ran out) */
 		return 0;
 	}
+	memset(&s->c[s->n], 0, sizeof(s->c[0]));
 	memcpy(s->c[s->n].mac, mac, 6);
 	return &s->c[s->n++];
 }
