@@ -294,7 +294,7 @@ want_w=$(awk -F'\t' '$1 == 59 {a = $2} $1 == 61 {b = $2} END {printf "59,61 %d",
 # 8 dhcp_type 9 dhcp_requested_ip 10 dhcp_yiaddr 11 dhcp_message 12 tcp_flags
 # 13 tcp_dstport 14 tcp_len 15 tcp_retransmission 16 iscsi_opcode
 # 17 scsi_opcode 18 tftp_opcode 19 syslog_level 20 syslog_msg
-for cap in ipxe-boot ipxe-boot-efirom; do
+for cap in ipxe-boot ipxe-boot-efirom ipxe-boot-retries; do
 	tsv="$src/captures/$cap.tshark-ipxe.tsv"
 	j=$("$bin" analyze -q -F json "$src/captures/$cap.pcap")
 	# iPXE sends one gratuitous ARP and no RFC 5227 probe: no probe delay
@@ -324,6 +324,24 @@ for cap in ipxe-boot ipxe-boot-efirom; do
 	want="dhcp_discover:$disc:firmware dhcp_ack:$ack:firmware tcp_connect:$syn:firmware iscsi_login:${login% *}:firmware first_read:${login#* }:firmware"
 	[ "$got" = "$want" ] && ok "$cap: boot summary $got" || ko "$cap: boot summary '$got' want '$want'"
 done
+
+# The same boot with the server dropping iPXE's first 4 SYNs to the target
+# and its first 4 TFTP read requests: one boot.delay each, from the first
+# SYN (RRQ) over the repeats tshark shows to the client's next frame after
+# the answer (the handshake's ACK, the ACK of the OACK)
+tsv="$src/captures/ipxe-boot-retries.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/ipxe-boot-retries.pcap")
+mac=$(awk -F'\t' '!/^#/ && $8 == 1 {print $3; exit}' "$tsv")
+syns=$(awk -F'\t' '!/^#/ && $12 == "0x0002" && $13 == 3260 {print $1}' "$tsv" | tr '\n' ',')
+synack=$(awk -F'\t' '!/^#/ && $12 == "0x0012" {print $1; exit}' "$tsv")
+after=$(awk -F'\t' -v a="$synack" -v m="$mac" '!/^#/ && $1 > a && $3 == m {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="tcp_syn_retry") | .frames | map(tostring) | join(",")' <<< "$j")
+[ -n "$synack" ] && [ "$got" = "$syns$after" ] && ok "ipxe-boot-retries: boot.delay tcp_syn_retry on SYNs ${syns%,} (tshark), ended by $after" || ko "ipxe-boot-retries: SYN retry '$got' want '$syns$after'"
+rrqs=$(awk -F'\t' '!/^#/ && $18 == 1 {print $1}' "$tsv" | tr '\n' ',')
+oack=$(awk -F'\t' '!/^#/ && $18 == 6 {print $1; exit}' "$tsv")
+after=$(awk -F'\t' -v a="$oack" -v m="$mac" '!/^#/ && $1 > a && $3 == m {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="tftp_retry") | .frames | map(tostring) | join(",")' <<< "$j")
+[ -n "$oack" ] && [ "$got" = "$rrqs$after" ] && ok "ipxe-boot-retries: boot.delay tftp_retry on read requests ${rrqs%,} (tshark), ended by $after" || ko "ipxe-boot-retries: TFTP retry '$got' want '$rrqs$after'"
 
 # DHCPNAK: dhclient's INIT-REBOOT REQUEST for its old address, dnsmasq's NAK
 # ("wrong network"), the ACK after it starts over

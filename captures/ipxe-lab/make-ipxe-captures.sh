@@ -23,6 +23,9 @@
 #   ipxe-boot.pcap    pxe-e1000.rom (Debian's legacy BIOS iPXE for e1000)
 #   ipxe-boot-efirom.pcap  efi-e1000.rom (QEMU's default e1000 ROM: BIOS
 #                     and UEFI images in one; under SeaBIOS its BIOS image)
+#   ipxe-boot-retries.pcap  pxe-e1000.rom, and nft in pdx-srv drops the
+#                     guest's first 4 SYNs to the target and its first 4 TFTP
+#                     read requests (part "ipxe-retries")
 #
 # Boot-path faults (pdx-sw bridge, pdx-srv 10.80.1.1, pdx-cli, pdx-own):
 #   dhcp-nak.pcap     dhclient's INIT-REBOOT REQUEST for an address of another
@@ -39,11 +42,11 @@
 #
 # Needs root, iproute2, ethtool, tcpdump, tshark, qemu-system-x86, ipxe-qemu,
 # seabios, binutils (as, ld), dnsmasq(-base), tgt, isc-dhcp-client, busybox,
-# arping (or iputils-arping), bsdutils (logger) and /usr/bin/python3; the
+# arping (or iputils-arping), bsdutils (logger), nftables and /usr/bin/python3; the
 # script installs what is missing with apt-get.
 #
 # Usage: captures/ipxe-lab/make-ipxe-captures.sh [OUTDIR] [PART...]
-#   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom dhcp-nak
+#   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom ipxe-retries dhcp-nak
 #   dhcp-decline arp-any syslog-tcp (default: all).  About 45 s per iPXE
 #   boot under TCG (plus a 20 s KVM probe), 3 min in all.  Then refresh the
 #   tshark facts (ipxe-lab/tshark-facts.sh) and tests/expected/.
@@ -53,7 +56,7 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${1:-$(dirname "$LAB_DIR")}
 shift || true
 PARTS=("$@")
-(( ${#PARTS[@]} )) || PARTS=(ipxe ipxe-efirom dhcp-nak dhcp-decline arp-any syslog-tcp)
+(( ${#PARTS[@]} )) || PARTS=(ipxe ipxe-efirom ipxe-retries dhcp-nak dhcp-decline arp-any syslog-tcp)
 PY=/usr/bin/python3
 
 SRV_IP=10.80.0.1;  SRV_MAC=02:80:00:00:00:01
@@ -127,7 +130,7 @@ trap 'exit 130' INT TERM
 declare -A PKG=([ip]=iproute2 [ethtool]=ethtool [tcpdump]=tcpdump [tshark]=tshark
     [capinfos]=tshark [qemu-system-x86_64]=qemu-system-x86 [as]=binutils [ld]=binutils
     [dnsmasq]=dnsmasq-base [tgtd]=tgt [tgtadm]=tgt [dhclient]=isc-dhcp-client
-    [busybox]=busybox [arping]=arping [logger]=bsdutils)
+    [busybox]=busybox [arping]=arping [logger]=bsdutils [nft]=nftables)
 missing=()
 for t in "${!PKG[@]}"; do command -v "$t" >/dev/null || missing+=("${PKG[$t]}"); done
 [[ -f $ROM_DIR/pxe-e1000.rom && -f $ROM_DIR/efi-e1000.rom ]] || missing+=(ipxe-qemu)
@@ -249,9 +252,37 @@ open(sys.argv[3], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
 EOP
 }
 
-# boot_ipxe ROM FILE: one real iPXE boot, captured on the guest's tap
+# drop_first NAME N BPF NFTRULE: in pdx-srv, drop what NFTRULE matches
+# (nft table inet NAME) until N frames matching BPF have crossed the guest's
+# tap, then delete the table.  A tcpdump in pdx-sw counts them.
+drop_first() {
+    local name=$1 n=$2 bpf=$3 rule=$4
+    in_ns srv nft -f - <<EON
+table inet $name {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        $rule counter drop
+    }
+}
+EON
+    bg_ns sw timeout 150 bash -c '
+        n=0
+        while read -r l; do
+            n=$((n + 1))
+            if (( n >= $2 )); then
+                ip netns exec pdx-srv nft delete table inet "$1" && echo "removed after $n"
+                break
+            fi
+        done < <(tcpdump -l -n -i pdxtap0 "$3" 2>/dev/null)' _ "$name" "$n" "$bpf" \
+        > "$WORK/drop-$name.log" 2>&1
+}
+
+# boot_ipxe ROM FILE [retries]: one real iPXE boot, captured on the guest's
+# tap; with "retries", the server drops the guest's first 4 TCP SYNs to the
+# target and its first 4 TFTP read requests, so iPXE has to re-send them
+# (its timers start at about 0.25 s and double: 2 drops cost under 1 s).
 boot_ipxe() {
-    local rom=$1 f=$2 qemu_pid tgt_pid dns_pid accel t0 i
+    local rom=$1 f=$2 faults=${3:-} qemu_pid tgt_pid dns_pid accel t0 i
     log "=== $(basename "$f"): iPXE ($rom) -> DHCP -> iSCSI sanboot of $ROOT_PATH"
     pick_accel "$rom"
     lab_down
@@ -311,6 +342,11 @@ EOC
 
     # --- capture on the guest's wire, then power the guest on
     start_capture sw pdxtap0 "$f"
+    if [[ $faults == retries ]]; then
+        drop_first pdxsyn 4 "tcp dst port 3260 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn" \
+            "tcp dport 3260 tcp flags & (syn | ack) == syn"
+        drop_first pdxtftp 4 "udp dst port 69" "udp dport 69"
+    fi
     : > "$WORK/debugcon.log"
     t0=$(date +%s.%N)
     bg_ns sw timeout -s TERM $(( BOOT_TIMEOUT + 30 )) qemu-system-x86_64 \
@@ -337,6 +373,13 @@ EOC
     screendump "$WORK/screen-$(basename "$f" .pcap).png"
     sleep 4                     # iPXE closes the SAN connection, the script ends
     stop_capture
+    if [[ $faults == retries ]]; then
+        grep -q 'removed after 4' "$WORK/drop-pdxsyn.log" || die "SYN drop rule not removed: $(cat "$WORK/drop-pdxsyn.log")"
+        grep -q 'removed after 4' "$WORK/drop-pdxtftp.log" || die "TFTP drop rule not removed: $(cat "$WORK/drop-pdxtftp.log")"
+        (( $(count "$f" 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 3260') == 5 )) \
+            || die "retries: expected 5 SYNs (4 dropped)"
+        (( $(count "$f" 'tftp.opcode == 1') == 5 )) || die "retries: expected 5 TFTP read requests (4 dropped)"
+    fi
     stop_pid "$qemu_pid" TERM
     stop_pid "$dns_pid" TERM
     stop_pid "$tgt_pid" INT
@@ -595,6 +638,7 @@ for p in "${PARTS[@]}"; do
     case $p in
     ipxe) boot_ipxe pxe-e1000.rom "$OUT_DIR/ipxe-boot.pcap" ;;
     ipxe-efirom) boot_ipxe efi-e1000.rom "$OUT_DIR/ipxe-boot-efirom.pcap" ;;
+    ipxe-retries) boot_ipxe pxe-e1000.rom "$OUT_DIR/ipxe-boot-retries.pcap" retries ;;
     dhcp-nak) make_dhcp_nak ;;
     dhcp-decline) make_dhcp_decline ;;
     arp-any) make_arp_any ;;
