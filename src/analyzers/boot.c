@@ -51,6 +51,7 @@
 
 #define MAX_BOOT_HOSTS 256
 #define MAX_CLIENTS 256         /* clients followed for boot.delay */
+#define INDEX_SLOTS 512         /* > 2 * MAX_CLIENTS, power of two */
 #define MAX_PAUSES 16           /* pauses kept per client */
 #define MAX_WAIT_FRAMES 24      /* waiting frames kept per pause */
 #define MAX_TCP 8               /* client TCP connections followed for retries */
@@ -139,6 +140,7 @@ struct boot_state {
 	unsigned n_probes;
 	struct bclient *c;       /* grown on demand up to MAX_CLIENTS */
 	size_t n, cap;
+	int16_t index[INDEX_SLOTS]; /* open addressing by MAC into c[], -1 empty */
 	uint64_t dropped;
 	int64_t gap_ns;
 };
@@ -149,6 +151,8 @@ static int boot_init(struct pd_analysis *a, void **state)
 
 	if (!s)
 		return -PD_ENOMEM;
+	for (size_t i = 0; i < INDEX_SLOTS; i++)
+		s->index[i] = -1;
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
 	*state = s;
 	return 0;
@@ -168,11 +172,28 @@ static void boot_destroy(void *state)
 /* The packet path: pauses                                          */
 /* ---------------------------------------------------------------- */
 
+static size_t mac_slot(const uint8_t *mac)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 6; i++) {
+		h ^= mac[i];
+		h *= 16777619u;
+	}
+	return h & (INDEX_SLOTS - 1);
+}
+
+/* The client with @mac; with @add, a new one when not there yet.  NULL
+ * when absent, or when the table is full (counted). */
 static struct bclient *client_find(struct boot_state *s, const uint8_t *mac, bool add)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!memcmp(s->c[i].mac, mac, 6))
-			return &s->c[i];
+	size_t j = mac_slot(mac);
+
+	while (s->index[j] >= 0) {
+		if (!memcmp(s->c[s->index[j]].mac, mac, 6))
+			return &s->c[s->index[j]];
+		j = (j + 1) & (INDEX_SLOTS - 1);
+	}
 	if (!add)
 		return 0;
 	if (pd_vec_reserve(&s->c, &s->cap, s->n, sizeof(*s->c), MAX_CLIENTS)) {
@@ -181,6 +202,7 @@ static struct bclient *client_find(struct boot_state *s, const uint8_t *mac, boo
 	}
 	memset(&s->c[s->n], 0, sizeof(s->c[0]));
 	memcpy(s->c[s->n].mac, mac, 6);
+	s->index[j] = (int16_t)s->n;
 	return &s->c[s->n++];
 }
 
