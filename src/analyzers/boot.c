@@ -967,8 +967,8 @@ static int delay_findings(struct boot_state *s, struct pd_analysis *a)
 		struct pd_finding f;
 
 		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
-		pd_finding_message(&f, "boot.delay: more than %d DHCP/iSCSI clients; %llu more were "
-				       "not followed",
+		pd_finding_message(&f, "boot.delay: more than %d DHCP/iSCSI clients; %llu DHCP "
+				       "requests or SYNs of further clients were not followed",
 				   MAX_CLIENTS, (unsigned long long)s->dropped);
 		pd_finding_ev_str(&f, "table", "boot clients");
 		pd_finding_ev_u64(&f, "limit", MAX_CLIENTS);
