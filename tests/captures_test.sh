@@ -400,6 +400,10 @@ link=$(awk -F'\t' '!/^#/ && $20 ~ /LINK-3-UPDOWN/ {print $1}' "$tsv")
 n=$(jq '.syslog | length' <<< "$j")
 m=$(awk -F'\t' '!/^#/ && $20 != ""' "$tsv" | wc -l)
 [ "$n" = "$m" ] && ok "syslog-tcp: all $m messages read from TCP (octet counting and newline framing)" || ko "syslog-tcp: $n messages, tshark $m"
+f=$(awk -F'\t' '!/^#/ && $20 ~ /ipxe\.org/ {print $1}' "$tsv")
+tl=$("$bin" analyze -q --timeline --no-stats "$src/captures/syslog-tcp.pcap")
+grep -qE "^ +$f +[0-9.]+  >>> syslog/tcp 10\.80\.1\.50 <info> ipxe: Could not boot image" <<< "$tl" &&
+	ok "syslog-tcp: the timeline prints the TCP message inline at frame $f" || ko "syslog-tcp: timeline"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
