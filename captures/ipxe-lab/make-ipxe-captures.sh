@@ -45,6 +45,11 @@
 # arping (or iputils-arping), bsdutils (logger), nftables and /usr/bin/python3; the
 # script installs what is missing with apt-get.
 #
+# Environment (for experiments): PDX_ACCEL=kvm|tcg skips the KVM probe;
+# PDX_DNSMASQ_EXTRA adds lines to the iPXE boot server's dnsmasq.conf;
+# PDX_BOOT_TIMEOUT (s, default 180); PDX_KEEP_WORK=1 keeps the work dir
+# (logs, the guest's screen as PNG).
+#
 # Usage: captures/ipxe-lab/make-ipxe-captures.sh [OUTDIR] [PART...]
 #   OUTDIR defaults to captures/; PART is any of: ipxe ipxe-efirom ipxe-retries dhcp-nak
 #   dhcp-decline arp-any syslog-tcp (default: all).  About 45 s per iPXE
@@ -210,7 +215,7 @@ EOP
 # within 20 s under it, else TCG.  (On some nested-virtualisation hosts
 # Debian's iPXE hangs at "starting execution" under KVM; QEMU's -cpu host
 # fails there to set MSR 0x10a.)  Sets ACCEL.
-ACCEL=""
+ACCEL=${PDX_ACCEL:-}
 pick_accel() {
     local rom=$1 q
     [[ -n "$ACCEL" ]] && return 0
@@ -334,6 +339,7 @@ dhcp-option=17,$ROOT_PATH
 enable-tftp
 tftp-root=$WORK/tftp
 log-dhcp
+${PDX_DNSMASQ_EXTRA:-}
 EOC
     bg_ns srv timeout 300 dnsmasq -k -C "$WORK/dnsmasq.conf" --log-facility="$WORK/dnsmasq.log" \
         --pid-file="$WORK/dnsmasq.pid"

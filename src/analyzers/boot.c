@@ -792,15 +792,17 @@ static const char *cause_advice(uint8_t cause)
 		       "see dhcp.decline and remove the address conflict.";
 	case C_DHCP_OFFER:
 		return "PXE firmware keeps listening for ProxyDHCP offers before it requests. With no "
-		       "ProxyDHCP server, tell iPXE not to wait: DHCP option 175.176 (no-pxedhcp) = 1, "
-		       "dnsmasq: dhcp-option=tag:ipxe,175.176,1.";
+		       "ProxyDHCP server, tell iPXE not to wait: option 175.176 (no-pxedhcp) = 1, "
+		       "dnsmasq dhcp-option=tag:ipxe,encap:175,176,1. iPXE also waits for IPv6 in "
+		       "parallel: see that boot.delay too.";
 	case C_DHCP_REQUEST:
 		return "The server did not answer the REQUEST: check that the server named in option "
 		       "54 is reachable and did not NAK or drop it (its log).";
 	case C_IPV6_RS:
-		return "iPXE waits for IPv6 autoconfiguration as long as for DHCP. Run a router "
-		       "advertisement daemon on the segment (radvd, dnsmasq enable-ra), or boot an "
-		       "iPXE whose embedded script configures with ifconf -c dhcp (or without IPv6).";
+		return "iPXE waits for IPv6 autoconfiguration (about 16 s from its first DISCOVER) "
+		       "before it goes on. Run a router advertisement daemon on the segment (radvd, "
+		       "dnsmasq enable-ra), or boot an iPXE whose embedded script configures with "
+		       "ifconf -c dhcp (or built without IPv6).";
 	case C_ARP_PROBES:
 		return "RFC 5227 duplicate-address detection holds the address back. Windows: the "
 		       "registry value ArpRetryCount (Tcpip\\Parameters, 0-3) sets the probes, 0 turns "
