@@ -371,14 +371,16 @@ got=$(jq -r '.boot[0].steps | map("\(.step):\(.frame)") | join(" ")' <<< "$j")
 
 # ARP on a Linux cooked (tcpdump -i any) capture: real probes still give
 # arp.probe_delay (the positive control), an announcement alone does not
-tsv="$src/captures/arp-any.tshark-ipxe.tsv"
-j=$("$bin" analyze -q -F json "$src/captures/arp-any.pcap")
+for cap in arp-any arp-any-sll1; do
+tsv="$src/captures/$cap.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/$cap.pcap")
 lt=$(jq -r '.linktype' <<< "$j")
 pm=$(awk -F'\t' '!/^#/ && $4 == 1 && $5 == "0.0.0.0" {print $3; exit}' "$tsv")
 want=$(awk -F'\t' -v m="$pm" '!/^#/ && $3 == m && $4 == 1 && ($5 == "0.0.0.0" || $5 == $6) {print $1}' "$tsv" | tr '\n' ',')
 ip1=$(awk -F'\t' -v m="$pm" '!/^#/ && $3 == m && $4 == "" {print $1; exit}' "$tsv")
 got=$(jq -r '[.findings[] | select(.id=="arp.probe_delay")] | map("\(.flow) \(.frames | map(tostring) | join(",")) \(.severity)") | join(";")' <<< "$j")
-[ "${lt#LINUX_SLL}" != "$lt" ] && [ "$got" = "host $pm ${want}$ip1 warning" ] && ok "arp-any ($lt): arp.probe_delay only for $pm's probes (frames ${want}$ip1)" || ko "arp-any: '$got' want 'host $pm ${want}$ip1 warning'"
+[ "${lt#LINUX_SLL}" != "$lt" ] && [ "$got" = "host $pm ${want}$ip1 warning" ] && ok "$cap ($lt): arp.probe_delay only for $pm's probes (frames ${want}$ip1)" || ko "$cap: '$got' want 'host $pm ${want}$ip1 warning'"
+done
 
 # syslog over TCP (RFC 6587): a boot error for each message tshark shows
 # that carries an iPXE error URL, or has severity err or worse and names a

@@ -32,7 +32,8 @@
 #                     network, refused by dnsmasq with DHCPNAK
 #   dhcp-decline.pcap busybox udhcpc -a declines an address pdx-own uses
 #   arp-any.pcap      "tcpdump -i any": an announcement alone, then RFC 5227
-#                     probes + announcements + first IP packet (arping)
+#                     probes + announcements + first IP packet (arping);
+#                     arp-any-sll1.pcap the same with -y LINUX_SLL
 #   syslog-tcp.pcap   util-linux logger --tcp, with and without --octet-count
 #
 # Traffic only flows inside the pdx-* namespaces this script creates
@@ -557,10 +558,17 @@ arp_announce() {
 # 3 probes, 2 announcements (arping, either flavour), then its first IP
 # packet (busybox ping).
 make_arp_any() {
-    local f=$OUT_DIR/arp-any.pcap i
-    log "=== arp-any.pcap: -i any capture; announcement only (pdx-own), probes + announcements (pdx-cli)"
+    local f=$OUT_DIR/arp-any.pcap i sll1_pid
+    log "=== arp-any.pcap + arp-any-sll1.pcap: -i any capture; announcement only (pdx-own), probes + announcements (pdx-cli)"
     lab_l2 srv cli own
     ip -n pdx-own addr add 10.80.1.7/24 dev pdxown
+    # a second tcpdump at the same time writes the older cooked header
+    # (LINUX_SLL, 16 bytes; the default "any" header is LINUX_SLL2)
+    : > "$WORK/tcpdump-sll1.err"
+    bg_ns cli timeout -s INT 300 tcpdump -i any -y LINUX_SLL -U -n --immediate-mode -B 16384 -s 0 \
+        -w "$OUT_DIR/arp-any-sll1.pcap" 2> "$WORK/tcpdump-sll1.err"
+    sll1_pid=$BG_PID
+    wait_for_line "$WORK/tcpdump-sll1.err" 'listening on' 10 || die "tcpdump (LINUX_SLL) did not start"
     start_capture cli any "$f"
     arp_announce own pdxown 10.80.1.7 1
     sleep 2
@@ -575,9 +583,15 @@ make_arp_any() {
     in_ns cli timeout 5 busybox ping -q -c 1 -W 2 -I pdxcli "$F_SRV" >/dev/null
     sleep 0.5
     stop_capture
+    stop_pid "$sll1_pid" INT
+    grep -q '^0 packets dropped by kernel' "$WORK/tcpdump-sll1.err" || die "tcpdump (LINUX_SLL) dropped packets"
     lab_down
     [[ $(capinfos -E "$f" | awk -F': +' '/encapsulation/ {print $2}') == *"Linux cooked"* ]] \
         || die "arp-any: not a Linux cooked capture"
+    [[ $(capinfos -E "$OUT_DIR/arp-any-sll1.pcap" | awk -F': +' '/encapsulation/ {print $2}') == "Linux cooked-mode capture v1" ]] \
+        || die "arp-any-sll1: not LINUX_SLL"
+    (( $(count "$OUT_DIR/arp-any-sll1.pcap" frame) == $(count "$f" frame) )) \
+        || die "arp-any: the two captures differ in length"
     (( $(count "$f" 'arp.src.proto_ipv4 == 0.0.0.0 && arp.dst.proto_ipv4 == 10.80.1.50') == 3 )) \
         || die "arp-any: expected 3 probes"
     (( $(count "$f" "arp.isgratuitous && arp.src.hw_mac == $F_OWN_MAC") == 1 )) \
