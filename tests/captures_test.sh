@@ -285,6 +285,8 @@ m=$(jq -r '.findings[] | select(.id=="iscsi.mrdsl_exceeded") | "\(.frames[0]) \(
 w=$(jq -r '.findings[] | select(.id=="iscsi.timeout") | "\(.frames | map(tostring) | join(",")) \(.evidence.wait_s | floor)"' <<< "$j")
 want_w=$(awk -F'\t' '$1 == 59 {a = $2} $1 == 61 {b = $2} END {printf "59,61 %d", b - a}' "$tsv")
 [ "$w" = "$want_w" ] && ok "iscsi-errors: timeout, READ at 59 answered at 61 ($want_w s)" || ko "timeout: '$w' want '$want_w'"
+b=$(jq -r '.findings[] | select(.id=="boot.delay") | "\(.evidence.cause) \(.evidence.from_frame) \(.evidence.answer_frame) \(.evidence.lost_s | floor)"' <<< "$j")
+[ "$b" = "iscsi_target 59 61 ${want_w#* }" ] && ok "iscsi-errors: boot.delay for the READ at 59 the target answered at 61 (${want_w#* } s)" || ko "iscsi-errors boot.delay: '$b'"
 [ "$(fr iscsi.burst_order)" = 74 ] && ok "iscsi-errors: burst_order on the Login Response at 74, once" || ko "burst_order: $(fr iscsi.burst_order)"
 
 # Real iPXE (Debian's ROM under QEMU) booting over iSCSI, and the boot-path
@@ -328,13 +330,14 @@ done
 # The same boot with the server dropping iPXE's first 4 SYNs to the target
 # and its first 4 TFTP read requests: one boot.delay each, from the first
 # SYN (RRQ) over the repeats tshark shows to the client's next frame after
-# the answer (the handshake's ACK, the ACK of the OACK)
+# the answer that moves on (its first data after the handshake; a pure ACK
+# does not count; the TFTP ACK of the OACK)
 tsv="$src/captures/ipxe-boot-retries.tshark-ipxe.tsv"
 j=$("$bin" analyze -q -F json "$src/captures/ipxe-boot-retries.pcap")
 mac=$(awk -F'\t' '!/^#/ && $8 == 1 {print $3; exit}' "$tsv")
 syns=$(awk -F'\t' '!/^#/ && $12 == "0x0002" && $13 == 3260 {print $1}' "$tsv" | tr '\n' ',')
 synack=$(awk -F'\t' '!/^#/ && $12 == "0x0012" {print $1; exit}' "$tsv")
-after=$(awk -F'\t' -v a="$synack" -v m="$mac" '!/^#/ && $1 > a && $3 == m {print $1; exit}' "$tsv")
+after=$(awk -F'\t' -v a="$synack" -v m="$mac" '!/^#/ && $1 > a && $3 == m && $14 > 0 {print $1; exit}' "$tsv")
 got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="tcp_syn_retry") | .frames | map(tostring) | join(",")' <<< "$j")
 [ -n "$synack" ] && [ "$got" = "$syns$after" ] && ok "ipxe-boot-retries: boot.delay tcp_syn_retry on SYNs ${syns%,} (tshark), ended by $after" || ko "ipxe-boot-retries: SYN retry '$got' want '$syns$after'"
 rrqs=$(awk -F'\t' '!/^#/ && $18 == 1 {print $1}' "$tsv" | tr '\n' ',')

@@ -120,6 +120,11 @@ struct bclient {
 	uint64_t first_probe_frame;
 	int64_t first_probe_ns, last_wait_ns;
 	uint64_t answer_frame;   /* first server data to it since the last progress */
+	int64_t answer_ns;
+	uint64_t sent_frame;     /* the last frame it sent, of any kind */
+	int64_t sent_ns;
+	uint64_t pre_probe_frame;/* its last frame before its first probe */
+	int64_t pre_probe_ns;
 	uint16_t tftp_sport;
 	struct tcp_seen tcp[MAX_TCP];
 	struct pause pauses[MAX_PAUSES];
@@ -261,9 +266,12 @@ waits:
 	q->total_wait += c->total_wait;
 }
 
-/* The cause of a pause that ends now, from what was outstanding. */
-static uint8_t pause_cause(const struct bclient *c)
+/* The cause of a pause that ends now, from what was outstanding.  A
+ * request answered within @gap_ns left the client idle, not waiting. */
+static uint8_t pause_cause(const struct bclient *c, int64_t gap_ns)
 {
+	bool answered = c->answer_frame && c->answer_ns - c->last_ns <= gap_ns;
+
 	if (c->w_probe)
 		return C_ARP_PROBES;
 	if (c->dhcp_open)
@@ -281,11 +289,11 @@ static uint8_t pause_cause(const struct bclient *c)
 	case K_DECLINE:
 		return C_DHCP_DECLINED;
 	case K_ISCSI:
-		return C_ISCSI;
+		return answered ? C_IDLE : C_ISCSI;
 	case K_HTTP:
-		return C_HTTP;
+		return answered ? C_IDLE : C_HTTP;
 	case K_TFTP:
-		return C_TFTP;
+		return answered ? C_IDLE : C_TFTP;
 	default:
 		return C_IDLE;
 	}
@@ -303,12 +311,19 @@ static void progress(struct boot_state *s, struct bclient *c, const struct pd_pa
 		     uint8_t kind)
 {
 	if (c->last_frame && p->ts_ns - c->last_ns > s->gap_ns) {
-		uint8_t cause = pause_cause(c);
+		uint8_t cause = pause_cause(c, s->gap_ns);
 
 		/* silence, then the OS's probes: the handover, then the probes */
 		if (cause == C_ARP_PROBES && c->first_probe_frame &&
 		    c->first_probe_ns - c->last_ns > s->gap_ns) {
-			pause_add(c, C_HANDOVER, c->last_frame, c->last_ns, c->first_probe_frame,
+			/* the silence starts at the client's last frame of any
+			 * kind (a pure ACK too), as the boot summary counts it */
+			uint64_t from = c->pre_probe_frame > c->last_frame ? c->pre_probe_frame
+									   : c->last_frame;
+			int64_t from_ns = c->pre_probe_frame > c->last_frame ? c->pre_probe_ns
+									     : c->last_ns;
+
+			pause_add(c, C_HANDOVER, from, from_ns, c->first_probe_frame,
 				  c->first_probe_ns, false);
 			if (p->ts_ns - c->first_probe_ns > s->gap_ns)
 				pause_add(c, C_ARP_PROBES, c->first_probe_frame, c->first_probe_ns,
@@ -369,6 +384,8 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 			if (!c->first_probe_frame) {
 				c->first_probe_frame = p->frame;
 				c->first_probe_ns = p->ts_ns;
+				c->pre_probe_frame = c->sent_frame;
+				c->pre_probe_ns = c->sent_ns;
 			}
 			wait_frame(c, p, &c->w_probe);
 		} else if (r->oper == 1 && memcmp(r->spa, r->tpa, 4)) {
@@ -441,10 +458,8 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 		}
 		if (t->payload_len && (!ts->next_seq || seq_before(ts->next_seq, end)))
 			ts->next_seq = end;
-		if (!t->payload_len && !(t->flags & 0x05)) {
-			progress(s, c, p, c->last_kind); /* a pure ACK: alive, same wait */
-			return;
-		}
+		if (!t->payload_len && !(t->flags & 0x05))
+			return; /* a pure ACK (or keepalive) moves nothing on */
 		if (!t->payload_len) {
 			progress(s, c, p, K_OTHER); /* FIN or RST: nothing outstanding */
 			return;
@@ -523,13 +538,18 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 			/* data to a client: the answer it may be waiting for */
 			struct bclient *d = client_find(s, p->eth.dst, false);
 
-			if (d && !d->answer_frame)
+			if (d && !d->answer_frame) {
 				d->answer_frame = p->frame;
+				d->answer_ns = p->ts_ns;
+			}
 			return;
 		}
 	}
-	if (c)
+	if (c) {
 		from_client(s, c, p);
+		c->sent_frame = p->frame;
+		c->sent_ns = p->ts_ns;
+	}
 }
 
 /* ---------------------------------------------------------------- */
@@ -948,7 +968,8 @@ static int delay_findings(struct boot_state *s, struct pd_analysis *a)
 			continue; /* only the boots of the summary */
 		/* still waiting when the capture ended */
 		if (c->n_wait && c->last_frame && c->last_wait_ns - c->last_ns > s->gap_ns)
-			pause_add(c, pause_cause(c), c->last_frame, c->last_ns, 0, c->last_wait_ns, true);
+			pause_add(c, pause_cause(c, s->gap_ns), c->last_frame, c->last_ns, 0,
+				  c->last_wait_ns, true);
 		for (unsigned k = 0; k < c->n_pauses && !rc; k++)
 			rc = delay_finding(a, c, &c->pauses[k], h);
 		if (!rc && c->pauses_dropped) {
