@@ -47,7 +47,7 @@ const char *pd_boot_step_name(int step)
 {
 	static const char *const names[PD_BOOT__COUNT] = {
 		"dhcp_discover", "dhcp_ack", "tcp_connect", "iscsi_login", "first_read",
-		"handover", "os_first_packet", "os_first_ip",
+		"handover", "os_first_packet", "os_first_ip", "dhcp_nak", "dhcp_decline",
 	};
 
 	return step >= 0 && step < PD_BOOT__COUNT ? names[step] : "unknown";
