@@ -296,8 +296,10 @@ static bool is_ours(const struct pd_packet *p, const struct pd_probe_case *c,
 		return (p->layers & PD_L_UDP) && p->udp.sport == b->sport && p->udp.dport == dport;
 	/* the probe's own segment (sequence number = probe id), not the
 	 * sender stack's RST to the receiver's SYN-ACK */
-	return (p->layers & PD_L_TCP) && p->tcp.sport == b->sport && p->tcp.dport == dport &&
-	       p->tcp.seq == b->seq;
+	if (!(p->layers & PD_L_TCP) || p->tcp.sport != b->sport || p->tcp.dport != dport)
+		return false;
+	/* segments of a GSO super-frame carry sequence numbers inside it */
+	return p->tcp.seq - b->seq < (b->gso_size ? b->l4_len : 1u);
 }
 
 /* Trailer bytes after the IP datagram that are not what was sent. */
@@ -361,7 +363,7 @@ static void observe(struct ctx *x, const struct pd_probe_case *c, const struct p
 			if (!is_ours(&p, c, b, dport, x))
 				continue;
 			r->on_wire++;
-			if (r->n_wire_len < 8)
+			if (r->n_wire_len < PD_PROBE_MAX_WIRE_LEN)
 				r->wire_len[r->n_wire_len++] = (uint32_t)n;
 			if (!p.ip.is_fragment)
 				r->csum_wire = c->proto == 17 ? p.udp.csum.is : p.tcp.csum.is;

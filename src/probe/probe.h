@@ -345,6 +345,8 @@ int pd_offload_set(const struct pd_probe_if *i, int o, bool on);
 
 /* ---------------------------------------------------------------- pair */
 
+#define PD_PROBE_MAX_WIRE_LEN 16
+
 /** What happened to one case under one offload setting. */
 struct pd_probe_result {
 	size_t case_index;
@@ -356,7 +358,7 @@ struct pd_probe_result {
 	unsigned sent;          /* frames the sender handed to the kernel */
 	char send_err[96];      /* sendto error, "" if none */
 	unsigned on_wire;       /* frames the receiver's capture saw */
-	uint32_t wire_len[8];   /* their lengths, bytes (first 8) */
+	uint32_t wire_len[PD_PROBE_MAX_WIRE_LEN]; /* their lengths, bytes (the first ones) */
 	unsigned n_wire_len;
 	bool pad_nonzero;       /* received pad bytes not zero where zero was sent */
 	bool delivered;         /* the application socket got it */

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# probe_pair_test.sh - `pktdoctor probe --pair` across a veth pair in two
+# network namespaces that this script creates (and deletes on every exit,
+# SIGINT included).  It checks what a user checks:
+#   1. with the receiver's rx checksumming on and then off, every case a
+#      correct receiver delivers is delivered, every invalid one is
+#      dropped with the counter that names it (Udp.InCsumErrors,
+#      IpExt.InCsumErrors / Ip.InHdrErrors, Tcp.InCsumErrors), and there
+#      is no finding;
+#   2. an nftables rule in the receiver drops one valid case, standing in
+#      for the faulty NIC: it is the one and only probe.valid_dropped,
+#      named exactly, with NETFILTER_DROP as its reason where the
+#      tracepoint is available; moving the rule moves the finding;
+#   3. the GSO case's segment sizes on the wire: one 14654-byte frame with
+#      the sender's TSO on (a veth passes it whole), ten 1514-byte frames
+#      with TSO off;
+#   4. the offload settings of both ends are the same after as before,
+#      and no namespace is left behind.
+# Traffic stays inside the two namespaces.  Exit 77 = skipped.
+#   probe_pair_test.sh PKTDOCTOR
+set -uo pipefail
+bin=$1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: needs root (network namespaces, AF_PACKET)"
+	exit 77
+fi
+for t in ip nft ethtool jq; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
+done
+
+id=$$
+A=pdp${id}a B=pdp${id}b   # namespaces
+IA=pdp${id}x IB=pdp${id}y # interfaces (<= 15 chars)
+cleanup() {
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+if ! ip netns add "$A" 2>/dev/null || ! ip netns add "$B"; then
+	echo "SKIP: cannot create network namespaces here"
+	exit 77
+fi
+ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || { echo "SKIP: no veth"; exit 77; }
+ip -n "$A" link set lo up
+ip -n "$B" link set lo up
+ip -n "$A" addr add 10.211.0.1/24 dev "$IA"
+ip -n "$B" addr add 10.211.0.2/24 dev "$IB"
+ip -n "$A" addr add fd10:211::1/64 dev "$IA" nodad
+ip -n "$B" addr add fd10:211::2/64 dev "$IB" nodad
+ip -n "$A" link set "$IA" up
+ip -n "$B" link set "$IB" up
+
+before_a=$(ip netns exec "$A" ethtool -k "$IA")
+before_b=$(ip netns exec "$B" ethtool -k "$IB")
+
+probe() { timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" -F json "$@"; }
+
+# what a clean receiver must show, in one JSON report
+check_clean() { # label json
+	local label=$1 j=$2 n
+	n=$(jq '[.results[] | select(.expect=="deliver" and .verdict!="skip" and .delivered!=true)] | length' <<<"$j")
+	[ "$n" = 0 ] && ok "$label: every valid case delivered" ||
+		ko "$label: $n valid cases not delivered: $(jq -c '[.results[] | select(.expect=="deliver" and .verdict!="skip" and .delivered!=true) | .case]' <<<"$j")"
+	n=$(jq '[.results[] | select(.expect=="drop" and .verdict!="skip" and .delivered!=false)] | length' <<<"$j")
+	[ "$n" = 0 ] && ok "$label: every invalid case dropped" || ko "$label: $n invalid cases delivered"
+	n=$(jq '.findings | length' <<<"$j")
+	[ "$n" = 0 ] && ok "$label: no findings" || ko "$label: $n findings: $(jq -c '[.findings[].id]' <<<"$j")"
+	# the counter that names each drop
+	for pair in "udp4.623.csum-wrong:Udp.InCsumErrors+1" "udp6.623.csum-wrong:Udp6.InCsumErrors+1" \
+		"udp6.623.csum0000:Udp6.InCsumErrors+1" "tcp4.3260.syn.csum-wrong:Tcp.InCsumErrors+1" \
+		"ipv4.hdrcsum-wrong:IpExt.InCsumErrors+1"; do
+		c=${pair%%:*} want=${pair#*:}
+		got=$(jq -r --arg c "$c" '.results[] | select(.case==$c) | .counters' <<<"$j")
+		case " $got " in
+		*" $want "*) ok "$label: $c counted as $want" ;;
+		*) ko "$label: $c counters '$got', want $want" ;;
+		esac
+	done
+	n=$(jq '[.results[] | select(.verdict=="ok" or .verdict=="note" or .verdict=="skip")] | length' <<<"$j")
+	t=$(jq '.results | length' <<<"$j")
+	[ "$t" -ge 30 ] && [ "$n" = "$t" ] && ok "$label: $t results, none FAULT" || ko "$label: $n of $t results without FAULT"
+}
+
+j=$(probe); rc=$?
+[ "$rc" = 0 ] && ok "probe exits 0 on a clean pair" || ko "probe exit code $rc on a clean pair"
+[ "$(jq -r '.receiver.virtual' <<<"$j")" = true ] && ok "the veth is reported as a virtual device" ||
+	ko "veth not reported as virtual"
+check_clean "rx-csum on" "$j"
+
+ip netns exec "$B" ethtool -K "$IB" rx off >/dev/null
+j=$(probe)
+[ "$(jq -r '.results[0].setting' <<<"$j")" = "rx-csum=off gro=off tx-csum=on tso=on" ] &&
+	ok "the report shows the active setting rx-csum=off" || ko "setting: $(jq -r '.results[0].setting' <<<"$j")"
+check_clean "rx-csum off" "$j"
+ip netns exec "$B" ethtool -K "$IB" rx on >/dev/null
+
+# the injected fault: an nftables drop of one valid case, by its source port
+sport_of() { "$bin" probe --list | awk -v c="$1" '$1==c {print $2}'; }
+fault_run() { # case
+	local c=$1 sp
+	sp=$(sport_of "$c")
+	ip netns exec "$B" nft -f - <<-EOF
+	table inet pdpfault {
+		chain input { type filter hook input priority 0; policy accept; udp sport $sp drop; }
+	}
+	EOF
+	j=$(probe --only udp4); rc=$?
+	ip netns exec "$B" nft delete table inet pdpfault
+	[ "$rc" = 1 ] && ok "fault on $c: exit 1" || ko "fault on $c: exit $rc"
+	got=$(jq -c '[.findings[] | select(.id=="probe.valid_dropped") | .evidence.case]' <<<"$j")
+	[ "$got" = "[\"$c\"]" ] && ok "fault on $c: the one and only probe.valid_dropped is $c" ||
+		ko "fault on $c: valid_dropped on $got"
+	[ "$(jq '.findings | length' <<<"$j")" = 1 ] && ok "fault on $c: no other finding" ||
+		ko "fault on $c: findings $(jq -c '[.findings[].id]' <<<"$j")"
+	if [ "$(jq -r '.drop_reasons' <<<"$j")" = kfree_skb ]; then
+		r=$(jq -r '.findings[0].evidence.drop_reason' <<<"$j")
+		case ",$r," in
+		*,NETFILTER_DROP,*) ok "fault on $c: drop reason NETFILTER_DROP" ;;
+		*) ko "fault on $c: drop reason '$r'" ;;
+		esac
+	else
+		echo "note: $(jq -r '.drop_reasons' <<<"$j")"
+	fi
+}
+fault_run udp4.623.dfclear
+fault_run udp4.69.len18
+
+# GSO: segment sizes as the kernel and the veth produce them
+gso() { probe --only gso1460 | jq -c '[.results[0].on_wire, .results[0].wire_lengths]'; }
+got=$(gso)
+[ "$got" = "[1,[14654]]" ] && ok "GSO 14600/1460, sender TSO on: one 14654-byte frame on the wire" ||
+	ko "GSO with TSO on: $got"
+ip netns exec "$A" ethtool -K "$IA" tso off >/dev/null
+got=$(gso)
+ip netns exec "$A" ethtool -K "$IA" tso on >/dev/null
+want="[10,[$(printf '1514,%.0s' {1..10} | sed 's/,$//')]]"
+[ "$got" = "$want" ] && ok "GSO 14600/1460, sender TSO off: ten 1514-byte frames" || ko "GSO with TSO off: $got"
+
+# the text report is the matrix a user reads
+t=$(timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --only udp4.623.csum)
+grep -q "^SETTING rx-csum=on" <<<"$t" && grep -q "udp4.623.csum-wrong .*drop .*no .*ok .*Udp.InCsumErrors+1" <<<"$t" &&
+	ok "text report: matrix row for udp4.623.csum-wrong" || ko "text report: $t"
+
+# bad usage and missing interfaces
+"$bin" probe --pair "$A:pdpnosuch0" "$B:$IB" >/dev/null 2>&1; rc=$?
+[ "$rc" = 3 ] && ok "a missing interface is a setup error (exit 3)" || ko "missing interface: exit $rc"
+"$bin" probe --pair "$A:$IA" >/dev/null 2>&1; rc=$?
+[ "$rc" = 2 ] && ok "one interface is a usage error (exit 2)" || ko "one interface: exit $rc"
+
+after_a=$(ip netns exec "$A" ethtool -k "$IA")
+after_b=$(ip netns exec "$B" ethtool -k "$IB")
+[ "$before_a" = "$after_a" ] && [ "$before_b" = "$after_b" ] && ok "offload settings unchanged" ||
+	ko "offload settings changed"
+cleanup
+ip netns list | grep -q "^pdp${id}" && ko "namespaces left behind" || ok "no namespace left behind"
+
+echo "probe_pair: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

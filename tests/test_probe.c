@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_probe.c - unit tests on the bytes of the prober's frames
+ * (src/probe/frame.c, built by libnet) and on the check that guards them
+ * (src/probe/verify.c).  Expected values come from the RFCs: the
+ * checksums are recomputed here with a plain RFC 1071 loop of the test's
+ * own, independent of pktdoctor's routine, and the header fields are
+ * read at their RFC 791 / RFC 768 / RFC 8200 / RFC 9293 offsets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pktdoctor/error.h"
+#include "probe.h"
+
+static struct pd_probe_ends ends = {
+	.src_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+	.dst_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02},
+	.src4 = {10, 211, 0, 1},
+	.dst4 = {10, 211, 0, 2},
+	.src6 = {0xfd, 0x10, 0x02, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+	.dst6 = {0xfd, 0x10, 0x02, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+	.mtu = 1500,
+};
+
+static struct pd_probe_built b;
+
+/* The test's own RFC 1071 sum: 16-bit big-endian words, odd byte padded. */
+static uint32_t sum_words(const uint8_t *p, size_t n, uint32_t acc)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+/* Sum over the IPv4 pseudo-header and the L4 bytes, field included. */
+static uint16_t l4_sum4(const uint8_t *f, size_t l4_off, size_t l4_len, uint8_t proto)
+{
+	uint32_t acc = sum_words(f + 26, 8, 0); /* source and destination */
+
+	acc += proto + (uint32_t)l4_len;
+	return fold(sum_words(f + l4_off, l4_len, acc));
+}
+
+static uint16_t l4_sum6(const uint8_t *f, size_t l4_len, uint8_t proto)
+{
+	uint32_t acc = sum_words(f + 22, 32, 0);
+
+	acc += proto + (uint32_t)l4_len;
+	return fold(sum_words(f + 54, l4_len, acc));
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static const struct pd_probe_case *find_case(const char *name)
+{
+	size_t n;
+	const struct pd_probe_case *s = pd_probe_suite(&n);
+
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(s[k].name, name))
+			return &s[k];
+	fail_msg("no case %s", name);
+	return 0;
+}
+
+static void build(const char *name, uint16_t ip_id)
+{
+	char err[200] = "";
+	const struct pd_probe_case *c = find_case(name);
+	int rc = pd_probe_build(c, &ends, 0x01020304, 40000, ip_id, &b, err, sizeof(err));
+
+	if (rc)
+		fail_msg("%s: build: %s", name, err);
+	rc = pd_probe_verify(c, &b, err, sizeof(err));
+	if (rc)
+		fail_msg("%s: verify: %s", name, err);
+}
+
+/* Every case in the table builds and passes the check. */
+static void test_every_case_builds(void **state)
+{
+	size_t n;
+	const struct pd_probe_case *s = pd_probe_suite(&n);
+
+	(void)state;
+	assert_true(n >= 30);
+	for (size_t k = 0; k < n; k++) {
+		build(s[k].name, 0x1234);
+		assert_true(b.n >= 1);
+		/* names are unique: each case has its own source port */
+		for (size_t j = 0; j < k; j++)
+			assert_string_not_equal(s[j].name, s[k].name);
+	}
+}
+
+/* A short valid UDP reply: 14 + 20 + 8 + 1 = 43 bytes padded to 60 with
+ * zeros (RFC 894), UDP checksum right, IPv4 header checksum right. */
+static void test_short_zero_pad(void **state)
+{
+	const uint8_t *f;
+
+	(void)state;
+	build("udp4.623.len1.pad0", 0x1234);
+	f = b.frame[0];
+	assert_int_equal(b.len[0], 60);
+	assert_int_equal(be16(f + 12), 0x0800);
+	assert_int_equal(be16(f + 16), 29);          /* IPv4 total length */
+	assert_int_equal(be16(f + 20), 0x4000);      /* DF, offset 0 */
+	assert_int_equal(fold(sum_words(f + 14, 20, 0)), 0xffff);
+	assert_int_equal(be16(f + 34), 40000);
+	assert_int_equal(be16(f + 36), 623);
+	assert_int_equal(be16(f + 38), 9);           /* UDP length */
+	assert_int_equal(l4_sum4(f, 34, 9, 17), 0xffff);
+	for (size_t i = 43; i < 60; i++)
+		assert_int_equal(f[i], 0);
+	build("udp4.623.len1.padA5", 0x1234);
+	for (size_t i = 43; i < 60; i++)
+		assert_int_equal(b.frame[0][i], 0xa5);
+	build("udp4.623.len1.nopad", 0x1234);
+	assert_int_equal(b.len[0], 43);
+}
+
+/* RFC 768: a computed checksum of 0 goes out as 0xffff (libnet 1.1.6
+ * sends 0x0000 here); the "computed0.sent0000" case keeps 0x0000. */
+static void test_ffff_and_zero(void **state)
+{
+	const uint8_t *f;
+
+	(void)state;
+	build("udp4.623.csumffff", 1);
+	f = b.frame[0];
+	assert_int_equal(be16(f + 40), 0xffff);
+	/* with the field 0 the sum is 0xffff: the checksum computes to 0 */
+	{
+		uint8_t copy[64];
+
+		memcpy(copy, f, b.len[0]);
+		copy[40] = copy[41] = 0;
+		assert_int_equal(l4_sum4(copy, 34, 18, 17), 0xffff);
+	}
+	build("udp4.623.computed0.sent0000", 1);
+	assert_int_equal(be16(b.frame[0] + 40), 0x0000);
+	build("udp4.623.csum0000", 1);
+	assert_int_equal(be16(b.frame[0] + 40), 0x0000);
+	build("udp6.623.csumffff", 1);
+	assert_int_equal(be16(b.frame[0] + 60), 0xffff);
+	assert_int_equal(l4_sum6(b.frame[0], 18, 17), 0xffff);
+	build("udp6.623.csum0000", 1);
+	assert_int_equal(be16(b.frame[0] + 60), 0x0000);
+}
+
+/* Wrong checksums are wrong by exactly what the case says. */
+static void test_wrong_checksums(void **state)
+{
+	const uint8_t *f;
+
+	(void)state;
+	build("udp4.623.csum-wrong", 1);
+	f = b.frame[0];
+	assert_int_not_equal(l4_sum4(f, 34, 16, 17), 0xffff);
+	assert_int_equal(be16(f + 40), b.l4_csum);
+	assert_int_not_equal(b.l4_csum, b.l4_csum_correct);
+	assert_int_equal(fold(sum_words(f + 14, 20, 0)), 0xffff); /* header still right */
+	build("ipv4.hdrcsum-wrong", 1);
+	f = b.frame[0];
+	assert_int_not_equal(fold(sum_words(f + 14, 20, 0)), 0xffff);
+	assert_int_equal(l4_sum4(f, 34, 16, 17), 0xffff);         /* UDP still right */
+	build("tcp4.3260.syn.csum-wrong", 1);
+	assert_int_not_equal(l4_sum4(b.frame[0], 34, 20, 6), 0xffff);
+	build("tcp6.3260.syn", 1);
+	assert_int_equal(l4_sum6(b.frame[0], 20, 6), 0xffff);
+}
+
+/* The seed case's form: 76 bytes, the IP ID given, DF clear. */
+static void test_ipmi_form(void **state)
+{
+	const uint8_t *f;
+
+	(void)state;
+	build("udp4.623.ipmi", 0xbeef);
+	f = b.frame[0];
+	assert_int_equal(b.len[0], 76);
+	assert_int_equal(be16(f + 18), 0xbeef);
+	assert_int_equal(be16(f + 20), 0x0000);
+	assert_memory_equal(f + 42, "PDP1\x01\x02\x03\x04", 8); /* the probe id */
+	assert_int_equal(l4_sum4(f, 34, 42, 17), 0xffff);
+}
+
+/* Fragments: 72 bytes of UDP cut at 32 (RFC 791: offsets in 8-byte
+ * units), the overlap starting at 24; the first has MF set. */
+static void test_fragments(void **state)
+{
+	(void)state;
+	build("udp4.69.frag-both", 7);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(be16(b.frame[0] + 20), 0x2000);
+	assert_int_equal(be16(b.frame[0] + 16), 20 + 32);
+	assert_int_equal(be16(b.frame[1] + 20), 32 / 8);
+	assert_int_equal(be16(b.frame[1] + 16), 20 + 40);
+	assert_int_equal(be16(b.frame[0] + 18), be16(b.frame[1] + 18));
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(fold(sum_words(b.frame[k] + 14, 20, 0)), 0xffff);
+	build("udp4.69.frag-overlap", 7);
+	assert_int_equal(be16(b.frame[1] + 20), 24 / 8);
+	build("udp4.69.frag-first", 7);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(be16(b.frame[0] + 20), 0x2000);
+	build("udp4.69.frag-last", 7);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(be16(b.frame[0] + 20), 4);
+}
+
+/* Options, IPv6 small payloads, sizes, VLAN tag and GSO. */
+static void test_variants(void **state)
+{
+	(void)state;
+	build("udp4.623.ipopt", 1);
+	assert_int_equal(b.frame[0][14], 0x46); /* IHL 6 */
+	assert_memory_equal(b.frame[0] + 34, "\x01\x01\x01\x00", 4);
+	build("tcp4.3260.syn.opts", 1);
+	assert_int_equal(b.frame[0][46] >> 4, 10); /* data offset 40 bytes */
+	assert_int_equal(b.frame[0][47], 0x02);    /* SYN */
+	assert_int_equal(l4_sum4(b.frame[0], 34, 40, 6), 0xffff);
+	build("udp6.623.len1", 1);
+	assert_int_equal(b.len[0], 63);
+	assert_int_equal(be16(b.frame[0] + 18), 9); /* payload length */
+	assert_int_equal(l4_sum6(b.frame[0], 9, 17), 0xffff);
+	build("udp6.623.len2", 1);
+	assert_int_equal(l4_sum6(b.frame[0], 10, 17), 0xffff);
+	build("udp4.623.mtu", 1);
+	assert_int_equal(b.len[0], 1514);
+	build("udp4.623.mtu+1", 1);
+	assert_int_equal(b.len[0], 1515);
+	build("udp4.623.jumbo", 1);
+	assert_int_equal(b.len[0], 9014);
+	build("udp4.623.vlan0", 1);
+	assert_int_equal(be16(b.frame[0] + 12), 0x8100);
+	assert_int_equal(be16(b.frame[0] + 14), 5 << 13); /* PCP 5, VID 0 */
+	assert_int_equal(be16(b.frame[0] + 16), 0x0800);
+	/* GSO: the TCP field holds the pseudo-header sum (CHECKSUM_PARTIAL) */
+	build("tcp4.3260.gso1460", 1);
+	assert_int_equal(b.len[0], 14 + 20 + 20 + 14600);
+	assert_int_equal(b.gso_size, 1460);
+	{
+		uint32_t acc = sum_words(b.frame[0] + 26, 8, 0) + 6 + 20 + 14600;
+
+		assert_int_equal(be16(b.frame[0] + 50), fold(acc));
+	}
+}
+
+/* The guard: a frame changed after building no longer passes. */
+static void test_verify_catches_changes(void **state)
+{
+	char err[200] = "";
+	const struct pd_probe_case *c = find_case("udp4.623.dfclear");
+
+	(void)state;
+	build("udp4.623.dfclear", 1);
+	b.frame[0][45] ^= 0x01; /* a payload byte */
+	assert_int_equal(pd_probe_verify(c, &b, err, sizeof(err)), -PD_EMALFORMED);
+	assert_non_null(strstr(err, "should be"));
+	build("udp4.623.len1.pad0", 1);
+	b.frame[0][59] = 0x42; /* a pad byte */
+	assert_int_equal(pd_probe_verify(find_case("udp4.623.len1.pad0"), &b, err, sizeof(err)),
+			 -PD_EMALFORMED);
+	/* a case that wants a wrong checksum rejects a right one */
+	build("udp4.623.csum-wrong", 1);
+	b.frame[0][40] = (uint8_t)(b.l4_csum_correct >> 8);
+	b.frame[0][41] = (uint8_t)b.l4_csum_correct;
+	assert_int_equal(pd_probe_verify(find_case("udp4.623.csum-wrong"), &b, err, sizeof(err)),
+			 -PD_EMALFORMED);
+}
+
+/* An interface spec: "NS:IFACE" or "IFACE". */
+static void test_if_parse(void **state)
+{
+	struct pd_probe_if i;
+
+	(void)state;
+	assert_int_equal(pd_probe_if_parse(&i, "pdpa:pdpa0"), 0);
+	assert_string_equal(i.ns, "pdpa");
+	assert_string_equal(i.name, "pdpa0");
+	assert_int_equal(pd_probe_if_parse(&i, "eth1"), 0);
+	assert_string_equal(i.ns, "");
+	assert_int_equal(pd_probe_if_parse(&i, ":eth1"), -PD_EUSAGE);
+	assert_int_equal(pd_probe_if_parse(&i, "ns:"), -PD_EUSAGE);
+	assert_int_equal(pd_probe_if_parse(&i, "a/b:eth1"), -PD_EUSAGE);
+	assert_int_equal(pd_probe_if_parse(&i, "ns:averyveryverylongname0"), -PD_EUSAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_case_builds),
+		cmocka_unit_test(test_short_zero_pad),
+		cmocka_unit_test(test_ffff_and_zero),
+		cmocka_unit_test(test_wrong_checksums),
+		cmocka_unit_test(test_ipmi_form),
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_variants),
+		cmocka_unit_test(test_verify_catches_changes),
+		cmocka_unit_test(test_if_parse),
+	};
+
+	return cmocka_run_group_tests(tests, 0, 0);
+}
