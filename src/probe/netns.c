@@ -181,8 +181,9 @@ void pd_probe_if_close(struct pd_probe_if *i)
 	i->nsfd = i->ctlfd = -1;
 }
 
-int pd_probe_packet_socket(const struct pd_probe_if *i, bool vnet_hdr, char *err, size_t errlen)
+int pd_probe_packet_socket(const struct pd_probe_if *i, int kind, char *err, size_t errlen)
 {
+	bool vnet_hdr = kind == PD_PSOCK_SEND_VNET, capture = kind == PD_PSOCK_CAPTURE;
 	struct sockaddr_ll sll;
 	int saved, fd, one = 1, rc;
 
@@ -192,7 +193,7 @@ int pd_probe_packet_socket(const struct pd_probe_if *i, bool vnet_hdr, char *err
 		return rc;
 	}
 	/* protocol 0: a send-only socket receives nothing; ETH_P_ALL: capture */
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, vnet_hdr ? 0 : htons(ETH_P_ALL));
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, capture ? htons(ETH_P_ALL) : 0);
 	if (fd < 0) {
 		rc = errno == EPERM || errno == EACCES ? -PD_EPERM : -PD_EOPEN;
 		snprintf(err, errlen, "AF_PACKET socket on %s: %s%s", i->name, strerror(errno),
@@ -210,7 +211,7 @@ int pd_probe_packet_socket(const struct pd_probe_if *i, bool vnet_hdr, char *err
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = i->ifindex;
-	sll.sll_protocol = vnet_hdr ? 0 : htons(ETH_P_ALL);
+	sll.sll_protocol = capture ? htons(ETH_P_ALL) : 0;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
 		snprintf(err, errlen, "bind AF_PACKET to %s: %s", i->name, strerror(errno));
 		close(fd);

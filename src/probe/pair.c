@@ -149,15 +149,15 @@ static int open_all(struct ctx *x, char *err, size_t errlen)
 	x->tx = x->snd_cap = x->rcv_cap = x->ipmi_req = -1;
 	x->tcp[0] = x->tcp[1] = -1;
 	x->cs.snmp = x->cs.snmp6 = x->cs.netstat = x->cs.ethfd = -1;
-	rc = pd_probe_packet_socket(&run->snd, true, err, errlen);
+	rc = pd_probe_packet_socket(&run->snd, PD_PSOCK_SEND_VNET, err, errlen);
 	if (rc < 0)
 		return rc;
 	x->tx = rc;
-	rc = pd_probe_packet_socket(&run->snd, false, err, errlen);
+	rc = pd_probe_packet_socket(&run->snd, PD_PSOCK_CAPTURE, err, errlen);
 	if (rc < 0)
 		return rc;
 	x->snd_cap = rc;
-	rc = pd_probe_packet_socket(&run->rcv, false, err, errlen);
+	rc = pd_probe_packet_socket(&run->rcv, PD_PSOCK_CAPTURE, err, errlen);
 	if (rc < 0)
 		return rc;
 	x->rcv_cap = rc;

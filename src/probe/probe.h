@@ -221,13 +221,20 @@ void pd_probe_if_close(struct pd_probe_if *i);
 int pd_probe_in_ns(const struct pd_probe_if *i, int *saved);
 void pd_probe_leave_ns(int saved);
 
+/** What an AF_PACKET socket is for. */
+enum pd_psock {
+	PD_PSOCK_CAPTURE = 0,   /* ETH_P_ALL: every frame in and out */
+	PD_PSOCK_SEND = 1,      /* protocol 0: sends, receives nothing */
+	PD_PSOCK_SEND_VNET = 2, /* sends with a virtio_net_hdr (PACKET_VNET_HDR) */
+};
+
 /**
- * pd_probe_packet_socket() - an AF_PACKET SOCK_RAW socket bound to @i
- * (ETH_P_ALL), opened inside its namespace.
- * @vnet_hdr: ask for PACKET_VNET_HDR (for GSO and checksum requests).
+ * pd_probe_packet_socket() - an AF_PACKET SOCK_RAW socket bound to @i,
+ * opened inside its namespace.
+ * @kind: enum pd_psock.
  * Return: the descriptor, or -PD_EPERM (no CAP_NET_RAW) / -PD_EOPEN.
  */
-int pd_probe_packet_socket(const struct pd_probe_if *i, bool vnet_hdr, char *err, size_t errlen);
+int pd_probe_packet_socket(const struct pd_probe_if *i, int kind, char *err, size_t errlen);
 
 /**
  * pd_probe_drop_privileges() - after the sockets are open: keep only
