@@ -72,8 +72,11 @@ capture_start() {
 	tcpdump_pid=$!
 	sleep 1
 }
-capture_stop() {
-	sleep 0.5
+capture_stop() { # [frames expected]: wait (at most 10 s) until the capture holds them
+	for _ in $(seq 50); do
+		[ "$(tcpdump -r "$tmp/rx.pcap" 2>/dev/null | wc -l)" -ge "${1:-0}" ] && break
+		sleep 0.2
+	done
 	kill "$tcpdump_pid" 2>/dev/null
 	wait "$tcpdump_pid" 2>/dev/null
 	tcpdump_pid=
@@ -83,7 +86,7 @@ capture_stop() {
 csum0=$(snmp Tcp InCsumErrors)
 capture_start
 j=$("$bin" replay "$cap" -i "$A:$IA" --topspeed --fix-offload "${rw[@]}" "${sender[@]}" -F json); rc=$?
-capture_stop
+capture_stop "$(jq .sent <<<"$j")"
 csum1=$(snmp Tcp InCsumErrors)
 [ "$rc" = 0 ] && ok "fix-offload replay exits 0" || ko "fix-offload replay exit $rc: $j"
 got=$(jq -c '[.read, .skipped, .segmented, .refused, .failed, .fixed]' <<<"$j")

@@ -604,6 +604,9 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 	r->csum_sent = x->built.l4_csum;
 	/* quiet before: drain what earlier cases left */
 	drain(x->rcv_cap, x->rxbuf, sizeof(x->rxbuf));
+	/* the sender's capture is read only for IPMI requests: keep it from
+	 * filling up (a full socket buffer is a SOCKET_RCVBUFF drop) */
+	drain(x->snd_cap, x->rxbuf, sizeof(x->rxbuf));
 	for (unsigned k = 0; k < x->n_udp; k++)
 		drain(x->udp[k], x->rxbuf, sizeof(x->rxbuf));
 	pd_probe_trace_collect(x->trace, r->reason, sizeof(r->reason));
