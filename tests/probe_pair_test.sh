@@ -15,7 +15,9 @@
 #   3. the GSO case's segment sizes on the wire: one 14654-byte frame with
 #      the sender's TSO on (a veth passes it whole), ten 1514-byte frames
 #      with TSO off;
-#   4. the offload settings of both ends are the same after as before,
+#   4. --toggle runs the offload matrix, names the impossible
+#      combinations, and restores every setting, also after SIGINT;
+#   5. the offload settings of both ends are the same after as before,
 #      and no namespace is left behind.
 # Traffic stays inside the two namespaces.  Exit 77 = skipped.
 #   probe_pair_test.sh PKTDOCTOR
@@ -37,7 +39,10 @@ done
 id=$$
 A=pdp${id}a B=pdp${id}b   # namespaces
 IA=pdp${id}x IB=pdp${id}y # interfaces (<= 15 chars)
+tmpd=$(mktemp -d)
 cleanup() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$tmpd"
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 }
@@ -148,6 +153,30 @@ want="[10,[$(printf '1514,%.0s' {1..10} | sed 's/,$//')]]"
 t=$(timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --only udp4.623.csum)
 grep -q "^SETTING rx-csum=on" <<<"$t" && grep -q "udp4.623.csum-wrong .*drop .*no .*ok .*Udp.InCsumErrors+1" <<<"$t" &&
 	ok "text report: matrix row for udp4.623.csum-wrong" || ko "text report: $t"
+
+# --toggle: the offload matrix; impossible combinations named and skipped
+j=$(probe --toggle --only udp4.623.csum-wrong 2>"$tmpd/toggle.err")
+n=$(jq '[.results[] | select(.verdict=="ok")] | length' <<<"$j")
+s=$(jq -r '[.results[].setting] | unique | length' <<<"$j")
+[ "$n" = 12 ] && [ "$s" = 12 ] && ok "--toggle: 12 possible settings, the invalid case dropped under each" ||
+	ko "--toggle: $n ok results over $s settings"
+grep -q "tx-csum=off tso=on cannot exist" <<<"$(jq -r .settings_note <<<"$j")" &&
+	ok "--toggle: tx-csum off with TSO on is named as impossible" || ko "settings note: $(jq -r .settings_note <<<"$j")"
+grep -q "tx-tcp-segmentation requested on, active off" "$tmpd/toggle.err" &&
+	ok "--toggle: each change is logged, requested and active" || ko "toggle log: $(head -3 "$tmpd/toggle.err")"
+[ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
+	ok "--toggle: settings restored" || ko "--toggle: settings not restored"
+# SIGINT in the middle of the matrix: it stops, restores, reports
+timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --toggle -F json >"$tmpd/int.json" 2>/dev/null &
+pid=$!
+sleep 4
+kill -INT "$pid"
+wait "$pid"
+pid=
+[ "$(jq -r .interrupted "$tmpd/int.json")" = true ] && ok "SIGINT: the report says interrupted" ||
+	ko "SIGINT: $(head -c 300 "$tmpd/int.json")"
+[ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
+	ok "SIGINT: settings restored" || ko "SIGINT: settings not restored"
 
 # bad usage and missing interfaces
 "$bin" probe --pair "$A:pdpnosuch0" "$B:$IB" >/dev/null 2>&1; rc=$?
