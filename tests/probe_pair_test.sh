@@ -42,6 +42,7 @@ IA=pdp${id}x IB=pdp${id}y # interfaces (<= 15 chars)
 tmpd=$(mktemp -d)
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
 	rm -rf "$tmpd"
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
@@ -177,6 +178,62 @@ pid=
 	ko "SIGINT: $(head -c 300 "$tmpd/int.json")"
 [ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
 	ok "SIGINT: settings restored" || ko "SIGINT: settings not restored"
+
+# --listen in the receiver's namespace, the prober in the sender's: the
+# control connection, the token, the same verdicts
+listen() { # log [options]: start a listener, set lpid and tok
+	local log=$1
+	shift
+	timeout 120 "$bin" probe --listen "$B:$IB" --bind 10.211.0.2:6231 --timeout 60 "$@" \
+		>"$log" 2>"$log.err" &
+	lpid=$!
+	tok=
+	for _ in $(seq 50); do
+		tok=$(awk '/token/ {print $NF}' "$log")
+		[ -n "$tok" ] && break
+		sleep 0.1
+	done
+}
+listen_wait() { wait "$lpid"; local rc=$?; lpid=; return $rc; }
+listen "$tmpd/l1"
+grep -q "listening on 10.211.0.2:6231 in netns $B" "$tmpd/l1" && ok "--listen prints its address and a token" ||
+	ko "--listen: $(cat "$tmpd/l1" "$tmpd/l1.err")"
+ss=$(ip netns exec "$B" ss -Hltn 'sport = :6231')
+grep -q "10.211.0.2:6231" <<<"$ss" && ! grep -q "0.0.0.0:6231\|\*:6231" <<<"$ss" &&
+	ok "--listen binds the given address only" || ko "--listen sockets: $ss"
+"$bin" probe -i "$A:$IA" --to 10.211.0.2:6231 --token 0000 >/dev/null 2>"$tmpd/bad.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "refused" "$tmpd/bad.err" && ok "a wrong token is refused (exit 3)" ||
+	ko "wrong token: exit $rc, $(cat "$tmpd/bad.err")"
+j=$(timeout 120 "$bin" probe -i "$A:$IA" --to 10.211.0.2:6231 --token "$tok" -F json); rc=$?
+listen_wait; lrc=$?
+[ "$rc" = 0 ] && [ "$lrc" = 0 ] && ok "--to with the token: prober and listener exit 0" || ko "--to: exit $rc, listener $lrc"
+check_clean "--listen" "$j"
+# the injected fault seen through the control connection
+sp=$(sport_of udp4.67.len64)
+ip netns exec "$B" nft -f - <<-EOF
+	table inet pdpfault {
+		chain input { type filter hook input priority 0; policy accept; udp sport $sp drop; }
+	}
+	EOF
+listen "$tmpd/l2"
+j=$(timeout 120 "$bin" probe -i "$A:$IA" --to 10.211.0.2:6231 --token "$tok" --only udp4 -F json)
+listen_wait
+ip netns exec "$B" nft delete table inet pdpfault
+[ "$(jq -c '[.findings[] | .id + " " + .evidence.case]' <<<"$j")" = '["probe.valid_dropped udp4.67.len64"]' ] &&
+	ok "--listen: the nftables drop is the one valid_dropped" || ko "--listen fault: $(jq -c '[.findings[] | [.id, .evidence.case]]' <<<"$j")"
+# the listener changes its offloads only with --allow-toggle
+listen "$tmpd/l3"
+"$bin" probe -i "$A:$IA" --to 10.211.0.2:6231 --token "$tok" --toggle --only csum-wrong >/dev/null 2>"$tmpd/t.err"; rc=$?
+listen_wait
+[ "$rc" = 3 ] && grep -q "allow-toggle" "$tmpd/t.err" && ok "--toggle against a listener without --allow-toggle is refused" ||
+	ko "toggle refused: exit $rc, $(cat "$tmpd/t.err")"
+listen "$tmpd/l4" --allow-toggle
+j=$(timeout 120 "$bin" probe -i "$A:$IA" --to 10.211.0.2:6231 --token "$tok" --toggle --only udp4.623.csum-wrong -F json 2>/dev/null)
+listen_wait
+[ "$(jq '[.results[] | select(.verdict=="ok")] | length' <<<"$j")" = 12 ] &&
+	ok "--toggle through the listener: 12 settings" || ko "--toggle through the listener: $(jq -c .summary <<<"$j")"
+[ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
+	ok "--listen --allow-toggle: settings restored" || ko "--listen --allow-toggle: settings not restored"
 
 # bad usage and missing interfaces
 "$bin" probe --pair "$A:pdpnosuch0" "$B:$IB" >/dev/null 2>&1; rc=$?

@@ -20,6 +20,8 @@
 static void probe_usage(FILE *out)
 {
 	fputs("Usage: pktdoctor probe --pair [NS:]IFACE1 [NS:]IFACE2 [OPTIONS]\n"
+	      "       pktdoctor probe --listen [NS:]IFACE [--bind ADDR[:PORT]] [--allow-toggle]\n"
+	      "       pktdoctor probe -i [NS:]IFACE --to ADDR[:PORT] --token TOKEN [OPTIONS]\n"
 	      "       pktdoctor probe --list\n"
 	      "\n"
 	      "Send the suite of crafted frames from IFACE1 to IFACE2 (two ports joined by a\n"
@@ -28,6 +30,13 @@ static void probe_usage(FILE *out)
 	      "that moved and the kernel's drop reason, and a verdict against the RFCs.\n"
 	      "\n"
 	      "  --pair A B         sender A, receiver B; NS:IFACE names /run/netns/NS\n"
+	      "  --listen IFACE     be the receiving end on this host: print an address and a\n"
+	      "                     token, serve one prober that presents it, then exit\n"
+	      "  --bind ADDR[:PORT] the listener's control address (default: IFACE's own IPv4\n"
+	      "                     address, port 6230; never all addresses)\n"
+	      "  --allow-toggle     the listener lets the prober change its rx-csum and GRO\n"
+	      "  --timeout S        the listener waits this long for a prober (default 300)\n"
+	      "  -i IFACE --to ADDR[:PORT] --token T   probe from IFACE to a listener\n"
 	      "  --list             print the suite (name, source port, expectation, fault)\n"
 	      "  --only TEXT        run only the cases whose name contains TEXT\n"
 	      "  --toggle           repeat under each combination of the receiver's rx\n"
@@ -41,8 +50,7 @@ static void probe_usage(FILE *out)
 	      "\n"
 	      "Needs CAP_NET_RAW (and CAP_NET_ADMIN for --toggle); capabilities are dropped\n"
 	      "once the sockets are open.  Sends only on IFACE1, only to IFACE2's addresses.\n"
-	      "The separate --listen mode (prober and listener on two hosts over a control\n"
-	      "connection) is not built yet: see docs/probing.md.\n",
+	      "The listener sends nothing but the requests the IPMI-form case needs.\n",
 	      out);
 }
 
@@ -78,6 +86,12 @@ int pd_cli_probe(int argc, char **argv)
 		{"wait", required_argument, 0, 6},
 		{"fail-on", required_argument, 0, 7},
 		{"listen", required_argument, 0, 8},
+		{"bind", required_argument, 0, 9},
+		{"allow-toggle", no_argument, 0, 10},
+		{"timeout", required_argument, 0, 11},
+		{"to", required_argument, 0, 12},
+		{"token", required_argument, 0, 13},
+		{"interface", required_argument, 0, 'i'},
 		{"format", required_argument, 0, 'F'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -85,15 +99,17 @@ int pd_cli_probe(int argc, char **argv)
 	struct pd_probe_opts o;
 	struct pd_probe_run *run = calloc(1, sizeof(*run));
 	struct sigaction sa;
-	const char *a = 0, *b = 0;
+	const char *a = 0, *b = 0, *to = 0, *token = 0;
+	struct pd_listen_opts lo;
 	char err[512];
 	int c, fmt = 0, fail_on = PD_SEV_ERROR, rc, code;
 
 	if (!run)
 		return PD_EXIT_INPUT;
 	memset(&o, 0, sizeof(o));
+	memset(&lo, 0, sizeof(lo));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "F:h", longopts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:hi:", longopts, 0)) != -1) {
 		char *end;
 		unsigned long v;
 
@@ -136,10 +152,33 @@ int pd_cli_probe(int argc, char **argv)
 			}
 			break;
 		case 8:
-			fputs("pktdoctor probe: --listen (two hosts over a control connection) is not "
-			      "built yet; use --pair on one machine (docs/probing.md)\n", stderr);
-			free(run);
-			return PD_EXIT_USAGE;
+			lo.iface = optarg;
+			break;
+		case 9:
+			lo.bind = optarg;
+			break;
+		case 10:
+			lo.allow_toggle = true;
+			break;
+		case 11:
+			v = strtoul(optarg, &end, 10);
+			if (*end || !v || v > 86400) {
+				fprintf(stderr, "pktdoctor probe: --timeout: '%s' is not 1..86400 s\n",
+					optarg);
+				free(run);
+				return PD_EXIT_USAGE;
+			}
+			lo.timeout_s = (unsigned)v;
+			break;
+		case 12:
+			to = optarg;
+			break;
+		case 13:
+			token = optarg;
+			break;
+		case 'i':
+			a = optarg;
+			break;
 		case 'F':
 			if (!strcmp(optarg, "text")) {
 				fmt = 0;
@@ -164,28 +203,52 @@ int pd_cli_probe(int argc, char **argv)
 			return PD_EXIT_USAGE;
 		}
 	}
-	if (!a || !b || optind < argc) {
-		fputs("pktdoctor probe: give --pair [NS:]IFACE1 [NS:]IFACE2\n"
-		      "Try 'pktdoctor probe --help'.\n", stderr);
-		free(run);
-		return PD_EXIT_USAGE;
-	}
-	if (pd_probe_if_parse(&run->snd, a) || pd_probe_if_parse(&run->rcv, b)) {
-		fprintf(stderr, "pktdoctor probe: '%s' or '%s' is not [NS:]IFACE\n", a, b);
-		free(run);
-		return PD_EXIT_USAGE;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, 0);
 	sigaction(SIGTERM, &sa, 0);
+	if (lo.iface) {
+		if (a || to || optind < argc) {
+			fputs("pktdoctor probe: --listen goes alone (with --bind, --allow-toggle, "
+			      "--timeout)\n", stderr);
+			free(run);
+			return PD_EXIT_USAGE;
+		}
+		free(run);
+		lo.stop = &probe_stop;
+		lo.out = stdout;
+		err[0] = 0;
+		rc = pd_probe_listen(&lo, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "pktdoctor probe: %s\n", err[0] ? err : pd_strerror(rc));
+		return rc == 0 ? PD_EXIT_CLEAN : rc == -PD_EUSAGE ? PD_EXIT_USAGE : PD_EXIT_INPUT;
+	}
+	if (to && (!a || b || !token || optind < argc)) {
+		fputs("pktdoctor probe: --to goes with -i [NS:]IFACE and --token TOKEN\n", stderr);
+		free(run);
+		return PD_EXIT_USAGE;
+	}
+	if (!to && (!a || !b || optind < argc)) {
+		fputs("pktdoctor probe: give --pair [NS:]IFACE1 [NS:]IFACE2\n"
+		      "Try 'pktdoctor probe --help'.\n", stderr);
+		free(run);
+		return PD_EXIT_USAGE;
+	}
+	if (pd_probe_if_parse(&run->snd, a) || (b && pd_probe_if_parse(&run->rcv, b))) {
+		fprintf(stderr, "pktdoctor probe: '%s' or '%s' is not [NS:]IFACE\n", a, b);
+		free(run);
+		return PD_EXIT_USAGE;
+	}
 	o.stop = &probe_stop;
 	err[0] = 0;
-	rc = pd_probe_pair(run, &o, err, sizeof(err));
+	rc = to ? pd_probe_remote(run, &o, to, token, err, sizeof(err))
+		: pd_probe_pair(run, &o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "pktdoctor probe: %s\n", err[0] ? err : pd_strerror(rc));
 		code = rc == -PD_EUSAGE ? PD_EXIT_USAGE : PD_EXIT_INPUT;
+		if (run->n) /* what ran before the control connection failed */
+			pd_probe_report_text(stdout, run);
 		pd_probe_run_free(run);
 		free(run);
 		return code;

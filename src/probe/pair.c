@@ -20,7 +20,10 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/random.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +72,11 @@ struct ctx {
 	struct pd_probe_trace *trace;
 	int64_t next_send_ns;
 	uint32_t next_id;
+	int ctl;                 /* control connection: to the listener (prober) or
+				  * from the prober (listener); -1 in --pair */
+	char ctl_buf[4096];      /* bytes read from it, not yet a whole line */
+	size_t ctl_len;
+	struct pd_probe_counters before;
 	struct pd_probe_built built;
 	uint8_t rxbuf[70000];
 };
@@ -139,24 +147,36 @@ static void drain(int fd, uint8_t *buf, size_t len)
 
 static const uint8_t zero16[16];
 
-static int open_all(struct ctx *x, char *err, size_t errlen)
+static void init_fds(struct ctx *x)
+{
+	x->tx = x->snd_cap = x->rcv_cap = x->ipmi_req = x->ctl = -1;
+	x->tcp[0] = x->tcp[1] = -1;
+	x->cs.snmp = x->cs.snmp6 = x->cs.netstat = x->cs.ethfd = -1;
+}
+
+/* The sending half: the frame socket and a capture for IPMI requests. */
+static int open_sender(struct ctx *x, char *err, size_t errlen)
+{
+	int rc = pd_probe_packet_socket(&x->run->snd, PD_PSOCK_SEND_VNET, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	x->tx = rc;
+	rc = pd_probe_packet_socket(&x->run->snd, PD_PSOCK_CAPTURE, err, errlen);
+	if (rc < 0)
+		return rc;
+	x->snd_cap = rc;
+	return 0;
+}
+
+/* The receiving half: capture, sockets, counters, drop reasons. */
+static int open_receiver(struct ctx *x, char *err, size_t errlen)
 {
 	struct pd_probe_run *run = x->run;
 	static const uint16_t ports[] = {623, 67, 69};
 	char why[200];
 	int rc, bufsz = 4 << 20;
 
-	x->tx = x->snd_cap = x->rcv_cap = x->ipmi_req = -1;
-	x->tcp[0] = x->tcp[1] = -1;
-	x->cs.snmp = x->cs.snmp6 = x->cs.netstat = x->cs.ethfd = -1;
-	rc = pd_probe_packet_socket(&run->snd, PD_PSOCK_SEND_VNET, err, errlen);
-	if (rc < 0)
-		return rc;
-	x->tx = rc;
-	rc = pd_probe_packet_socket(&run->snd, PD_PSOCK_CAPTURE, err, errlen);
-	if (rc < 0)
-		return rc;
-	x->snd_cap = rc;
 	rc = pd_probe_packet_socket(&run->rcv, PD_PSOCK_CAPTURE, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -202,7 +222,7 @@ static int open_all(struct ctx *x, char *err, size_t errlen)
 
 static void close_all(struct ctx *x)
 {
-	int *fds[] = {&x->tx, &x->snd_cap, &x->rcv_cap, &x->tcp[0], &x->tcp[1]};
+	int *fds[] = {&x->tx, &x->snd_cap, &x->rcv_cap, &x->tcp[0], &x->tcp[1], &x->ctl};
 
 	for (size_t k = 0; k < sizeof(fds) / sizeof(fds[0]); k++)
 		if (*fds[k] >= 0)
@@ -237,26 +257,111 @@ static int send_frame(struct ctx *x, const uint8_t *f, uint32_t len, const struc
 	return 0;
 }
 
+/* ---- the control connection: one text line per message ---- */
+
+static int ctl_send(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int ctl_send(int fd, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return -PD_EUSAGE;
+	line[n++] = '\n';
+	return send(fd, line, (size_t)n, MSG_NOSIGNAL) == n ? 0 : -PD_EIO;
+}
+
+/* One line (without the newline) within @timeout_ms.  Return 0 or -PD_EIO. */
+static int ctl_recv(struct ctx *x, char *line, size_t len, int timeout_ms)
+{
+	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000LL;
+
+	for (;;) {
+		char *nl = memchr(x->ctl_buf, '\n', x->ctl_len);
+		struct pollfd pfd = {x->ctl, POLLIN, 0};
+		int64_t left;
+		ssize_t n;
+
+		if (nl) {
+			size_t l = (size_t)(nl - x->ctl_buf);
+
+			snprintf(line, len, "%.*s", (int)l, x->ctl_buf);
+			memmove(x->ctl_buf, nl + 1, x->ctl_len - l - 1);
+			x->ctl_len -= l + 1;
+			return 0;
+		}
+		if (x->ctl_len == sizeof(x->ctl_buf))
+			return -PD_EIO; /* a line longer than any message */
+		left = (deadline - now_ns()) / 1000000;
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return -PD_EIO;
+		n = recv(x->ctl, x->ctl_buf + x->ctl_len, sizeof(x->ctl_buf) - x->ctl_len, 0);
+		if (n <= 0)
+			return -PD_EIO;
+		x->ctl_len += (size_t)n;
+	}
+}
+
+static const char *addr_or_dash(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (!memcmp(a, zero16, family == AF_INET ? 4 : 16))
+		return "-";
+	inet_ntop(family, a, buf, (socklen_t)len);
+	return buf;
+}
+
+static void parse_addr(int family, const char *s, uint8_t *out)
+{
+	memset(out, 0, family == AF_INET ? 4 : 16);
+	if (strcmp(s, "-") != 0 && inet_pton(family, s, out) != 1)
+		memset(out, 0, family == AF_INET ? 4 : 16);
+}
+
+/* ---- the receiving half, local (--pair, --listen) or remote (--to) ---- */
+
+static const uint8_t ipmi_req_bytes[] = {
+	0x06, 0x00, 0xff, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x09, 0x20, 0x18, 0xc8, 0x81, 0x00, 0x38, 0x8e, 0x04, 0xb5,
+}; /* RMCP + IPMI 1.5 Get Channel Authentication Capabilities */
+
+/* The receiver sends an IPMI request to the prober's port 623. */
+static int ipmi_send_local(struct ctx *x, const uint8_t *to4)
+{
+	struct sockaddr_in to;
+
+	if (x->ipmi_req < 0 || !memcmp(to4, zero16, 4))
+		return -PD_EUNSUPPORTED;
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(623);
+	memcpy(&to.sin_addr, to4, 4);
+	return sendto(x->ipmi_req, ipmi_req_bytes, sizeof(ipmi_req_bytes), 0,
+		      (struct sockaddr *)&to, sizeof(to)) < 0 ? -PD_EIO : 0;
+}
+
 /* The IPMI form: ask the receiver to send a request to IF1's port 623
  * and read its IP ID and source port from IF1's capture. */
 static int ipmi_request(struct ctx *x, uint16_t *ip_id, uint16_t *dport)
 {
-	struct sockaddr_in to;
-	static const uint8_t req[] = {0x06, 0x00, 0xff, 0x07, 0x00, 0x00, 0x00, 0x00,
-				      0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x20, 0x18,
-				      0xc8, 0x81, 0x00, 0x38, 0x8e, 0x04, 0xb5}; /* RMCP + IPMI 1.5
-										     * Get Channel Auth Caps */
 	int64_t deadline;
 
-	if (x->ipmi_req < 0 || !memcmp(x->run->snd.addr4, zero16, 4))
+	if (!memcmp(x->run->snd.addr4, zero16, 4))
 		return -PD_EUNSUPPORTED;
 	drain(x->snd_cap, x->rxbuf, sizeof(x->rxbuf));
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons(623);
-	memcpy(&to.sin_addr, x->run->snd.addr4, 4);
-	if (sendto(x->ipmi_req, req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	if (x->ctl >= 0) {
+		char line[64];
+
+		if (ctl_send(x->ctl, "IPMI") || ctl_recv(x, line, sizeof(line), 5000) ||
+		    strcmp(line, "SENT"))
+			return -PD_EIO;
+	} else if (ipmi_send_local(x, x->run->snd.addr4)) {
 		return -PD_EIO;
+	}
 	deadline = now_ns() + 500000000LL;
 	while (now_ns() < deadline) {
 		struct pollfd pfd = {x->snd_cap, POLLIN, 0};
@@ -388,6 +493,117 @@ static void observe(struct ctx *x, const struct pd_probe_case *c, const struct p
 			}
 		}
 	}
+}
+
+/* Quiet before a case: drain what earlier cases left, read counters. */
+static void rx_begin_local(struct ctx *x)
+{
+	char junk[256];
+
+	drain(x->rcv_cap, x->rxbuf, sizeof(x->rxbuf));
+	for (unsigned k = 0; k < x->n_udp; k++)
+		drain(x->udp[k], x->rxbuf, sizeof(x->rxbuf));
+	pd_probe_trace_collect(x->trace, junk, sizeof(junk));
+	pd_probe_counters_read(&x->cs, &x->before);
+}
+
+/* After the frames: watch, then counters and drop reasons. */
+static void rx_end_local(struct ctx *x, const struct pd_probe_case *c,
+			 const struct pd_probe_built *b, uint16_t dport, struct pd_probe_result *r,
+			 unsigned wait_ms)
+{
+	struct pd_probe_counters after;
+
+	observe(x, c, b, dport, r, (int64_t)wait_ms * 1000000LL);
+	pd_probe_counters_read(&x->cs, &after);
+	pd_probe_counters_delta(&x->before, &after, r->counters, sizeof(r->counters));
+	pd_probe_trace_collect(x->trace, r->reason, sizeof(r->reason));
+}
+
+static int rx_begin(struct ctx *x, size_t idx, const struct pd_probe_built *b, uint16_t dport)
+{
+	size_t n;
+	char line[64];
+
+	if (x->ctl < 0) {
+		rx_begin_local(x);
+		return 0;
+	}
+	if (ctl_send(x->ctl, "CASE %zu %s %u %u %u %u %u %u", idx, pd_probe_suite(&n)[idx].name,
+		     b->sport, dport, b->ip_id, b->seq, b->gso_size, b->l4_len) ||
+	    ctl_recv(x, line, sizeof(line), 10000) || strcmp(line, "READY"))
+		return -PD_EIO;
+	return 0;
+}
+
+/* RESULT on_wire delivered pad csum_wire len,len,...|counters|reason */
+static int rx_end(struct ctx *x, const struct pd_probe_case *c, const struct pd_probe_built *b,
+		  uint16_t dport, struct pd_probe_result *r, unsigned wait_ms)
+{
+	char line[1024], lens[200], *bar1, *bar2, *save = 0, *tok;
+	unsigned dl, pad, cw;
+
+	if (x->ctl < 0) {
+		rx_end_local(x, c, b, dport, r, wait_ms);
+		return 0;
+	}
+	if (ctl_send(x->ctl, "DONE %u", wait_ms) ||
+	    ctl_recv(x, line, sizeof(line), (int)wait_ms + 10000))
+		return -PD_EIO;
+	bar1 = strchr(line, '|');
+	bar2 = bar1 ? strchr(bar1 + 1, '|') : 0;
+	if (!bar2 || sscanf(line, "RESULT %u %u %u %u %199s", &r->on_wire, &dl, &pad, &cw,
+			    lens) != 5)
+		return -PD_EIO;
+	*bar1 = *bar2 = 0;
+	{
+		char *cut = strchr(lens, '|');
+
+		if (cut)
+			*cut = 0;
+	}
+	r->delivered = dl != 0;
+	r->pad_nonzero = pad != 0;
+	r->csum_wire = (uint16_t)cw;
+	snprintf(r->counters, sizeof(r->counters), "%s", bar1 + 1);
+	snprintf(r->reason, sizeof(r->reason), "%s", bar2 + 1);
+	r->n_wire_len = 0;
+	for (tok = strtok_r(lens, ",|", &save); tok && r->n_wire_len < PD_PROBE_MAX_WIRE_LEN;
+	     tok = strtok_r(0, ",|", &save))
+		if (strcmp(tok, "-"))
+			r->wire_len[r->n_wire_len++] = (uint32_t)strtoul(tok, 0, 10);
+	return 0;
+}
+
+/* Offloads: rx-csum and GRO belong to the receiver, possibly remote. */
+static int off_get(struct ctx *x, int o)
+{
+	char line[64];
+	int v;
+
+	if (o >= PD_OFF_TX_CSUM)
+		return pd_offload_get(&x->run->snd, o);
+	if (x->ctl < 0)
+		return pd_offload_get(&x->run->rcv, o);
+	if (ctl_send(x->ctl, "GET %d", o) || ctl_recv(x, line, sizeof(line), 10000) ||
+	    sscanf(line, "ACTIVE %d", &v) != 1)
+		return -PD_EIO;
+	return v;
+}
+
+static int off_set(struct ctx *x, int o, bool on)
+{
+	char line[64];
+	int v;
+
+	if (o >= PD_OFF_TX_CSUM)
+		return pd_offload_set(&x->run->snd, o, on);
+	if (x->ctl < 0)
+		return pd_offload_set(&x->run->rcv, o, on);
+	if (ctl_send(x->ctl, "SET %d %d", o, on ? 1 : 0) ||
+	    ctl_recv(x, line, sizeof(line), 10000) || sscanf(line, "ACTIVE %d", &v) != 1)
+		return -PD_EIO;
+	return v;
 }
 
 static void flow_text(const struct ctx *x, const struct pd_probe_case *c, uint16_t sport,
@@ -550,7 +766,6 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 	size_t n;
 	const struct pd_probe_case *c = &pd_probe_suite(&n)[idx];
 	struct pd_probe_result *r = new_result(x->run);
-	struct pd_probe_counters before, after;
 	struct vnet_hdr vh;
 	uint16_t sport = pd_probe_case_sport(idx), dport = c->dport, ip_id;
 	char err[200], skip[200];
@@ -602,16 +817,11 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 		}
 	}
 	r->csum_sent = x->built.l4_csum;
-	/* quiet before: drain what earlier cases left */
-	drain(x->rcv_cap, x->rxbuf, sizeof(x->rxbuf));
 	/* the sender's capture is read only for IPMI requests: keep it from
 	 * filling up (a full socket buffer is a SOCKET_RCVBUFF drop) */
 	drain(x->snd_cap, x->rxbuf, sizeof(x->rxbuf));
-	for (unsigned k = 0; k < x->n_udp; k++)
-		drain(x->udp[k], x->rxbuf, sizeof(x->rxbuf));
-	pd_probe_trace_collect(x->trace, r->reason, sizeof(r->reason));
-	r->reason[0] = 0;
-	pd_probe_counters_read(&x->cs, &before);
+	if (rx_begin(x, idx, &x->built, dport))
+		return -PD_EIO;
 
 	memset(&vh, 0, sizeof(vh));
 	if (c->flags & PD_PF_GSO) {
@@ -628,11 +838,8 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 			break;
 		r->sent++;
 	}
-	observe(x, c, &x->built, dport, r,
-		(int64_t)(x->o->wait_ms ? x->o->wait_ms : 150) * 1000000LL);
-	pd_probe_counters_read(&x->cs, &after);
-	pd_probe_counters_delta(&before, &after, r->counters, sizeof(r->counters));
-	pd_probe_trace_collect(x->trace, r->reason, sizeof(r->reason));
+	if (rx_end(x, c, &x->built, dport, r, x->o->wait_ms ? x->o->wait_ms : 150))
+		return -PD_EIO;
 	/* the tracepoint is machine-wide: a reason explains a frame that was
 	 * not delivered; for a delivered one it is someone else's drop (the
 	 * sender's stack resetting a SYN-ACK, another namespace) */
@@ -642,14 +849,12 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 	return 0;
 }
 
-static void setting_text(const struct pd_probe_run *run, char *buf, size_t len)
+static void setting_text(struct ctx *x, char *buf, size_t len)
 {
 	int v[PD_OFF__COUNT];
 
-	v[PD_OFF_RX_CSUM] = pd_offload_get(&run->rcv, PD_OFF_RX_CSUM);
-	v[PD_OFF_GRO] = pd_offload_get(&run->rcv, PD_OFF_GRO);
-	v[PD_OFF_TX_CSUM] = pd_offload_get(&run->snd, PD_OFF_TX_CSUM);
-	v[PD_OFF_TSO] = pd_offload_get(&run->snd, PD_OFF_TSO);
+	for (int o = 0; o < PD_OFF__COUNT; o++)
+		v[o] = off_get(x, o);
 	snprintf(buf, len, "rx-csum=%s gro=%s tx-csum=%s tso=%s",
 		 v[0] == 1 ? "on" : v[0] == 0 ? "off" : "?", v[1] == 1 ? "on" : v[1] == 0 ? "off" : "?",
 		 v[2] == 1 ? "on" : v[2] == 0 ? "off" : "?", v[3] == 1 ? "on" : v[3] == 0 ? "off" : "?");
@@ -662,7 +867,7 @@ static int run_round(struct ctx *x, unsigned round)
 	char setting[64];
 	int rc;
 
-	setting_text(x->run, setting, sizeof(setting));
+	setting_text(x, setting, sizeof(setting));
 	for (size_t k = 0; k < n; k++) {
 		if (x->o->stop && *x->o->stop) {
 			x->run->interrupted = true;
@@ -688,7 +893,7 @@ static int run_matrix(struct ctx *x)
 	size_t used = 0;
 
 	for (int o = 0; o < PD_OFF__COUNT; o++)
-		orig[o] = pd_offload_get(dev[o], o);
+		orig[o] = off_get(x, o);
 	for (unsigned m = 0; m < 16 && !rc; m++) {
 		bool want[PD_OFF__COUNT];
 		int got[PD_OFF__COUNT];
@@ -696,7 +901,7 @@ static int run_matrix(struct ctx *x)
 
 		for (int o = 0; o < PD_OFF__COUNT; o++) {
 			want[o] = !((m >> (3 - o)) & 1);
-			got[o] = orig[o] < 0 ? orig[o] : pd_offload_set(dev[o], o, want[o]);
+			got[o] = orig[o] < 0 ? orig[o] : off_set(x, o, want[o]);
 			if (got[o] == -PD_EPERM) {
 				rc = -PD_EPERM;
 				break;
@@ -725,9 +930,9 @@ static int run_matrix(struct ctx *x)
 	/* restore, in the order that lets TSO come back after tx-csum */
 	for (int o = 0; o < PD_OFF__COUNT; o++)
 		if (orig[o] >= 0)
-			pd_offload_set(dev[o], o, orig[o] == 1);
+			off_set(x, o, orig[o] == 1);
 	for (int o = 0; o < PD_OFF__COUNT; o++) {
-		int now = orig[o] >= 0 ? pd_offload_get(dev[o], o) : orig[o];
+		int now = orig[o] >= 0 ? off_get(x, o) : orig[o];
 
 		if (now != orig[o])
 			fprintf(stderr, "pktdoctor: WARNING: %s on %s is %d, was %d before the probe\n",
@@ -743,6 +948,7 @@ int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char 
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	init_fds(&x);
 	x.run = run;
 	x.o = o;
 	rc = pd_probe_check_caps(o->toggle, err, errlen);
@@ -768,7 +974,9 @@ int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char 
 		snprintf(err, errlen, "%s has no unicast MAC address", run->rcv.name);
 		return -PD_EUSAGE;
 	}
-	rc = open_all(&x, err, errlen);
+	rc = open_sender(&x, err, errlen);
+	if (!rc)
+		rc = open_receiver(&x, err, errlen);
 	if (rc)
 		goto out;
 	/* the sockets are open: keep CAP_NET_ADMIN alone for --toggle */
@@ -795,4 +1003,353 @@ void pd_probe_run_free(struct pd_probe_run *run)
 	pd_findings_free(&run->findings);
 	pd_probe_if_close(&run->snd);
 	pd_probe_if_close(&run->rcv);
+}
+
+/* ---- probe --listen and probe --to: the two ends on two hosts ---- */
+
+#define PD_PROBE_PORT 6230
+
+/* "a.b.c.d[:port]" -> sockaddr_in.  Return 0 or -PD_EUSAGE. */
+static int parse_hostport(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strchr(s, ':');
+	unsigned long port = PD_PROBE_PORT;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if ((colon ? (size_t)(colon - s) : strlen(s)) >= sizeof(host))
+		return -PD_EUSAGE;
+	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
+	if (colon) {
+		char *end;
+
+		port = strtoul(colon + 1, &end, 10);
+		if (*end || !port || port > 65535)
+			return -PD_EUSAGE;
+	}
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return -PD_EUSAGE;
+	sa->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+/* A TCP socket in @i's namespace. */
+static int tcp_socket_in(const struct pd_probe_if *i)
+{
+	int saved, fd;
+
+	if (pd_probe_in_ns(i, &saved))
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pd_probe_leave_ns(saved);
+	return fd;
+}
+
+/* Constant-time comparison of two tokens. */
+static bool token_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned diff = la != lb;
+
+	for (size_t k = 0; k < la && k < lb; k++)
+		diff |= (unsigned)(a[k] ^ b[k]);
+	return diff == 0;
+}
+
+/* Serve one prober's requests until BYE or an error. */
+static void serve(struct ctx *x, const struct pd_listen_opts *lo, int *orig, bool *changed)
+{
+	static struct pd_probe_built b;
+	const struct pd_probe_case *c = 0;
+	uint16_t dport = 0;
+	char line[512];
+	size_t n;
+	const struct pd_probe_case *suite = pd_probe_suite(&n);
+
+	while (!(lo->stop && *lo->stop) && ctl_recv(x, line, sizeof(line), 120000) == 0) {
+		char name[64];
+		unsigned long idx;
+		unsigned sp, dp, ipid, seq, gso, l4, wait;
+		int o, v;
+
+		if (sscanf(line, "CASE %lu %63s %u %u %u %u %u %u", &idx, name, &sp, &dp, &ipid, &seq,
+			   &gso, &l4) == 8) {
+			if (idx >= n || strcmp(suite[idx].name, name)) {
+				ctl_send(x->ctl, "ERR unknown case %s (another pktdoctor version?)",
+					 name);
+				continue;
+			}
+			c = &suite[idx];
+			memset(&b, 0, sizeof(b));
+			b.sport = (uint16_t)sp;
+			b.ip_id = (uint16_t)ipid;
+			b.seq = seq;
+			b.gso_size = gso;
+			b.l4_len = l4;
+			dport = (uint16_t)dp;
+			rx_begin_local(x);
+			ctl_send(x->ctl, "READY");
+		} else if (sscanf(line, "DONE %u", &wait) == 1 && c) {
+			static struct pd_probe_result r;
+			char lens[200];
+			size_t used = 0;
+
+			memset(&r, 0, sizeof(r));
+			rx_end_local(x, c, &b, dport, &r, wait > 10000 ? 10000 : wait);
+			lens[0] = 0;
+			for (unsigned k = 0; k < r.n_wire_len && used < sizeof(lens); k++)
+				used += (size_t)snprintf(lens + used, sizeof(lens) - used, "%s%u",
+							 k ? "," : "", r.wire_len[k]);
+			ctl_send(x->ctl, "RESULT %u %d %d %u %s|%s|%s", r.on_wire, r.delivered,
+				 r.pad_nonzero, r.csum_wire, used ? lens : "-", r.counters, r.reason);
+			c = 0;
+		} else if (!strcmp(line, "IPMI")) {
+			ctl_send(x->ctl, "%s",
+				 ipmi_send_local(x, x->ends.src4) ? "ERR no IPv4 request possible"
+								   : "SENT");
+		} else if (sscanf(line, "GET %d", &o) == 1 && o >= 0 && o < PD_OFF_TX_CSUM) {
+			ctl_send(x->ctl, "ACTIVE %d", pd_offload_get(&x->run->rcv, o));
+		} else if (sscanf(line, "SET %d %d", &o, &v) == 2 && o >= 0 && o < PD_OFF_TX_CSUM) {
+			if (!lo->allow_toggle) {
+				ctl_send(x->ctl, "ACTIVE %d", -PD_EPERM);
+				continue;
+			}
+			if (!changed[o])
+				orig[o] = pd_offload_get(&x->run->rcv, o);
+			changed[o] = true;
+			ctl_send(x->ctl, "ACTIVE %d", pd_offload_set(&x->run->rcv, o, v != 0));
+		} else if (!strcmp(line, "BYE")) {
+			break;
+		} else {
+			ctl_send(x->ctl, "ERR what is '%.40s'?", line);
+		}
+	}
+}
+
+int pd_probe_listen(const struct pd_listen_opts *lo, char *err, size_t errlen)
+{
+	static struct ctx x;
+	static struct pd_probe_run run;
+	struct sockaddr_in sa;
+	char token[33], a4[64], a6[64], hello[256];
+	uint8_t rnd[16];
+	int lfd = -1, rc, one = 1, orig[PD_OFF__COUNT] = {0};
+	bool changed[PD_OFF__COUNT] = {false};
+	int64_t deadline;
+	unsigned refused = 0;
+
+	memset(&x, 0, sizeof(x));
+	memset(&run, 0, sizeof(run));
+	init_fds(&x);
+	x.run = &run;
+	if (pd_probe_if_parse(&run.rcv, lo->iface)) {
+		snprintf(err, errlen, "'%s' is not [NS:]IFACE", lo->iface);
+		return -PD_EUSAGE;
+	}
+	rc = pd_probe_check_caps(lo->allow_toggle, err, errlen);
+	if (!rc)
+		rc = pd_probe_if_open(&run.rcv, err, errlen);
+	if (rc)
+		goto out;
+	if (lo->bind) {
+		if (parse_hostport(lo->bind, &sa)) {
+			snprintf(err, errlen, "--bind: '%s' is not IPv4[:PORT]", lo->bind);
+			rc = -PD_EUSAGE;
+			goto out;
+		}
+	} else {
+		if (!memcmp(run.rcv.addr4, zero16, 4)) {
+			snprintf(err, errlen, "%s has no IPv4 address: give --bind ADDR[:PORT]",
+				 run.rcv.name);
+			rc = -PD_EUSAGE;
+			goto out;
+		}
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_port = htons(PD_PROBE_PORT);
+		memcpy(&sa.sin_addr, run.rcv.addr4, 4);
+	}
+	if (sa.sin_addr.s_addr == htonl(INADDR_ANY)) {
+		snprintf(err, errlen, "--bind: give one address, not all of them");
+		rc = -PD_EUSAGE;
+		goto out;
+	}
+	rc = open_receiver(&x, err, errlen);
+	if (rc)
+		goto out;
+	lfd = tcp_socket_in(&run.rcv);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1)) {
+		snprintf(err, errlen, "control connection on %s:%u: %s",
+			 inet_ntop(AF_INET, &sa.sin_addr, a4, sizeof(a4)), ntohs(sa.sin_port),
+			 strerror(errno));
+		rc = -PD_EOPEN;
+		goto out;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		snprintf(err, errlen, "no random bytes for the token");
+		rc = -PD_EIO;
+		goto out;
+	}
+	for (size_t k = 0; k < sizeof(rnd); k++)
+		snprintf(token + 2 * k, 3, "%02x", rnd[k]);
+	/* everything is open: keep CAP_NET_ADMIN alone for --allow-toggle */
+	rc = pd_probe_drop_privileges(lo->allow_toggle, false, err, errlen);
+	if (rc)
+		goto out;
+	fprintf(lo->out, "pktdoctor probe: listening on %s:%u%s%s for one prober; token %s\n",
+		inet_ntop(AF_INET, &sa.sin_addr, a4, sizeof(a4)), ntohs(sa.sin_port),
+		run.rcv.ns[0] ? " in netns " : "", run.rcv.ns, token);
+	fflush(lo->out);
+	deadline = now_ns() + (int64_t)(lo->timeout_s ? lo->timeout_s : 300) * 1000000000LL;
+	rc = -PD_EINTR;
+	while (now_ns() < deadline && !(lo->stop && *lo->stop) && refused < 10) {
+		struct pollfd pfd = {lfd, POLLIN, 0};
+		struct sockaddr_in peer;
+		socklen_t pl = sizeof(peer);
+		char tok[80], s4[64], s6[64];
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		x.ctl = accept4(lfd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
+		if (x.ctl < 0)
+			continue;
+		x.ctl_len = 0;
+		if (ctl_recv(&x, hello, sizeof(hello), 5000) ||
+		    sscanf(hello, "HELLO %79s %63s %63s", tok, s4, s6) != 3 ||
+		    !token_equal(tok, token)) {
+			ctl_send(x.ctl, "ERR wrong token");
+			fprintf(stderr, "pktdoctor probe: refused a prober from %s (wrong token)\n",
+				inet_ntop(AF_INET, &peer.sin_addr, a4, sizeof(a4)));
+			close(x.ctl);
+			x.ctl = -1;
+			refused++;
+			continue;
+		}
+		parse_addr(AF_INET, s4, x.ends.src4);
+		parse_addr(AF_INET6, s6, x.ends.src6);
+		ctl_send(x.ctl, "OK %s %s %02x:%02x:%02x:%02x:%02x:%02x %u %s %s %d %d %s", run.rcv.name,
+			 run.rcv.driver[0] ? run.rcv.driver : "-", run.rcv.mac[0], run.rcv.mac[1],
+			 run.rcv.mac[2], run.rcv.mac[3], run.rcv.mac[4], run.rcv.mac[5], run.rcv.mtu,
+			 addr_or_dash(AF_INET, run.rcv.addr4, a4, sizeof(a4)),
+			 addr_or_dash(AF_INET6, run.rcv.addr6, a6, sizeof(a6)), run.rcv.is_virtual,
+			 run.rcv.has_8021q, run.trace_note[0] ? run.trace_note : "kfree_skb");
+		fprintf(stderr, "pktdoctor probe: prober from %s accepted\n",
+			inet_ntop(AF_INET, &peer.sin_addr, a4, sizeof(a4)));
+		serve(&x, lo, orig, changed);
+		rc = 0;
+		break;
+	}
+	if (rc == -PD_EINTR)
+		snprintf(err, errlen, "no prober with the token came (timeout, signal or %u refused)",
+			 refused);
+	for (int o = 0; o < PD_OFF__COUNT; o++)
+		if (changed[o] && orig[o] >= 0)
+			pd_offload_set(&run.rcv, o, orig[o] == 1);
+	if (lo->allow_toggle)
+		pd_probe_drop_privileges(false, false, err, errlen);
+out:
+	if (lfd >= 0)
+		close(lfd);
+	close_all(&x);
+	pd_probe_if_close(&run.rcv);
+	return rc;
+}
+
+int pd_probe_remote(struct pd_probe_run *run, const struct pd_probe_opts *o, const char *to,
+		    const char *token, char *err, size_t errlen)
+{
+	static struct ctx x;
+	struct sockaddr_in sa;
+	char line[512], a4[64], a6[64], name[64], drv[64], mac[32], r4[64], r6[64];
+	unsigned mtu, m[6];
+	int rc, virt, vlan, used = 0, fl;
+
+	memset(&x, 0, sizeof(x));
+	init_fds(&x);
+	x.run = run;
+	x.o = o;
+	if (parse_hostport(to, &sa)) {
+		snprintf(err, errlen, "--to: '%s' is not IPv4[:PORT]", to);
+		return -PD_EUSAGE;
+	}
+	rc = pd_probe_check_caps(o->toggle, err, errlen);
+	if (!rc)
+		rc = pd_probe_if_open(&run->snd, err, errlen);
+	if (rc)
+		return rc;
+	x.ctl = tcp_socket_in(&run->snd);
+	if (x.ctl < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -PD_EOPEN;
+	}
+	/* connect within 5 s */
+	fl = 1;
+	setsockopt(x.ctl, IPPROTO_TCP, TCP_NODELAY, &fl, sizeof(fl));
+	{
+		struct timeval tv = {5, 0};
+
+		setsockopt(x.ctl, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	if (connect(x.ctl, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		snprintf(err, errlen, "cannot reach the listener at %s: %s", to, strerror(errno));
+		rc = -PD_EOPEN;
+		goto out;
+	}
+	ctl_send(x.ctl, "HELLO %s %s %s", token, addr_or_dash(AF_INET, run->snd.addr4, a4, sizeof(a4)),
+		 addr_or_dash(AF_INET6, run->snd.addr6, a6, sizeof(a6)));
+	if (ctl_recv(&x, line, sizeof(line), 10000)) {
+		snprintf(err, errlen, "no answer from the listener at %s", to);
+		rc = -PD_EIO;
+		goto out;
+	}
+	if (strncmp(line, "OK ", 3) ||
+	    sscanf(line, "OK %63s %63s %31s %u %63s %63s %d %d %n", name, drv, mac, &mtu, r4, r6,
+		   &virt, &vlan, &used) != 8 || !used ||
+	    sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6) {
+		snprintf(err, errlen, "the listener refused: %.200s", line);
+		rc = -PD_EPERM;
+		goto out;
+	}
+	snprintf(run->rcv.name, sizeof(run->rcv.name), "%s", name);
+	snprintf(run->rcv.ns, sizeof(run->rcv.ns), "%s", to);
+	snprintf(run->rcv.driver, sizeof(run->rcv.driver), "%s", strcmp(drv, "-") ? drv : "");
+	for (int k = 0; k < 6; k++)
+		run->rcv.mac[k] = (uint8_t)m[k];
+	run->rcv.mtu = (uint16_t)mtu;
+	parse_addr(AF_INET, r4, run->rcv.addr4);
+	parse_addr(AF_INET6, r6, run->rcv.addr6);
+	run->rcv.is_virtual = virt != 0;
+	run->rcv.has_8021q = vlan != 0;
+	run->rcv.nsfd = run->rcv.ctlfd = -1;
+	if (strcmp(line + used, "kfree_skb"))
+		snprintf(run->trace_note, sizeof(run->trace_note), "%s", line + used);
+	memcpy(x.ends.src_mac, run->snd.mac, 6);
+	memcpy(x.ends.dst_mac, run->rcv.mac, 6);
+	memcpy(x.ends.src4, run->snd.addr4, 4);
+	memcpy(x.ends.dst4, run->rcv.addr4, 4);
+	memcpy(x.ends.src6, run->snd.addr6, 16);
+	memcpy(x.ends.dst6, run->rcv.addr6, 16);
+	x.ends.mtu = run->snd.mtu;
+	rc = open_sender(&x, err, errlen);
+	if (rc)
+		goto out;
+	rc = pd_probe_drop_privileges(o->toggle, false, err, errlen);
+	if (rc)
+		goto out;
+	rc = o->toggle ? run_matrix(&x) : run_round(&x, 0);
+	if (o->toggle)
+		pd_probe_drop_privileges(false, false, err, errlen);
+	if (rc == -PD_EINTR)
+		rc = 0;
+	if (rc == -PD_EPERM)
+		snprintf(err, errlen, "the listener does not allow offload changes (start it with "
+			 "--allow-toggle)");
+	else if (rc == -PD_EIO)
+		snprintf(err, errlen, "the control connection to %s failed", to);
+	ctl_send(x.ctl, "BYE");
+out:
+	close_all(&x);
+	return rc;
 }

@@ -408,6 +408,38 @@ struct pd_probe_run {
 int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char *err,
 		  size_t errlen);
 
+/** Options of `probe --listen`, the receiving end on its own host. */
+struct pd_listen_opts {
+	const char *iface;      /* [NS:]IFACE whose receive side is judged */
+	const char *bind;       /* IPv4[:PORT] for the control connection; NULL =
+				 * the interface's own IPv4 address, port 6230
+				 * (never all addresses) */
+	bool allow_toggle;      /* the prober may change rx-csum and GRO here */
+	unsigned timeout_s;     /* wait for a prober this long; 0 = 300 s */
+	const volatile sig_atomic_t *stop;
+	FILE *out;              /* where the address and the token are printed */
+};
+
+/**
+ * pd_probe_listen() - serve one prober: print the address and a random
+ * token, accept only a connection that presents it, then answer its
+ * requests (CASE/DONE with what this end saw, IPMI requests, offload
+ * GET/SET with --allow-toggle) until it says BYE.  Offload settings it
+ * changed are restored before returning.  The listener sends no frame
+ * except the IPMI requests the IPMI-form case needs.
+ * Return: 0, or a negative -PD_E... code with @err set.
+ */
+int pd_probe_listen(const struct pd_listen_opts *lo, char *err, size_t errlen);
+
+/**
+ * pd_probe_remote() - run the suite from @run->snd (already parsed) to a
+ * listener at @to ("IPv4[:PORT]", port 6230 by default) that printed
+ * @token.  @run->rcv is filled from the listener's answer.
+ * Return: 0 or a negative -PD_E... code (-PD_EPERM for a refused token).
+ */
+int pd_probe_remote(struct pd_probe_run *run, const struct pd_probe_opts *o, const char *to,
+		    const char *token, char *err, size_t errlen);
+
 /** pd_probe_run_free() - free results and findings. */
 void pd_probe_run_free(struct pd_probe_run *run);
 
