@@ -307,6 +307,171 @@ static void test_if_parse(void **state)
 	assert_int_equal(pd_probe_if_parse(&i, "ns:averyveryverylongname0"), -PD_EUSAGE);
 }
 
+
+/* ---- replay: what happens to one frame ---- */
+
+#define PIECES 64
+#define PIECE 1600
+static uint8_t outbuf[PIECES][PIECE];
+static uint32_t outlen[PIECES];
+
+static unsigned replay_one(const struct pd_replay_opts *o, const uint8_t *f, uint32_t len,
+			   uint16_t mtu, uint16_t mss, struct pd_replay_counts *cnt)
+{
+	unsigned n = 0;
+
+	memset(cnt, 0, sizeof(*cnt));
+	assert_int_equal(pd_replay_frame(o, f, len, mtu, mss, &outbuf[0][0], PIECE, outlen, PIECES,
+					 &n, cnt),
+			 0);
+	return n;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+/* A TSO super-segment (14600 bytes, partial checksum, as a capture on a
+ * sending host holds it): --fix-offload cuts it into ten 1514-byte
+ * frames with consecutive sequence numbers, consecutive IPv4 IDs, PSH
+ * only on the last, and every checksum complete; without it the frame
+ * is refused and counted. */
+static void test_replay_tso(void **state)
+{
+	struct pd_replay_opts o;
+	struct pd_replay_counts cnt;
+	uint32_t seq0;
+	uint16_t id0;
+	unsigned n;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	build("tcp4.3260.gso1460", 0x2000);
+	seq0 = be32(b.frame[0] + 38);
+	id0 = be16(b.frame[0] + 18);
+	b.frame[0][47] |= 0x08; /* PSH on the super-segment */
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 1460, &cnt);
+	assert_int_equal(n, 0);
+	assert_int_equal(cnt.refused, 1);
+	o.fix_offload = true;
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 1460, &cnt);
+	assert_int_equal(n, 10);
+	assert_int_equal(cnt.segmented, 1);
+	assert_int_equal(cnt.fixed, 1);
+	for (unsigned k = 0; k < n; k++) {
+		const uint8_t *f = outbuf[k];
+
+		assert_int_equal(outlen[k], 1514);
+		assert_int_equal(be16(f + 16), 1500);
+		assert_int_equal(be16(f + 18), (uint16_t)(id0 + k));
+		assert_int_equal(be32(f + 38), seq0 + 1460u * k);
+		assert_int_equal(fold(sum_words(f + 14, 20, 0)), 0xffff);
+		assert_int_equal(l4_sum4(f, 34, 1480, 6), 0xffff);
+		assert_int_equal((f[47] & 0x08) != 0, k == 9);
+	}
+	/* --mtu-policy segment with a smaller MSS */
+	o.fix_offload = false;
+	o.policy = PD_MTU_SEGMENT;
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 1000, &cnt);
+	assert_int_equal(n, 15); /* 14600 / 1000 */
+	assert_int_equal(outlen[14], 14 + 20 + 20 + 600);
+	assert_int_equal(l4_sum4(outbuf[14], 34, 620, 6), 0xffff);
+}
+
+/* RFC 791 fragments of a 9000-byte UDP datagram for MTU 1500: 1480
+ * bytes of data each (a multiple of 8), MF on all but the last, the
+ * offsets adding up; truncate cuts to the MTU. */
+static void test_replay_fragment_truncate(void **state)
+{
+	struct pd_replay_opts o;
+	struct pd_replay_counts cnt;
+	unsigned n, total = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.policy = PD_MTU_FRAGMENT;
+	build("udp4.623.jumbo", 0x3000);
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 7); /* 8980 bytes of data: 6 x 1480 + 100 */
+	assert_int_equal(cnt.fragmented, 1);
+	for (unsigned k = 0; k < n; k++) {
+		const uint8_t *f = outbuf[k];
+		uint16_t frag = be16(f + 20);
+
+		assert_true(outlen[k] <= 1514);
+		assert_int_equal((frag & 0x1fff) * 8u, total);
+		assert_int_equal((frag & 0x2000) != 0, k + 1 < n);
+		assert_int_equal(be16(f + 18), 0x3000);
+		assert_int_equal(fold(sum_words(f + 14, 20, 0)), 0xffff);
+		total += be16(f + 16) - 20u;
+	}
+	assert_int_equal(total, 8980);
+	o.policy = PD_MTU_TRUNCATE;
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 1);
+	assert_int_equal(outlen[0], 1514);
+	assert_int_equal(cnt.truncated, 1);
+}
+
+/* --rewrite: a valid checksum stays valid, a wrong one stays exactly as
+ * wrong (RFC 1624 incremental update); IPv4 total length 0 is repaired
+ * by --fix-offload; broadcast destinations are skipped. */
+static void test_replay_rewrite_fix(void **state)
+{
+	struct pd_replay_opts o;
+	struct pd_replay_counts cnt;
+	uint16_t before;
+	unsigned n;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pd_rewrite_parse(&o.rw[0], "10.211.0.2=192.0.2.9"), 0);
+	assert_int_equal(pd_rewrite_parse(&o.rw[1], "02:00:00:00:00:02=02:aa:bb:cc:dd:ee"), 0);
+	assert_int_equal(pd_rewrite_parse(&o.rw[2], "nonsense"), -PD_EUSAGE);
+	assert_int_equal(pd_rewrite_parse(&o.rw[2], "10.0.0.1=fd00::1"), -PD_EUSAGE);
+	o.n_rw = 2;
+	build("udp4.623.dfclear", 1);
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 1);
+	assert_int_equal(cnt.rewritten, 1);
+	assert_memory_equal(outbuf[0], "\x02\xaa\xbb\xcc\xdd\xee", 6);
+	assert_memory_equal(outbuf[0] + 30, "\xc0\x00\x02\x09", 4);
+	assert_int_equal(fold(sum_words(outbuf[0] + 14, 20, 0)), 0xffff);
+	assert_int_equal(l4_sum4(outbuf[0], 34, 16, 17), 0xffff);
+	build("udp4.623.csum-wrong", 1);
+	before = l4_sum4(b.frame[0], 34, 16, 17);
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 1);
+	assert_int_not_equal(before, 0xffff);
+	assert_int_equal(l4_sum4(outbuf[0], 34, 16, 17), before);
+	/* IPv4 total length 0 (TSO / BIG TCP), header checksum made for it */
+	o.n_rw = 0;
+	o.fix_offload = true;
+	build("udp4.623.mtu", 1);
+	b.frame[0][16] = b.frame[0][17] = 0;
+	b.frame[0][24] = b.frame[0][25] = 0;
+	{
+		uint16_t c = (uint16_t)~fold(sum_words(b.frame[0] + 14, 20, 0));
+
+		b.frame[0][24] = (uint8_t)(c >> 8);
+		b.frame[0][25] = (uint8_t)c;
+	}
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 1);
+	assert_int_equal(be16(outbuf[0] + 16), 1500);
+	assert_int_equal(fold(sum_words(outbuf[0] + 14, 20, 0)), 0xffff);
+	assert_int_equal(cnt.fixed, 1);
+	/* broadcast */
+	build("udp4.623.dfclear", 1);
+	memset(b.frame[0], 0xff, 6);
+	n = replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt);
+	assert_int_equal(n, 0);
+	assert_int_equal(cnt.skipped, 1);
+	o.allow_broadcast = true;
+	assert_int_equal(replay_one(&o, b.frame[0], b.len[0], 1500, 0, &cnt), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +484,9 @@ int main(void)
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_verify_catches_changes),
 		cmocka_unit_test(test_if_parse),
+		cmocka_unit_test(test_replay_tso),
+		cmocka_unit_test(test_replay_fragment_truncate),
+		cmocka_unit_test(test_replay_rewrite_fix),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
