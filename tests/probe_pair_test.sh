@@ -139,6 +139,25 @@ fault_run() { # case
 fault_run udp4.623.dfclear
 fault_run udp4.69.len18
 
+# JUnit for CI: the fault is the one failing testcase
+sp=$(sport_of udp4.623.dfclear)
+ip netns exec "$B" nft -f - <<-EOF
+	table inet pdpfault {
+		chain input { type filter hook input priority 0; policy accept; udp sport $sp drop; }
+	}
+	EOF
+timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --only udp4.623 -F junit >"$tmpd/j.xml"
+ip netns exec "$B" nft delete table inet pdpfault
+got=$(python3 - "$tmpd/j.xml" <<-'PY'
+	import sys, xml.etree.ElementTree as E
+	s = E.parse(sys.argv[1]).getroot()[0]
+	bad = [c.get("name").split()[0] for c in s if c.find("failure") is not None]
+	print(s.get("failures"), len(s), ",".join(bad))
+	PY
+)
+n=$(jq '[.results[] | select(.case | startswith("udp4.623"))] | length' <<<"$(probe --only udp4.623)")
+[ "$got" = "1 $n udp4.623.dfclear" ] && ok "JUnit: $n testcases, the one failure is udp4.623.dfclear" || ko "JUnit: $got (of $n)"
+
 # GSO: segment sizes as the kernel and the veth produce them
 gso() { probe --only gso1460 | jq -c '[.results[0].on_wire, .results[0].wire_lengths]'; }
 got=$(gso)
