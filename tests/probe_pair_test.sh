@@ -159,7 +159,7 @@ n=$(jq '[.results[] | select(.case | startswith("udp4.623"))] | length' <<<"$(pr
 [ "$got" = "1 $n udp4.623.dfclear" ] && ok "JUnit: $n testcases, the one failure is udp4.623.dfclear" || ko "JUnit: $got (of $n)"
 
 # GSO: segment sizes as the kernel and the veth produce them
-gso() { probe --only gso1460 | jq -c '[.results[0].on_wire, .results[0].wire_lengths]'; }
+gso() { probe --only gso-mss | jq -c '[.results[0].on_wire, .results[0].wire_lengths]'; }
 got=$(gso)
 [ "$got" = "[1,[14654]]" ] && ok "GSO 14600/1460, sender TSO on: one 14654-byte frame on the wire" ||
 	ko "GSO with TSO on: $got"
@@ -253,6 +253,14 @@ listen_wait
 	ok "--toggle through the listener: 12 settings" || ko "--toggle through the listener: $(jq -c .summary <<<"$j")"
 [ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
 	ok "--listen --allow-toggle: settings restored" || ko "--listen --allow-toggle: settings not restored"
+
+# without privileges: a clear message, exit 3
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$bin" probe --pair "$A:$IA" "$B:$IB" >/dev/null 2>"$tmpd/perm.err"; rc=$?
+	[ "$rc" = 3 ] && grep -q "needs CAP_NET_RAW" "$tmpd/perm.err" && ok "unprivileged: says CAP_NET_RAW is needed (exit 3)" ||
+		ko "unprivileged: exit $rc, $(cat "$tmpd/perm.err")"
+fi
 
 # bad usage and missing interfaces
 "$bin" probe --pair "$A:pdpnosuch0" "$B:$IB" >/dev/null 2>&1; rc=$?

@@ -257,7 +257,7 @@ static void test_variants(void **state)
 	assert_int_equal(be16(b.frame[0] + 14), 5 << 13); /* PCP 5, VID 0 */
 	assert_int_equal(be16(b.frame[0] + 16), 0x0800);
 	/* GSO: the TCP field holds the pseudo-header sum (CHECKSUM_PARTIAL) */
-	build("tcp4.3260.gso1460", 1);
+	build("tcp4.3260.gso-mss", 1);
 	assert_int_equal(b.len[0], 14 + 20 + 20 + 14600);
 	assert_int_equal(b.gso_size, 1460);
 	{
@@ -347,7 +347,7 @@ static void test_replay_tso(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	build("tcp4.3260.gso1460", 0x2000);
+	build("tcp4.3260.gso-mss", 0x2000);
 	seq0 = be32(b.frame[0] + 38);
 	id0 = be16(b.frame[0] + 18);
 	b.frame[0][47] |= 0x08; /* PSH on the super-segment */

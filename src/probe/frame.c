@@ -258,6 +258,17 @@ int pd_probe_build(const struct pd_probe_case *c, const struct pd_probe_ends *e,
 	s.seq = id;
 	s.tcp_flags = (c->flags & PD_PF_GSO) ? TH_ACK_ | TH_PSH_ : TH_SYN_;
 	hdrs = ip_hdr_len(&s) + (c->proto == 17 ? 8u : tcp_hdr_len(&s));
+	if (c->flags & PD_PF_GSO) {
+		/* ten segments of the peer's MSS, as many as fit the buffer */
+		uint32_t mss = e->peer_mss ? e->peer_mss : 1460;
+		uint32_t fit = (PD_PROBE_FRAME_MAX - 18 - hdrs) / mss;
+
+		if (mss < 64 || !fit) {
+			snprintf(err, errlen, "no GSO case for an MSS of %u bytes", mss);
+			return -PD_EUSAGE;
+		}
+		plen = mss * (fit < 10 ? fit : 10);
+	}
 	switch (c->size) {
 	case PD_SIZE_MTU:
 		plen = e->mtu - hdrs;
@@ -281,7 +292,7 @@ int pd_probe_build(const struct pd_probe_case *c, const struct pd_probe_ends *e,
 	out->ip_id = ip_id;
 	out->sport = sport;
 	out->seq = id;
-	out->gso_size = (c->flags & PD_PF_GSO) ? 1460 : 0;
+	out->gso_size = (c->flags & PD_PF_GSO) ? (e->peer_mss ? e->peer_mss : 1460u) : 0;
 
 	/* pass 1: field 0, to get the covered bytes */
 	rc = build_once(&s, out->frame[0], PD_PROBE_FRAME_MAX, &out->len[0], err, errlen);

@@ -127,6 +127,8 @@ struct pd_probe_ends {
 	uint8_t src6[16], dst6[16];   /* all zero = no IPv6 */
 	uint16_t mtu;                 /* sender's MTU, bytes (IP datagram) */
 	uint16_t vlan_id;             /* the receiver's configured VID, 0 = none */
+	uint16_t peer_mss;            /* the receiver's MSS (its MTU - 40), bytes;
+				       * 0 = 1460: the GSO case's gso_size */
 };
 
 /** What was built for one case. */

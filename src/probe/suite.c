@@ -102,8 +102,9 @@ static const struct pd_probe_case suite[] = {
 	 "RFC 894: above the MTU the link makes no promise", ""},
 	{"udp4.623.jumbo", 4, UDP, 623, 0, PD_CS_VALID, PD_PAD_NONE, 0, PD_SIZE_JUMBO, 0, ANY,
 	 "no RFC promise above the MTU (9000-byte datagram)", "[tso] MTU 9000 on one side"},
-	/* -- GSO: a super-frame with gso_size = MSS -- */
-	{"tcp4.3260.gso1460", 4, TCP, 3260, 14600, PD_CS_VALID, PD_PAD_NONE, 0, 0, PD_PF_GSO, ANY,
+	/* -- GSO: a super-frame of ten segments, gso_size = the peer's MSS
+	 * (its MTU - 40; 1460 for 1500) -- */
+	{"tcp4.3260.gso-mss", 4, TCP, 3260, 14600, PD_CS_VALID, PD_PAD_NONE, 0, 0, PD_PF_GSO, ANY,
 	 "Linux GSO: every segment on the wire carries at most gso_size bytes",
 	 "[tso] segments above the peer's MSS"},
 	/* -- IPv6 -- */
