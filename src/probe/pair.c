@@ -175,13 +175,14 @@ static int open_receiver(struct ctx *x, char *err, size_t errlen)
 	struct pd_probe_run *run = x->run;
 	static const uint16_t ports[] = {623, 67, 69};
 	char why[200];
-	int rc, bufsz = 4 << 20;
+	int rc, bufsz = 4 << 20, one = 1;
 
 	rc = pd_probe_packet_socket(&run->rcv, PD_PSOCK_CAPTURE, err, errlen);
 	if (rc < 0)
 		return rc;
 	x->rcv_cap = rc;
 	setsockopt(x->rcv_cap, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	setsockopt(x->rcv_cap, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
 	for (size_t k = 0; k < 3; k++) {
 		for (int fam = 0; fam < 2; fam++) {
 			int fd;
@@ -445,19 +446,48 @@ static void observe(struct ctx *x, const struct pd_probe_case *c, const struct p
 		/* the capture: what reached IF2, and what IF2's stack answered */
 		for (int k = 0; k < 256; k++) {
 			struct sockaddr_ll from;
-			socklen_t fl = sizeof(from);
-			ssize_t n = recvfrom(x->rcv_cap, x->rxbuf, sizeof(x->rxbuf),
-					     MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &fl);
+			struct iovec iov = {x->rxbuf, sizeof(x->rxbuf)};
+			union {
+				struct cmsghdr h;
+				char b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+			} cb;
+			struct msghdr mh;
+			struct cmsghdr *cm;
+			uint32_t status = 0, epb;
+			ssize_t n;
 			size_t got;
 
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_name = &from;
+			mh.msg_namelen = sizeof(from);
+			mh.msg_iov = &iov;
+			mh.msg_iovlen = 1;
+			mh.msg_control = &cb;
+			mh.msg_controllen = sizeof(cb);
+			n = recvmsg(x->rcv_cap, &mh, MSG_DONTWAIT | MSG_TRUNC);
 			if (n < 0)
 				break;
+			/* the kernel's word on the checksum (PACKET_AUXDATA tp_status) */
+			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+				struct tpacket_auxdata aux;
+
+				if (cm->cmsg_level != SOL_PACKET || cm->cmsg_type != PACKET_AUXDATA ||
+				    cm->cmsg_len < CMSG_LEN(sizeof(aux)))
+					continue;
+				memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+				status = aux.tp_status;
+			}
 			got = (size_t)n < sizeof(x->rxbuf) ? (size_t)n : sizeof(x->rxbuf);
 			memset(&p, 0, sizeof(p));
 			p.caplen = (uint32_t)got;
 			p.wirelen = (uint32_t)n;
 			p.linktype = PD_LINKTYPE_EN10MB;
 			pd_dissect_frame(&p, x->rxbuf);
+			epb = (from.sll_pkttype == PACKET_OUTGOING ? PD_EPB_DIR_OUT : PD_EPB_DIR_IN) |
+			      (status & TP_STATUS_CSUM_VALID ? PD_EPB_CSUM_VALID : 0) |
+			      (status & TP_STATUS_CSUMNOTREADY ? PD_EPB_CSUM_NOT_READY : 0);
+			if (x->o && x->o->on_frame)
+				x->o->on_frame(x->o->frame_arg, x->rxbuf, (uint32_t)got, (uint32_t)n, epb);
 			if (from.sll_pkttype == PACKET_OUTGOING) {
 				/* a TCP answer (SYN-ACK or RST): the stack took the SYN */
 				if (c->proto == 6 && (p.layers & PD_L_TCP) && p.tcp.dport == b->sport &&
@@ -468,6 +498,7 @@ static void observe(struct ctx *x, const struct pd_probe_case *c, const struct p
 			if (!is_ours(&p, c, b, dport, x))
 				continue;
 			r->on_wire++;
+			r->rx_status |= epb & (PD_EPB_CSUM_VALID | PD_EPB_CSUM_NOT_READY);
 			if (r->n_wire_len < PD_PROBE_MAX_WIRE_LEN)
 				r->wire_len[r->n_wire_len++] = (uint32_t)n;
 			if (!p.ip.is_fragment)
@@ -552,8 +583,8 @@ static int rx_end(struct ctx *x, const struct pd_probe_case *c, const struct pd_
 		return -PD_EIO;
 	bar1 = strchr(line, '|');
 	bar2 = bar1 ? strchr(bar1 + 1, '|') : 0;
-	if (!bar2 || sscanf(line, "RESULT %u %u %u %u %199s", &r->on_wire, &dl, &pad, &cw,
-			    lens) != 5)
+	if (!bar2 || sscanf(line, "RESULT %u %u %u %u %u %199s", &r->on_wire, &dl, &pad, &cw,
+			    &r->rx_status, lens) != 6)
 		return -PD_EIO;
 	*bar1 = *bar2 = 0;
 	{
@@ -1102,8 +1133,9 @@ static void serve(struct ctx *x, const struct pd_listen_opts *lo, int *orig, boo
 			for (unsigned k = 0; k < r.n_wire_len && used < sizeof(lens); k++)
 				used += (size_t)snprintf(lens + used, sizeof(lens) - used, "%s%u",
 							 k ? "," : "", r.wire_len[k]);
-			ctl_send(x->ctl, "RESULT %u %d %d %u %s|%s|%s", r.on_wire, r.delivered,
-				 r.pad_nonzero, r.csum_wire, used ? lens : "-", r.counters, r.reason);
+			ctl_send(x->ctl, "RESULT %u %d %d %u %u %s|%s|%s", r.on_wire, r.delivered,
+				 r.pad_nonzero, r.csum_wire, r.rx_status, used ? lens : "-", r.counters,
+				 r.reason);
 			c = 0;
 		} else if (!strcmp(line, "IPMI")) {
 			ctl_send(x->ctl, "%s",

@@ -31,6 +31,7 @@
 #include <stdio.h>
 
 #include "pktdoctor/finding.h"
+#include "pktdoctor/packet.h"
 
 /* ---------------------------------------------------------------- suite */
 
@@ -377,6 +378,9 @@ struct pd_probe_result {
 	char note[160];
 	uint16_t csum_sent;     /* L4 checksum field as sent */
 	uint16_t csum_wire;     /* as captured at the receiver (0 if not seen) */
+	uint32_t rx_status;     /* PD_EPB_CSUM_VALID / PD_EPB_CSUM_NOT_READY: what the
+				 * receiving kernel (or NIC) said of the checksum
+				 * (PACKET_AUXDATA tp_status) for any frame of it */
 };
 
 /** Options of a probe run. */
@@ -388,6 +392,13 @@ struct pd_probe_opts {
 	bool allow_multicast;   /* unused by the pair (unicast only) */
 	const char *pcapng;     /* write the receiver's capture here, or NULL */
 	const volatile sig_atomic_t *stop;
+	/** on_frame() - every frame the receiver's capture sees, for a
+	 * pcapng writer: @epb_flags has the direction (PD_EPB_DIR_IN/OUT)
+	 * and the checksum status (PD_EPB_CSUM_VALID, PD_EPB_CSUM_NOT_READY).
+	 * NULL = not kept.  (The pcapng writer is not in main yet.) */
+	void (*on_frame)(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+			 uint32_t epb_flags);
+	void *frame_arg;
 };
 
 /** A whole run: results and findings. */

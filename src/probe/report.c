@@ -87,11 +87,13 @@ int pd_probe_report_text(FILE *out, const struct pd_probe_run *run)
 		}
 		wire_text(r, wire, sizeof(wire));
 		detail = r->note[0] ? r->note : "";
-		fprintf(out, "  %-28s %-7s %-4u %-14s %-9s %-7s %s%s%s%s%s%s%s\n", c->name,
+		fprintf(out, "  %-28s %-7s %-4u %-14s %-9s %-7s %s%s%s%s%s%s%s%s\n", c->name,
 			pd_probe_expect_name(c->expect), r->sent, wire, r->delivered ? "yes" : "no",
 			r->verdict, r->counters[0] ? r->counters : "-", r->reason[0] ? " reason=" : "",
-			r->reason, r->send_err[0] ? " send: " : "", r->send_err, detail[0] ? "; " : "",
-			detail);
+			r->reason, r->send_err[0] ? " send: " : "", r->send_err,
+			r->rx_status & PD_EPB_CSUM_VALID ? " [rx: csum marked valid]"
+			: r->rx_status & PD_EPB_CSUM_NOT_READY ? " [rx: csum not ready]" : "",
+			detail[0] ? "; " : "", detail);
 	}
 	count_verdicts(run, &ok, &fault, &note, &skip);
 	fprintf(out, "\n%zu results: %zu ok, %zu FAULT, %zu note, %zu skipped%s\n", run->n, ok,
@@ -208,6 +210,8 @@ int pd_probe_report_json(FILE *out, const struct pd_probe_run *run)
 		pd_json_str(&j, "drop_reason", r->reason);
 		snprintf(hex, sizeof(hex), "0x%04x", r->csum_sent);
 		pd_json_str(&j, "csum_sent", hex);
+		pd_json_bool(&j, "rx_csum_valid", (r->rx_status & PD_EPB_CSUM_VALID) != 0);
+		pd_json_bool(&j, "rx_csum_not_ready", (r->rx_status & PD_EPB_CSUM_NOT_READY) != 0);
 		pd_json_str(&j, "note", r->note);
 		pd_json_obj_end(&j);
 	}
