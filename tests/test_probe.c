@@ -227,6 +227,21 @@ static void test_fragments(void **state)
 	build("udp4.69.frag-last", 7);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(be16(b.frame[0] + 20), 4);
+	/* IPv6 (RFC 8200 4.5): next header 44, the fragment header in network
+	 * byte order (libnet 1.1.6 writes it in host order: corrected) */
+	build("udp6.69.frag-both", 7);
+	assert_int_equal(b.n, 2);
+	for (unsigned k = 0; k < 2; k++) {
+		assert_int_equal(b.frame[k][20], 44);
+		assert_int_equal(b.frame[k][54], 17);
+		assert_memory_equal(b.frame[k] + 58, "\x01\x02\x03\x04", 4);
+	}
+	assert_int_equal(be16(b.frame[0] + 56), 0x0001); /* offset 0, M */
+	assert_int_equal(be16(b.frame[0] + 18), 8 + 32);
+	assert_int_equal(be16(b.frame[1] + 56), 32);     /* offset 32, last */
+	assert_int_equal(be16(b.frame[1] + 18), 8 + 40);
+	build("udp6.69.frag-overlap", 7);
+	assert_int_equal(be16(b.frame[1] + 56), 24);
 }
 
 /* Options, IPv6 small payloads, sizes, VLAN tag and GSO. */

@@ -39,6 +39,9 @@ struct spec {
 	uint16_t ip_id, ip_frag; /* IPv4 identification; flags+offset word */
 	uint16_t ip_csum;
 	bool ip_opts;
+	bool frag6;              /* an IPv6 fragment header (RFC 8200 4.5) */
+	uint16_t frag6_word;     /* fragment offset (bytes, multiple of 8) | M */
+	uint32_t frag6_id;
 	uint8_t proto;
 	/* L4 built by libnet, or an IP payload given as bytes (fragments) */
 	const uint8_t *raw;
@@ -59,7 +62,7 @@ static const uint8_t tcp_options[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 
 
 static uint32_t ip_hdr_len(const struct spec *s)
 {
-	return s->family == 6 ? 40u : s->ip_opts ? 24u : 20u;
+	return s->family == 6 ? (s->frag6 ? 48u : 40u) : s->ip_opts ? 24u : 20u;
 }
 
 static uint32_t link_hdr_len(const struct spec *s)
@@ -127,8 +130,15 @@ static int build_once(const struct spec *s, uint8_t *buf, size_t size, uint32_t 
 
 		memcpy(&src, s->e->src6, 16);
 		memcpy(&dst, s->e->dst6, 16);
-		t = libnet_build_ipv6(0, 0, (uint16_t)l4, s->proto, 64, src, dst, s->raw,
-				      s->raw ? s->raw_len : 0, l, 0);
+		if (s->frag6) {
+			if (libnet_build_ipv6_frag(s->proto, 0, s->frag6_word, s->frag6_id, s->raw,
+						   s->raw_len, l, 0) == -1)
+				goto libnet_fail;
+			t = libnet_build_ipv6(0, 0, (uint16_t)(8 + l4), 44, 64, src, dst, 0, 0, l, 0);
+		} else {
+			t = libnet_build_ipv6(0, 0, (uint16_t)l4, s->proto, 64, src, dst, s->raw,
+					      s->raw ? s->raw_len : 0, l, 0);
+		}
 		if (t == -1)
 			goto libnet_fail;
 	}
@@ -158,6 +168,37 @@ libnet_fail:
 	snprintf(err, errlen, "libnet: %s", libnet_geterror(l));
 	libnet_destroy(l);
 	return rc;
+}
+
+/* An IPv6 fragment.  libnet 1.1.6 writes the fragment header's offset
+ * word and identification in host byte order (a little-endian host sends
+ * offset 32 as 8192); the bytes are checked, and where libnet got them
+ * wrong the values are handed to it swapped, so a fixed libnet works too. */
+static int build_frag6(struct spec *s, uint8_t *buf, uint32_t *len, char *err, size_t errlen)
+{
+	size_t at = link_hdr_len(s) + 40 + 2;
+	int rc = build_once(s, buf, PD_PROBE_FRAME_MAX, len, err, errlen);
+	uint16_t w = s->frag6_word;
+	uint32_t id = s->frag6_id;
+
+	if (rc)
+		return rc;
+	if (buf[at] == (uint8_t)(w >> 8) && buf[at + 1] == (uint8_t)w &&
+	    buf[at + 2] == (uint8_t)(id >> 24) && buf[at + 5] == (uint8_t)id)
+		return 0;
+	s->frag6_word = (uint16_t)(w << 8 | w >> 8);
+	s->frag6_id = (id >> 24) | ((id >> 8) & 0xff00u) | ((id << 8) & 0xff0000u) | (id << 24);
+	rc = build_once(s, buf, PD_PROBE_FRAME_MAX, len, err, errlen);
+	s->frag6_word = w;
+	s->frag6_id = id;
+	if (rc)
+		return rc;
+	if (buf[at] != (uint8_t)(w >> 8) || buf[at + 1] != (uint8_t)w ||
+	    buf[at + 2] != (uint8_t)(id >> 24) || buf[at + 5] != (uint8_t)id) {
+		snprintf(err, errlen, "libnet wrote the IPv6 fragment header as neither byte order");
+		return -PD_EMALFORMED;
+	}
+	return 0;
 }
 
 /* RFC 1071 sum over the pseudo-header (RFC 768 / RFC 8200 8.1) and the
@@ -358,7 +399,7 @@ int pd_probe_build(const struct pd_probe_case *c, const struct pd_probe_ends *e,
 		return 0;
 	}
 
-	/* fragments (IPv4 only in the table): cut the finished L4 bytes */
+	/* fragments: cut the finished L4 bytes (RFC 791 3.2, RFC 8200 4.5) */
 	{
 		static uint8_t dgram[PD_PROBE_FRAME_MAX];
 		uint32_t off2 = c->frag == PD_FRAG_OVERLAP ? 24 : 32; /* bytes, multiple of 8 */
@@ -369,8 +410,8 @@ int pd_probe_build(const struct pd_probe_case *c, const struct pd_probe_ends *e,
 		unsigned first = c->frag == PD_FRAG_LAST ? 1 : 0;
 		unsigned last = c->frag == PD_FRAG_FIRST ? 0 : 1;
 
-		if (c->family != 4 || l4 <= 32) {
-			snprintf(err, errlen, "fragment cases need IPv4 and > 32 bytes of datagram");
+		if (l4 <= 32) {
+			snprintf(err, errlen, "fragment cases need > 32 bytes of datagram");
 			return -PD_EUSAGE;
 		}
 		rc = build_once(&s, out->frame[0], PD_PROBE_FRAME_MAX, &out->len[0], err, errlen);
@@ -383,6 +424,18 @@ int pd_probe_build(const struct pd_probe_case *c, const struct pd_probe_ends *e,
 
 			s.raw = dgram + fr[k].off;
 			s.raw_len = fr[k].len;
+			if (s.family == 6) {
+				uint16_t w = (uint16_t)(fr[k].off | (fr[k].mf ? 1 : 0));
+
+				s.frag6 = true;
+				s.frag6_word = w;
+				s.frag6_id = id;
+				rc = build_frag6(&s, out->frame[i], &out->len[i], err, errlen);
+				if (rc)
+					return rc;
+				out->n++;
+				continue;
+			}
 			s.ip_frag = (uint16_t)((fr[k].mf ? 0x2000 : 0) | (fr[k].off / 8));
 			s.ip_csum = 0;
 			rc = build_once(&s, out->frame[i], PD_PROBE_FRAME_MAX, &out->len[i], err,

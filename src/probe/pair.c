@@ -396,8 +396,8 @@ static bool is_ours(const struct pd_packet *p, const struct pd_probe_case *c,
 
 	if (p->ip.version != c->family || memcmp(p->ip.src.a, src, c->family == 4 ? 4 : 16))
 		return false;
-	if (p->ip.is_fragment)
-		return c->family == 4 && p->ip.ip_id == b->ip_id;
+	if (p->ip.is_fragment) /* IPv6: the source is the prober's, one case at a time */
+		return c->family == 6 || p->ip.ip_id == b->ip_id;
 	if (c->proto == 17)
 		return (p->layers & PD_L_UDP) && p->udp.sport == b->sport && p->udp.dport == dport;
 	/* the probe's own segment (sequence number = probe id), not the

@@ -19,7 +19,8 @@
  *  [smsc]   smsc95xx sent 0x0000 where a computed UDP checksum of 0 must
  *           go out as 0xffff (RFC 768), and computed IPv6 UDP checksums
  *           with 1-2 bytes of payload wrongly; libnet 1.1.6 has the same
- *           0xffff -> 0x0000 bug in software.
+ *           0xffff -> 0x0000 bug in software (and writes the IPv6
+ *           fragment header in host byte order: frame.c corrects it).
  *  [zero]   a NIC flagged the all-zero UDP/IPv4 checksum ("no checksum",
  *           RFC 768) as bad.
  *  [tso]    TSO on a server with MTU 9000 sent segments above the client's
@@ -120,6 +121,12 @@ static const struct pd_probe_case suite[] = {
 	 DROP, "RFC 8200 8.1: a zero UDP checksum over IPv6 is discarded", "[smsc]"},
 	{"udp6.623.csum-wrong", 6, UDP, 623, 8, PD_CS_WRONG, PD_PAD_NONE, 0, 0, 0, DROP,
 	 "RFC 8200 8.1", ""},
+	{"udp6.69.frag-first", 6, UDP, 69, 64, PD_CS_VALID, PD_PAD_NONE, PD_FRAG_FIRST, 0, 0, DROP,
+	 "RFC 8200 4.5: an incomplete packet is never delivered", ""},
+	{"udp6.69.frag-both", 6, UDP, 69, 64, PD_CS_VALID, PD_PAD_NONE, PD_FRAG_BOTH, 0, 0,
+	 DELIVER, "RFC 8200 4.5", ""},
+	{"udp6.69.frag-overlap", 6, UDP, 69, 64, PD_CS_VALID, PD_PAD_NONE, PD_FRAG_OVERLAP, 0, 0,
+	 DROP, "RFC 5722: overlapping IPv6 fragments are discarded silently", ""},
 	{"tcp6.3260.syn", 6, TCP, 3260, 0, PD_CS_VALID, PD_PAD_NONE, 0, 0, 0, DELIVER,
 	 "RFC 9293 3.10.7.2", ""},
 	{"tcp6.3260.syn.csum-wrong", 6, TCP, 3260, 0, PD_CS_WRONG, PD_PAD_NONE, 0, 0, 0, DROP,

@@ -107,14 +107,16 @@ int pd_probe_verify(const struct pd_probe_case *c, const struct pd_probe_built *
 			return -PD_EMALFORMED;
 		if (p.ip.is_fragment) {
 			struct pd_cursor cur;
-			uint32_t n = p.ip.total_len - p.ip.hdr_len;
+			/* IPv6: the fixed header and the one fragment header */
+			uint32_t hl = c->family == 6 ? 48u : p.ip.hdr_len;
+			uint32_t n = p.ip.total_len - hl;
 
 			if (p.ip.frag_off + n > sizeof(dgram)) {
 				snprintf(err, errlen, "fragment beyond the datagram");
 				return -PD_EMALFORMED;
 			}
 			pd_cur_init(&cur, f, b->len[i], b->len[i]);
-			pd_cur_skip(&cur, 14u + p.ip.hdr_len);
+			pd_cur_skip(&cur, 14u + hl);
 			if (!pd_cur_copy(&cur, dgram + p.ip.frag_off, n)) {
 				snprintf(err, errlen, "fragment %u is cut short", i + 1);
 				return -PD_EMALFORMED;
@@ -154,20 +156,32 @@ int pd_probe_verify(const struct pd_probe_case *c, const struct pd_probe_built *
 	}
 	/* whole datagram from the fragments: its L4 checksum must be right */
 	if (c->frag && c->frag != PD_FRAG_FIRST && c->frag != PD_FRAG_LAST) {
-		uint8_t ph[12];
-		struct pd_csum_buf bufs[2] = {{ph, sizeof(ph)}, {dgram, have}};
+		uint8_t ph[40];
+		struct pd_csum_buf bufs[2] = {{ph, 12}, {dgram, have}};
 
 		if (!got_first || have != b->l4_len) {
 			snprintf(err, errlen, "fragments reassemble to %u bytes, should be %u", have,
 				 b->l4_len);
 			return -PD_EMALFORMED;
 		}
-		memcpy(ph, p.ip.src.a, 4);
-		memcpy(ph + 4, p.ip.dst.a, 4);
-		ph[8] = 0;
-		ph[9] = c->proto;
-		ph[10] = (uint8_t)(have >> 8);
-		ph[11] = (uint8_t)have;
+		if (c->family == 4) {
+			memcpy(ph, p.ip.src.a, 4);
+			memcpy(ph + 4, p.ip.dst.a, 4);
+			ph[8] = 0;
+			ph[9] = c->proto;
+			ph[10] = (uint8_t)(have >> 8);
+			ph[11] = (uint8_t)have;
+		} else {
+			memcpy(ph, p.ip.src.a, 16);
+			memcpy(ph + 16, p.ip.dst.a, 16);
+			ph[32] = (uint8_t)(have >> 24);
+			ph[33] = (uint8_t)(have >> 16);
+			ph[34] = (uint8_t)(have >> 8);
+			ph[35] = (uint8_t)have;
+			ph[36] = ph[37] = ph[38] = 0;
+			ph[39] = c->proto;
+			bufs[0].len = 40;
+		}
 		if (pd_csum_sum(bufs, 2) != 0xffff) {
 			snprintf(err, errlen, "reassembled datagram: checksum 0x%04x, should be 0x%04x",
 				 b->l4_csum, b->l4_csum_correct);
