@@ -208,7 +208,7 @@ listen() { # log [options]: start a listener, set lpid and tok
 	lpid=$!
 	tok=
 	for _ in $(seq 50); do
-		tok=$(awk '/token/ {print $NF}' "$log")
+		tok=$(awk '/token/ {print $NF}' "$log" 2>/dev/null)
 		[ -n "$tok" ] && break
 		sleep 0.1
 	done
@@ -253,6 +253,14 @@ listen_wait
 	ok "--toggle through the listener: 12 settings" || ko "--toggle through the listener: $(jq -c .summary <<<"$j")"
 [ "$(ip netns exec "$A" ethtool -k "$IA")" = "$before_a" ] && [ "$(ip netns exec "$B" ethtool -k "$IB")" = "$before_b" ] &&
 	ok "--listen --allow-toggle: settings restored" || ko "--listen --allow-toggle: settings not restored"
+
+# the probe's own capture (pcapng, epb_flags, a comment per case), read
+# back by pktdoctor itself: the one wrong checksum is there, sent and received
+timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --only udp4.623.csum -w "$tmpd/p.pcapng" >/dev/null
+j=$("$bin" analyze -q -F json "$tmpd/p.pcapng")
+got=$(jq -c '[([.findings[] | select(.id=="checksum.bad")] | length), (.findings | map(.id) | unique)]' <<<"$j")
+[ "$got" = '[2,["checksum.bad"]]' ] && ok "-w: the probe's pcapng holds the csum-wrong frame as sent and as received" ||
+	ko "-w: analyze says $got"
 
 # without privileges: a clear message, exit 3
 if command -v setpriv >/dev/null; then

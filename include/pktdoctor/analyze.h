@@ -5,11 +5,13 @@
  *
  * The result (struct pd_analysis) holds statistics and findings and is
  * what the reporters format.  Memory grows with live flows and hosts,
- * never with the number of packets.
+ * never with the number of packets, and is bounded by the limits
+ * (docs/ARCHITECTURE.md, "Memory bound").
  */
 #ifndef PKTDOCTOR_ANALYZE_H
 #define PKTDOCTOR_ANALYZE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +65,7 @@ struct pd_analysis_opts {
 	const char *filter;       /* BPF expression, or NULL */
 	size_t max_flows;         /* 0 = default */
 	size_t max_hosts;         /* 0 = default (65536) */
+	size_t max_findings_per_id; /* findings of one id kept one by one; 0 = default (200) */
 	bool progress;            /* print progress to stderr on long files */
 	unsigned storm_threshold; /* copies of one segment that make a storm; 0 = 4 */
 	bool connections;         /* keep the per-connection table */
@@ -70,6 +73,10 @@ struct pd_analysis_opts {
 	int64_t handover_gap_ns;  /* silence that counts as a boot handover; 0 = 1 s */
 	int64_t iscsi_timeout_ns; /* iscsi.timeout threshold; 0 = 10 s */
 	uint64_t first_frame, last_frame; /* analyse only this frame range; 0 = no bound */
+	/** Checked once per frame: when it points to a non-zero value (a
+	 * SIGINT/SIGTERM handler sets it) reading stops, what was read is
+	 * analysed and the result is marked stopped.  NULL for none. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** One syslog message seen in the capture (RFC 3164/5424/iPXE). */
@@ -83,7 +90,9 @@ struct pd_syslog_msg {
 	char msg[480];
 };
 
-/** The syslog messages of a capture (the first PD_MAX_SYSLOG). */
+/** The syslog messages of a capture (the first PD_MAX_SYSLOG; the rest
+ * are counted in @dropped, reported as analysis.limit_reached, and still
+ * read for boot errors). */
 #define PD_MAX_SYSLOG 5000
 struct pd_syslog_list {
 	struct pd_syslog_msg *v;
@@ -207,14 +216,16 @@ struct pd_analysis {
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
-	bool live;                /* read from a live interface */
-	bool complete;            /* the input was read to its end (or a live
-				   * capture stopped normally) */
-	uint64_t stopped_at_frame;/* when !complete: the last frame read */
+	bool live;                /* read from a live interface (a stop
+				   * request ends it normally: not "stopped") */
 	/* input error, if any: the file could not be opened or is corrupt */
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];
 	int64_t error_offset;     /* byte offset of the last good record, -1 unknown */
+	/* reading stopped early through opts->stop: findings cover frames
+	 * 1..stopped_at_frame only */
+	bool stopped;
+	uint64_t stopped_at_frame;/* the last frame read before the stop */
 };
 
 /** The analyzers run on every file, in order. */
@@ -229,7 +240,9 @@ extern const struct pd_analyzer_ops *const pd_analyzers[];
  * Return: 0 when the whole file was read; -PD_EOPEN, -PD_EFORMAT,
  * -PD_EFILTER or -PD_ENOMEM otherwise.  After a read error mid-file,
  * the statistics and findings for every frame read before it are kept
- * and a capture.truncated_file finding is added.
+ * and a capture.truncated_file finding is added.  When @opts->stop is
+ * set mid-read, the frames read so far are analysed and 0 is returned
+ * with @a->stopped and @a->stopped_at_frame set.
  */
 int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		    struct pd_analysis *a);
@@ -247,7 +260,10 @@ void pd_analysis_free(struct pd_analysis *a);
 
 /**
  * pd_analysis_add() - emit a finding that no later evidence will change.
- * It goes to the pipeline's sink at once and is kept for the report.
+ * It goes to the pipeline's sink at once and is kept for the report,
+ * through the per-id cap (pd_findings_add_capped(): past
+ * opts->max_findings_per_id findings of one id, the rest are folded into
+ * one aggregate, which the sink sees updated).
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
@@ -257,7 +273,9 @@ int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
  * @key: in/out.  0 on the first call: the finding is added, the sink
  *       sees it opened, and *@key is set to its stable key.  Non-zero
  *       on later calls: the finding with that key is replaced by @f and
- *       the sink sees an update.  Keys are valid until finish.
+ *       the sink sees an update.  Keys are valid until finish.  A finding
+ *       folded into its id's aggregate (the per-id cap) gets the key
+ *       PD_FINDING_KEY_FOLDED, and its later updates are dropped.
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t *key);

@@ -28,25 +28,27 @@ struct pd_flow_key {
 	uint16_t port_a, port_b;
 };
 
-/** What one direction of a flow has shown (sender's view, RFC 9293 names). */
+/** What one direction of a flow has shown (sender's view, RFC 9293 names).
+ * Members are ordered by size so that the record has no padding holes
+ * (56 bytes): every live flow holds two. */
 struct pd_flow_dir {
 	uint64_t packets;      /* frames sent in this direction */
 	uint64_t bytes;        /* wire bytes (frame lengths) */
 	uint64_t payload_bytes;/* TCP/UDP payload bytes */
+	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
+	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
+	uint32_t highest_ack;  /* highest ACK this side has sent */
+	/* TX checksum offload evidence: partial-checksum data waiting to be
+	 * acknowledged by the peer */
+	uint32_t partial_end;  /* seq just past the last pending partial segment */
+	uint32_t partial_count;/* segments pending */
 	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
 	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
 	bool sack_permitted;   /* SACK-permitted in its SYN */
 	bool syn_seen;
 	bool seq_valid;        /* snd_nxt is known */
-	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
 	bool ack_valid;
-	uint32_t highest_ack;  /* highest ACK this side has sent */
-	/* TX checksum offload evidence: partial-checksum data waiting to be
-	 * acknowledged by the peer */
 	bool partial_pending;
-	uint32_t partial_end;  /* seq just past the last pending partial segment */
-	uint32_t partial_count;/* segments pending */
-	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
 };
 
 struct pd_flow {
@@ -110,7 +112,9 @@ void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);
 /** Counters. */
 struct pd_flow_stats {
 	uint64_t created, expired, overflow;
+	uint64_t overflow_first;  /* frame of the first packet not tracked, 0 none */
 	size_t live, peak;
+	size_t max_flows;         /* the limit in force */
 };
 void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out);
 

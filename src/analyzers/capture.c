@@ -96,12 +96,13 @@ static int cap_finish(void *state, struct pd_analysis *a)
 	if (!rc && a->stats.flows.overflow) {
 		struct pd_finding f;
 
-		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_limit(&f, "flows", a->stats.flows.max_flows, a->stats.flows.overflow,
+				 "packets", a->stats.flows.overflow_first);
 		pd_finding_message(&f, "flow table full: %llu packets of new flows were not "
-				       "tracked (peak %zu live flows)",
-				   (unsigned long long)a->stats.flows.overflow, a->stats.flows.peak);
-		pd_finding_ev_str(&f, "table", "flows");
-		pd_finding_ev_u64(&f, "overflow", a->stats.flows.overflow);
+				       "tracked, the first in frame %llu (peak %zu live flows)",
+				   (unsigned long long)a->stats.flows.overflow,
+				   (unsigned long long)a->stats.flows.overflow_first,
+				   a->stats.flows.peak);
 		pd_finding_ev_u64(&f, "peak", a->stats.flows.peak);
 		pd_finding_advice(&f, "Raise --max-flows or filter the capture (-f).");
 		rc = pd_analysis_add(a, &f);

@@ -29,7 +29,12 @@
  *                              exactly at them (the iSCSI-boot seed case).
  *
  * The per-flow state is allocated when a TCP flow is first seen and
- * freed when it leaves the flow table; all of it is bounded.
+ * freed when it leaves the flow table; all of it is bounded.  It is kept
+ * small for the common flow (a SYN-only flow costs about 200 bytes here):
+ * each direction's state is allocated when that side first sends, and
+ * the rare parts (the segment ring past its first entry, oversize
+ * segments, category frames, the retransmission run, storms) only when a
+ * flow needs them, growing by doubling up to their bounds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,42 +102,84 @@ struct storm {
 	int64_t end_ns;
 };
 
+/* Per-direction category counters and their first frames: allocated at
+ * the first event of any category. */
+struct tcats {
+	uint64_t n[C__COUNT];
+	uint64_t frames[C__COUNT][CAT_FRAMES];
+};
+
+/* One direction (members ordered by size, so little is lost to padding). */
 struct tdir {
-	bool nxt_valid;
-	uint32_t nxt;         /* next new sequence number this side will send */
-	int64_t nxt_ns;       /* when it last sent new data */
-	bool ack_valid;
-	uint32_t last_ack;
+	bool nxt_valid, ack_valid, hack_valid, fin, rst, small_pending, small_acked;
 	uint16_t last_win;
+	uint32_t nxt;         /* next new sequence number this side will send */
+	uint32_t last_ack;
 	uint32_t dupacks;     /* duplicate ACKs in a row */
-	int64_t last_ack_ns;
-	bool hack_valid;
 	uint32_t highest_ack;
-	bool fin, rst;
-	struct seg ring[RING];
-	unsigned ring_n;
-	struct oversize pend[PEND];
-	unsigned n_pend;
-	uint64_t over_total, over_dropped;
-	uint32_t over_max;
-	bool small_pending, small_acked;
 	uint32_t small_end;   /* end of the highest segment <= MSS sent */
-	uint64_t cat[C__COUNT];
-	uint64_t cat_frames[C__COUNT][CAT_FRAMES];
 	uint32_t max_seg;
+	uint32_t over_max;
+	unsigned ring_n;      /* new segments pushed (ring index = ring_n % RING) */
+	unsigned n_pend;
+	uint32_t over_total;  /* distinct oversize segments (saturating) */
+	uint32_t over_dropped;/* ... not kept in pend[] (saturating) */
+	int64_t nxt_ns;       /* when it last sent new data */
+	int64_t last_ack_ns;
 	uint64_t max_seg_frame;
-	struct run cur;
+	struct seg ring0;     /* the first new segment (a SYN-only flow needs no more) */
+	struct seg *ring;     /* from the second: RING entries, grown 4, 8, ... RING */
+	struct oversize *pend;/* grown 4, 8, ... PEND */
+	struct tcats *cats;   /* NULL until the first category event */
+	struct run *cur;      /* NULL until the first retransmission */
 };
 
 struct tflow {
-	struct tdir d[2];
+	struct tdir *d[2];    /* NULL until that side sends */
 	int64_t syn_ns, synack_ns, hs_ack_ns;
-	int client;           /* dir index of the side that sent the SYN */
-	bool client_known;
-	struct storm storms[MAX_STORMS];
-	unsigned n_storms;
+	struct storm *storms; /* MAX_STORMS, allocated at the first storm */
 	unsigned storms_total;
+	uint8_t client;       /* dir index of the side that sent the SYN */
+	uint8_t n_storms;
+	bool client_known;
 };
+
+/* What a side that has sent nothing shows: all zero. */
+static const struct tdir no_dir;
+
+static const struct tdir *dir_of(const struct tflow *t, int dir)
+{
+	return t->d[dir] ? t->d[dir] : &no_dir;
+}
+
+static uint64_t cat_n(const struct tdir *d, int c)
+{
+	return d->cats ? d->cats->n[c] : 0;
+}
+
+/* Room for index @n of an array of @elem-byte elements that is NULL
+ * until first used and then grows 4, 8, 16, ... @max elements.
+ * Return: the (maybe moved) array, or NULL when out of memory (@p is
+ * then unchanged). */
+static void *grow_pow2(void *p, unsigned n, size_t elem, unsigned max)
+{
+	if (!p)
+		return malloc(4 * elem);
+	if (n < 4 || n >= max || (n & (n - 1)))
+		return p;
+	return realloc(p, 2 * (size_t)n * elem);
+}
+
+static void tdir_free(struct tdir *d)
+{
+	if (!d)
+		return;
+	free(d->ring);
+	free(d->pend);
+	free(d->cats);
+	free(d->cur);
+	free(d);
+}
 
 struct queued_storm {
 	struct pd_finding f;
@@ -147,6 +194,12 @@ struct tcp_state {
 	struct queued_storm *q;
 	size_t nq, capq;
 	uint64_t q_dropped;
+	uint64_t q_first;     /* first frame of the first storm not queued */
+	uint64_t conns_first; /* first frame of the first connection not kept */
+	/* oversize segments past PEND in one direction, storms past
+	 * MAX_STORMS in one connection: totals and the first frame of each */
+	uint64_t over_dropped, over_first;
+	uint64_t storms_dropped, storms_first;
 };
 
 static int tcp_init(struct pd_analysis *a, void **state)
@@ -162,9 +215,11 @@ static int tcp_init(struct pd_analysis *a, void **state)
 
 static void cat_add(struct tdir *d, int c, uint64_t frame)
 {
-	if (d->cat[c] < CAT_FRAMES)
-		d->cat_frames[c][d->cat[c]] = frame;
-	d->cat[c]++;
+	if (!d->cats && !(d->cats = calloc(1, sizeof(*d->cats))))
+		return;
+	if (d->cats->n[c] < CAT_FRAMES)
+		d->cats->frames[c][d->cats->n[c]] = frame;
+	d->cats->n[c]++;
 }
 
 static uint16_t default_mss(const struct pd_flow *f)
@@ -177,6 +232,8 @@ static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
 {
 	unsigned n = d->ring_n < RING ? d->ring_n : RING;
 
+	if (!d->ring)
+		return d->ring_n && d->ring0.seq == seq ? &d->ring0 : 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct seg *s = &d->ring[(d->ring_n - 1 - i) % RING];
 
@@ -188,8 +245,20 @@ static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
 
 static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, uint64_t frame)
 {
-	struct seg *s = &d->ring[d->ring_n % RING];
+	struct seg *s;
 
+	if (!d->ring && d->ring_n == 0) {
+		s = &d->ring0;
+	} else {
+		struct seg *v = grow_pow2(d->ring, d->ring_n, sizeof(*v), RING);
+
+		if (!v)
+			return; /* out of memory: this segment's send time is not kept */
+		if (!d->ring)
+			v[0] = d->ring0;
+		d->ring = v;
+		s = &d->ring[d->ring_n % RING];
+	}
 	s->seq = seq;
 	s->end = end;
 	s->ns = ns;
@@ -200,30 +269,37 @@ static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, ui
 /* A retransmission run ends: keep it as a storm if it is one. */
 static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *why, int64_t ns)
 {
-	struct tdir *d = &t->d[dir];
+	struct tdir *d = t->d[dir];
 
-	if (!d->cur.active)
+	if (!d || !d->cur || !d->cur->active)
 		return;
-	if (d->cur.copies >= s->threshold) {
+	if (d->cur->copies >= s->threshold) {
 		t->storms_total++;
-		if (t->n_storms < MAX_STORMS) {
+		if (!t->storms)
+			t->storms = malloc(MAX_STORMS * sizeof(*t->storms));
+		if (t->storms && t->n_storms < MAX_STORMS) {
 			struct storm *st = &t->storms[t->n_storms++];
 
-			st->r = d->cur;
+			st->r = *d->cur;
 			st->dir = dir;
 			st->ended = why;
 			st->end_ns = ns;
+		} else if (!s->storms_dropped++) {
+			s->storms_first = d->cur->frames[0];
 		}
 	}
-	d->cur.active = false;
+	d->cur->active = false;
 }
 
 static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct pd_packet *p,
 		     uint32_t len)
 {
-	struct tdir *d = &t->d[dir];
-	struct run *r = &d->cur;
+	struct tdir *d = t->d[dir];
+	struct run *r;
 
+	if (!d->cur && !(d->cur = calloc(1, sizeof(*d->cur))))
+		return;
+	r = d->cur;
 	if (!r->active || r->seq != p->tcp.seq) {
 		const struct seg *orig;
 
@@ -282,12 +358,24 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 			return;
 		}
 	}
-	d->over_total++;
+	if (d->over_total < UINT32_MAX)
+		d->over_total++;
 	if (len > d->over_max)
 		d->over_max = len;
 	if (d->n_pend == PEND) {
-		d->over_dropped++;
+		if (d->over_dropped < UINT32_MAX)
+			d->over_dropped++;
 		return;
+	}
+	{
+		struct oversize *v = grow_pow2(d->pend, d->n_pend, sizeof(*v), PEND);
+
+		if (!v) {
+			if (d->over_dropped < UINT32_MAX)
+				d->over_dropped++;
+			return;
+		}
+		d->pend = v;
 	}
 	d->pend[d->n_pend++] = (struct oversize){
 		.seq = p->tcp.seq, .end = end, .len = len, .frame = p->frame,
@@ -298,8 +386,10 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 /* This side (dir) acknowledged up to @ack: settle the peer's data. */
 static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_t ack, int64_t ns)
 {
-	struct tdir *r = &t->d[peer];
+	struct tdir *r = t->d[peer];
 
+	if (!r)
+		return;
 	for (unsigned i = 0; i < r->n_pend; i++)
 		if (!r->pend[i].acked && pd_seq_le(r->pend[i].end, ack))
 			r->pend[i].acked = true;
@@ -307,7 +397,7 @@ static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_
 		r->small_acked = true;
 		r->small_pending = false;
 	}
-	if (r->cur.active && pd_seq_lt(r->cur.seq, ack))
+	if (r->cur && r->cur->active && pd_seq_lt(r->cur->seq, ack))
 		run_end(s, t, peer, "ack", ns);
 }
 
@@ -316,7 +406,8 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 {
 	struct tcp_state *s = state;
 	struct tflow *t;
-	struct tdir *d, *r;
+	struct tdir *d;
+	const struct tdir *r;
 	const struct pd_tcp *th = &p->tcp;
 	uint32_t seglen, end;
 	uint16_t mss_r;
@@ -332,15 +423,17 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 			return;
 		f->tcp_state = t;
 	}
-	d = &t->d[dir];
-	r = &t->d[1 - dir];
+	if (!t->d[dir] && !(t->d[dir] = calloc(1, sizeof(*t->d[dir]))))
+		return;
+	d = t->d[dir];
+	r = dir_of(t, 1 - dir);
 	seglen = th->payload_len + ((th->flags & TH_SYN) ? 1u : 0u) + ((th->flags & TH_FIN) ? 1u : 0u);
 	end = th->seq + seglen;
 
 	/* handshake timing: SYN -> SYN/ACK -> ACK (Wireshark's iRTT) */
 	if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && !t->syn_ns) {
 		t->syn_ns = p->ts_ns;
-		t->client = dir;
+		t->client = (uint8_t)dir;
 		t->client_known = true;
 	} else if ((th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && t->syn_ns && !t->synack_ns) {
 		t->synack_ns = p->ts_ns;
@@ -355,6 +448,8 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 
 	mss_r = f->dir[1 - dir].mss ? f->dir[1 - dir].mss : default_mss(f);
 	track_size(d, p, mss_r, th->seq + th->payload_len);
+	if (d->over_dropped && !s->over_first)
+		s->over_first = p->frame; /* the first oversize segment not kept */
 
 	/* sequence analysis (order of tests as Wireshark's
 	 * tcp_analyze_sequence_number: fast retransmission, out-of-order,
@@ -417,7 +512,7 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		if (dup || th->sack_count)
 			for (unsigned i = 0; i < r->n_pend; i++)
 				if (r->pend[i].seq == th->ack)
-					r->pend[i].hole = true;
+					t->d[1 - dir]->pend[i].hole = true;
 		d->last_ack = th->ack;
 		d->last_win = th->window;
 		d->ack_valid = true;
@@ -462,11 +557,13 @@ static void fmt_endpoint(const struct pd_flow *f, int dir, char *buf, size_t len
 
 static const char *conn_end_of(const struct tflow *t)
 {
-	if (t->d[0].rst || t->d[1].rst)
+	const struct tdir *d0 = dir_of(t, 0), *d1 = dir_of(t, 1);
+
+	if (d0->rst || d1->rst)
 		return "rst";
-	if (t->d[0].fin && t->d[1].fin)
+	if (d0->fin && d1->fin)
 		return "fin";
-	if (t->d[0].fin || t->d[1].fin)
+	if (d0->fin || d1->fin)
 		return "half-fin";
 	return "open";
 }
@@ -480,7 +577,7 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	char from[64];
 
 	for (int c = 0; c < C__COUNT; c++) {
-		tot[c] = t->d[0].cat[c] + t->d[1].cat[c];
+		tot[c] = cat_n(dir_of(t, 0), c) + cat_n(dir_of(t, 1), c);
 		any |= tot[c] != 0;
 	}
 	if (!any)
@@ -490,9 +587,9 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	pd_finding_flow(&x, "%s", flow);
 	for (int c = 0; c < C__COUNT; c++)
 		for (int dir = 0; dir < 2; dir++)
-			for (uint64_t i = 0; i < t->d[dir].cat[c] && i < CAT_FRAMES; i++)
+			for (uint64_t i = 0; i < cat_n(dir_of(t, dir), c) && i < CAT_FRAMES; i++)
 				if (c != C_DUPACK && c != C_ZEROWIN)
-					pd_finding_add_frame(&x, t->d[dir].cat_frames[c][i]);
+					pd_finding_add_frame(&x, t->d[dir]->cats->frames[c][i]);
 	/* frames: the first ones of the retransmission categories, sorted */
 	for (uint32_t i = 1; i < x.n_frames; i++)
 		for (uint32_t k = i; k > 0 && x.frames[k - 1] > x.frames[k]; k--) {
@@ -513,7 +610,7 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	for (int c = 0; c < C__COUNT; c++)
 		pd_finding_ev_u64(&x, cat_key[c], tot[c]);
 	for (int dir = 0; dir < 2; dir++) {
-		uint64_t n = t->d[dir].cat[C_RETRANS] + t->d[dir].cat[C_FAST];
+		uint64_t n = cat_n(dir_of(t, dir), C_RETRANS) + cat_n(dir_of(t, dir), C_FAST);
 
 		if (n) {
 			fmt_endpoint(f, dir, from, sizeof(from));
@@ -561,7 +658,7 @@ static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const c
 static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
 			  int dir, const char *flow, uint64_t *oversize_unacked)
 {
-	const struct tdir *d = &t->d[dir];
+	const struct tdir *d = dir_of(t, dir);
 	uint16_t mss = f->dir[1 - dir].mss;
 	bool assumed = mss == 0;
 	uint64_t tso_acked = 0, wire_acked = 0, unacked = 0, unacked_retx = 0, retx_copies = 0;
@@ -677,7 +774,8 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	uint16_t port;
 
 	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
-		s->q_dropped++;
+		if (!s->q_dropped++)
+			s->q_first = st->r.frames[0];
 		return;
 	}
 	q = &s->q[s->nq++];
@@ -740,7 +838,7 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	c->rtt_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns : -1;
 	for (int side = 0; side < 2; side++) {
 		int dir = side == 0 ? client : 1 - client;
-		const struct tdir *d = &t->d[dir];
+		const struct tdir *d = dir_of(t, dir);
 
 		dir_addr(f, dir, &c->addr[side], &c->port[side]);
 		c->packets[side] = f->dir[dir].packets;
@@ -749,21 +847,21 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 		c->mss[side] = f->dir[dir].mss;
 		c->max_seg[side] = d->max_seg;
 		c->max_seg_frame[side] = d->max_seg_frame;
-		c->retrans[side] = d->cat[C_RETRANS];
-		c->fast_retrans[side] = d->cat[C_FAST];
-		c->spurious[side] = d->cat[C_SPURIOUS];
-		c->out_of_order[side] = d->cat[C_OOO];
-		c->lost[side] = d->cat[C_LOST];
-		c->dup_ack[side] = d->cat[C_DUPACK];
-		c->zero_window[side] = d->cat[C_ZEROWIN];
+		c->retrans[side] = cat_n(d, C_RETRANS);
+		c->fast_retrans[side] = cat_n(d, C_FAST);
+		c->spurious[side] = cat_n(d, C_SPURIOUS);
+		c->out_of_order[side] = cat_n(d, C_OOO);
+		c->lost[side] = cat_n(d, C_LOST);
+		c->dup_ack[side] = cat_n(d, C_DUPACK);
+		c->zero_window[side] = cat_n(d, C_ZEROWIN);
 	}
 	c->storms = t->storms_total;
 	c->oversize_unacked = (uint32_t)oversize_unacked;
-	if (t->d[0].rst || t->d[1].rst)
+	if (dir_of(t, 0)->rst || dir_of(t, 1)->rst)
 		c->end = PD_END_RST;
-	else if (t->d[0].fin && t->d[1].fin)
+	else if (dir_of(t, 0)->fin && dir_of(t, 1)->fin)
 		c->end = PD_END_FIN;
-	else if (t->d[0].fin || t->d[1].fin)
+	else if (dir_of(t, 0)->fin || dir_of(t, 1)->fin)
 		c->end = PD_END_HALF_FIN;
 	else
 		c->end = PD_END_OPEN;
@@ -786,7 +884,13 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 		size_findings(a, f, t, dir, flow, &oversize_unacked);
 	for (unsigned i = 0; i < t->n_storms; i++)
 		queue_storm(s, f, t, &t->storms[i], flow);
+	s->over_dropped += dir_of(t, 0)->over_dropped + dir_of(t, 1)->over_dropped;
 	record_conn(a, f, t, oversize_unacked);
+	if (a->conns.dropped == 1 && !s->conns_first)
+		s->conns_first = f->first_frame; /* the first connection not kept */
+	tdir_free(t->d[0]);
+	tdir_free(t->d[1]);
+	free(t->storms);
 	free(t);
 	((struct pd_flow *)f)->tcp_state = 0;
 }
@@ -837,6 +941,57 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 						 "tcp.oversize_blackhole) or dropped by a filter.");
 		}
 		rc = pd_analysis_add(a, &q->f);
+	}
+	if (!rc && a->conns.dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_connections", MAX_CONNS, a->conns.dropped, "connections",
+				 s->conns_first);
+		pd_finding_message(&x, "TCP connection table full (%d connections): %llu more were "
+				       "not kept, the first starting in frame %llu; reconnects to "
+				       "them, --connections and the boot summary do not see them",
+				   MAX_CONNS, (unsigned long long)a->conns.dropped,
+				   (unsigned long long)s->conns_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to the connections of interest.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->q_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms", MAX_QUEUED, s->q_dropped,
+				 "tcp.retransmission_storm findings", s->q_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to fewer connections.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->storms_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms_per_connection", MAX_STORMS, s->storms_dropped,
+				 "storms", s->storms_first);
+		pd_finding_message(&x, "%llu retransmission storms past the first %d of their "
+				       "connection got no tcp.retransmission_storm finding (counted "
+				       "in --connections), the first in frame %llu",
+				   (unsigned long long)s->storms_dropped, MAX_STORMS,
+				   (unsigned long long)s->storms_first);
+		pd_finding_advice(&x, "The first storms of each connection are reported; filter "
+				      "on one connection (-f) with a higher --storm-threshold to "
+				      "see the others.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->over_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_oversize_segments", PEND, s->over_dropped,
+				 "oversize segments", s->over_first);
+		pd_finding_message(&x, "%llu segments above the receiver's MSS, past the first %d "
+				       "of their direction, are not in the counts of the "
+				       "tcp.tso_artifact, tcp.segment_exceeds_mss and "
+				       "tcp.oversize_blackhole findings (the first in frame %llu)",
+				   (unsigned long long)s->over_dropped, PEND,
+				   (unsigned long long)s->over_first);
+		pd_finding_advice(&x, "The verdicts stand on the first 64 oversize segments of "
+				      "each direction.");
+		rc = pd_analysis_add(a, &x);
 	}
 	return rc; /* the table stays: reconnect matching and the boot summary use it */
 }

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/pcapng.h"
 #include "probe.h"
 
 static void probe_usage(FILE *out)
@@ -45,6 +47,9 @@ static void probe_usage(FILE *out)
 	      "  --pps N            at most N frames per second (default 200, max 10000)\n"
 	      "  --wait MS          wait for a case's effects (default 150 ms)\n"
 	      "  -F, --format FMT   text (default), json or junit\n"
+	      "  -w, --write FILE   write the probe's own capture as pcapng: the receiver's\n"
+	      "                     capture (epb_flags: direction, checksum status) and the\n"
+	      "                     frames sent, each commented with its case and probe id\n"
 	      "      --fail-on SEV  exit 1 on findings at or above SEV (default error)\n"
 	      "  -h, --help         this help\n"
 	      "\n"
@@ -60,6 +65,28 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	probe_stop = 1;
+}
+
+/* The probe's own capture: interface 0 the receiver's capture, 1 what
+ * the sender sent. */
+struct capture {
+	struct pd_pcapng_writer *w;
+	int err;
+};
+
+static void write_frame(void *arg, int side, const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen, uint32_t epb_flags, const char *comment)
+{
+	struct capture *cap = arg;
+	struct timespec ts;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rc = pd_pcapng_write_packet(cap->w, (uint32_t)side,
+				    (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, data, caplen,
+				    wirelen, epb_flags, true, comment);
+	if (rc && !cap->err)
+		cap->err = rc;
 }
 
 static int list_suite(void)
@@ -92,6 +119,7 @@ int pd_cli_probe(int argc, char **argv)
 		{"to", required_argument, 0, 12},
 		{"token", required_argument, 0, 13},
 		{"interface", required_argument, 0, 'i'},
+		{"write", required_argument, 0, 'w'},
 		{"format", required_argument, 0, 'F'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -99,7 +127,8 @@ int pd_cli_probe(int argc, char **argv)
 	struct pd_probe_opts o;
 	struct pd_probe_run *run = calloc(1, sizeof(*run));
 	struct sigaction sa;
-	const char *a = 0, *b = 0, *to = 0, *token = 0;
+	const char *a = 0, *b = 0, *to = 0, *token = 0, *wfile = 0;
+	struct capture cap = {0, 0};
 	struct pd_listen_opts lo;
 	char err[512];
 	int c, fmt = 0, fail_on = PD_SEV_ERROR, rc, code;
@@ -109,7 +138,7 @@ int pd_cli_probe(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&lo, 0, sizeof(lo));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "F:hi:", longopts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:hi:w:", longopts, 0)) != -1) {
 		char *end;
 		unsigned long v;
 
@@ -179,6 +208,9 @@ int pd_cli_probe(int argc, char **argv)
 		case 'i':
 			a = optarg;
 			break;
+		case 'w':
+			wfile = optarg;
+			break;
 		case 'F':
 			if (!strcmp(optarg, "text")) {
 				fmt = 0;
@@ -241,9 +273,35 @@ int pd_cli_probe(int argc, char **argv)
 		return PD_EXIT_USAGE;
 	}
 	o.stop = &probe_stop;
+	if (wfile) {
+		struct pd_pcapng_iface ifc[2];
+
+		memset(ifc, 0, sizeof(ifc));
+		ifc[0].linktype = ifc[1].linktype = 1; /* Ethernet */
+		ifc[0].name = b ? b : to;
+		ifc[0].description = "pktdoctor probe: the receiver's capture";
+		ifc[1].name = a;
+		ifc[1].description = "pktdoctor probe: the frames the sender sent";
+		rc = pd_pcapng_writer_open_path(&cap.w, wfile, 0);
+		for (int k = 0; k < 2 && rc == 0; k++)
+			rc = pd_pcapng_add_interface(cap.w, &ifc[k]) < 0 ? -PD_EWRITE : 0;
+		if (rc) {
+			fprintf(stderr, "pktdoctor probe: cannot write %s: %s\n", wfile, pd_strerror(rc));
+			pd_pcapng_writer_close(cap.w);
+			free(run);
+			return PD_EXIT_INPUT;
+		}
+		o.on_frame = write_frame;
+		o.frame_arg = &cap;
+	}
 	err[0] = 0;
 	rc = to ? pd_probe_remote(run, &o, to, token, err, sizeof(err))
 		: pd_probe_pair(run, &o, err, sizeof(err));
+	if (cap.w && (pd_pcapng_writer_close(cap.w) || cap.err)) {
+		fprintf(stderr, "pktdoctor probe: writing %s failed\n", wfile);
+		if (!rc)
+			rc = -PD_EWRITE;
+	}
 	if (rc) {
 		fprintf(stderr, "pktdoctor probe: %s\n", err[0] ? err : pd_strerror(rc));
 		code = rc == -PD_EUSAGE ? PD_EXIT_USAGE : PD_EXIT_INPUT;

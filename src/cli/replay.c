@@ -190,7 +190,7 @@ int pd_cli_replay(int argc, char **argv)
 	o.stop = &replay_stop;
 	err[0] = 0;
 	rc = pd_replay_run(&o, &cnt, err, sizeof(err));
-	if (rc && rc != -PD_EINTR) {
+	if (rc) {
 		fprintf(stderr, "pktdoctor replay: %s\n", err[0] ? err : pd_strerror(rc));
 		if (!cnt.read)
 			return rc == -PD_EUSAGE ? PD_EXIT_USAGE : PD_EXIT_INPUT;
@@ -207,7 +207,7 @@ int pd_cli_replay(int argc, char **argv)
 		pd_json_str(&j, "interface", o.iface);
 		pd_json_str(&j, "mtu_policy", policy_name(o.policy));
 		pd_json_bool(&j, "fix_offload", o.fix_offload);
-		pd_json_bool(&j, "interrupted", rc == -PD_EINTR);
+		pd_json_bool(&j, "interrupted", cnt.interrupted);
 		pd_json_u64(&j, "read", cnt.read);
 		pd_json_u64(&j, "sent", cnt.sent);
 		pd_json_u64(&j, "refused", cnt.refused);
@@ -228,7 +228,7 @@ int pd_cli_replay(int argc, char **argv)
 		       "truncated %llu, fixed %llu, rewritten %llu, skipped %llu, failed %llu\n"
 		       "  %llu bytes sent, largest frame %u bytes\n",
 		       o.file, o.iface, policy_name(o.policy), o.fix_offload ? ", --fix-offload" : "",
-		       rc == -PD_EINTR ? " (interrupted)" : "",
+		       cnt.interrupted ? " (interrupted)" : "",
 		       (unsigned long long)cnt.read, (unsigned long long)cnt.sent,
 		       (unsigned long long)cnt.refused, (unsigned long long)cnt.segmented,
 		       (unsigned long long)cnt.fragmented, (unsigned long long)cnt.truncated,

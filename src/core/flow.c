@@ -53,6 +53,7 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 	}
 	t->carved = CHUNK_FLOWS;
 	t->next_id = 1;
+	t->st.max_flows = t->max_flows;
 	return t;
 }
 
@@ -231,13 +232,9 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		return f;
 	}
 	pd_flow_expire(t, p->ts_ns, on_end, arg);
-	if (t->st.live >= t->max_flows) {
-		t->st.overflow++;
-		return 0;
-	}
-	f = alloc_flow(t);
-	if (!f) {
-		t->st.overflow++;
+	if (t->st.live >= t->max_flows || !(f = alloc_flow(t))) {
+		if (!t->st.overflow++)
+			t->st.overflow_first = p->frame;
 		return 0;
 	}
 	memset(f, 0, sizeof(*f));

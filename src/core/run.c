@@ -64,7 +64,7 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		      const struct pd_run_opts *run)
 {
 	const struct pd_analysis_opts *opts = a->opts;
-	struct pd_run_opts none = {0, 0, 0};
+	struct pd_run_opts none = {0, 0};
 	struct pd_pipeline *p = 0;
 	struct pd_frame fr;
 	int64_t start = clock_ns(CLOCK_MONOTONIC);
@@ -77,13 +77,13 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		return rc;
 	show_progress = opts->progress && !a->live && isatty(2);
 	for (;;) {
-		if (run->stop && *run->stop) {
+		if (opts->stop && *opts->stop) {
 			/* a live capture ends this way normally; a file stops short */
 			if (!a->live) {
-				a->complete = false;
+				a->stopped = true;
 				a->stopped_at_frame = a->stats.frames;
-				rc = -PD_EINTR;
 			}
+			rc = 0;
 			break;
 		}
 		if (run->duration_ns && clock_ns(CLOCK_MONOTONIC) - start >= run->duration_ns)
@@ -108,8 +108,6 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 
 			a->input_error = rc;
 			a->error_offset = off;
-			a->complete = false;
-			a->stopped_at_frame = a->stats.frames;
 			if (a->live)
 				snprintf(a->input_error_msg, sizeof(a->input_error_msg),
 					 "%s: capture failed after frame %llu: %s", a->input,
@@ -127,6 +125,7 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 			pd_pipeline_skip(p);
 		else
 			pd_pipeline_feed(p, &fr);
+		rc = 0; /* PD_SRC_FRAME is not a result: a limit below must not return it */
 		if (show_progress && (a->stats.frames & 0xffff) == 0)
 			progress(a, src, 0);
 		if (run->max_packets && a->stats.packets >= run->max_packets)

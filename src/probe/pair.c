@@ -486,8 +486,15 @@ static void observe(struct ctx *x, const struct pd_probe_case *c, const struct p
 			epb = (from.sll_pkttype == PACKET_OUTGOING ? PD_EPB_DIR_OUT : PD_EPB_DIR_IN) |
 			      (status & TP_STATUS_CSUM_VALID ? PD_EPB_CSUM_VALID : 0) |
 			      (status & TP_STATUS_CSUMNOTREADY ? PD_EPB_CSUM_NOT_READY : 0);
-			if (x->o && x->o->on_frame)
-				x->o->on_frame(x->o->frame_arg, x->rxbuf, (uint32_t)got, (uint32_t)n, epb);
+			if (x->o && x->o->on_frame) {
+				char note[96];
+				bool mine = from.sll_pkttype != PACKET_OUTGOING &&
+					    is_ours(&p, c, b, dport, x);
+
+				snprintf(note, sizeof(note), "%s probe %u", c->name, b->seq);
+				x->o->on_frame(x->o->frame_arg, 0, x->rxbuf, (uint32_t)got, (uint32_t)n,
+					       epb, mine ? note : 0);
+			}
 			if (from.sll_pkttype == PACKET_OUTGOING) {
 				/* a TCP answer (SYN-ACK or RST): the stack took the SYN */
 				if (c->proto == 6 && (p.layers & PD_L_TCP) && p.tcp.dport == b->sport &&
@@ -868,6 +875,14 @@ static int run_case(struct ctx *x, size_t idx, const char *setting, unsigned rou
 			       sizeof(r->send_err)))
 			break;
 		r->sent++;
+		if (x->o->on_frame) {
+			char note[96];
+
+			snprintf(note, sizeof(note), "%s probe %u%s", c->name, r->probe_id,
+				 (c->flags & PD_PF_GSO) ? " (GSO request, as handed to the kernel)" : "");
+			x->o->on_frame(x->o->frame_arg, 1, x->built.frame[k], x->built.len[k],
+				       x->built.len[k], PD_EPB_DIR_OUT, note);
+		}
 	}
 	if (rx_end(x, c, &x->built, dport, r, x->o->wait_ms ? x->o->wait_ms : 150))
 		return -PD_EIO;
@@ -901,8 +916,8 @@ static int run_round(struct ctx *x, unsigned round)
 	setting_text(x, setting, sizeof(setting));
 	for (size_t k = 0; k < n; k++) {
 		if (x->o->stop && *x->o->stop) {
-			x->run->interrupted = true;
-			return -PD_EINTR;
+			x->run->interrupted = true; /* what ran is reported */
+			return 0;
 		}
 		if (x->o->only && !strstr(suite[k].name, x->o->only))
 			continue;
@@ -925,7 +940,7 @@ static int run_matrix(struct ctx *x)
 
 	for (int o = 0; o < PD_OFF__COUNT; o++)
 		orig[o] = off_get(x, o);
-	for (unsigned m = 0; m < 16 && !rc; m++) {
+	for (unsigned m = 0; m < 16 && !rc && !run->interrupted; m++) {
 		bool want[PD_OFF__COUNT];
 		int got[PD_OFF__COUNT];
 		bool impossible = false;
@@ -1018,8 +1033,6 @@ int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char 
 	rc = o->toggle ? run_matrix(&x) : run_round(&x, 0);
 	if (o->toggle)
 		pd_probe_drop_privileges(false, false, err, errlen);
-	if (rc == -PD_EINTR)
-		rc = 0; /* what ran is reported */
 	if (rc == -PD_EPERM)
 		snprintf(err, errlen, "changing offload settings was refused (CAP_NET_ADMIN)");
 out:
@@ -1236,7 +1249,7 @@ int pd_probe_listen(const struct pd_listen_opts *lo, char *err, size_t errlen)
 		run.rcv.ns[0] ? " in netns " : "", run.rcv.ns, token);
 	fflush(lo->out);
 	deadline = now_ns() + (int64_t)(lo->timeout_s ? lo->timeout_s : 300) * 1000000000LL;
-	rc = -PD_EINTR;
+	rc = -PD_EIO; /* until a prober is served */
 	while (now_ns() < deadline && !(lo->stop && *lo->stop) && refused < 10) {
 		struct pollfd pfd = {lfd, POLLIN, 0};
 		struct sockaddr_in peer;
@@ -1274,7 +1287,7 @@ int pd_probe_listen(const struct pd_listen_opts *lo, char *err, size_t errlen)
 		rc = 0;
 		break;
 	}
-	if (rc == -PD_EINTR)
+	if (rc)
 		snprintf(err, errlen, "no prober with the token came (timeout, signal or %u refused)",
 			 refused);
 	for (int o = 0; o < PD_OFF__COUNT; o++)
@@ -1375,8 +1388,6 @@ int pd_probe_remote(struct pd_probe_run *run, const struct pd_probe_opts *o, con
 	rc = o->toggle ? run_matrix(&x) : run_round(&x, 0);
 	if (o->toggle)
 		pd_probe_drop_privileges(false, false, err, errlen);
-	if (rc == -PD_EINTR)
-		rc = 0;
 	if (rc == -PD_EPERM)
 		snprintf(err, errlen, "the listener does not allow offload changes (start it with "
 			 "--allow-toggle)");

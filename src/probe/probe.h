@@ -392,12 +392,14 @@ struct pd_probe_opts {
 	bool allow_multicast;   /* unused by the pair (unicast only) */
 	const char *pcapng;     /* write the receiver's capture here, or NULL */
 	const volatile sig_atomic_t *stop;
-	/** on_frame() - every frame the receiver's capture sees, for a
-	 * pcapng writer: @epb_flags has the direction (PD_EPB_DIR_IN/OUT)
-	 * and the checksum status (PD_EPB_CSUM_VALID, PD_EPB_CSUM_NOT_READY).
-	 * NULL = not kept.  (The pcapng writer is not in main yet.) */
-	void (*on_frame)(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-			 uint32_t epb_flags);
+	/** on_frame() - for the probe's own capture (pcapng): @side 0 is
+	 * every frame the receiver's capture sees, 1 every frame the sender
+	 * sent; @epb_flags has the direction (PD_EPB_DIR_IN/OUT) and, on the
+	 * receiver, the checksum status (PD_EPB_CSUM_VALID,
+	 * PD_EPB_CSUM_NOT_READY); @comment names the case ("udp4.623.ipmi
+	 * probe 7") or is NULL for other traffic.  NULL = not kept. */
+	void (*on_frame)(void *arg, int side, const uint8_t *data, uint32_t caplen,
+			 uint32_t wirelen, uint32_t epb_flags, const char *comment);
 	void *frame_arg;
 };
 
@@ -510,6 +512,7 @@ struct pd_replay_counts {
 	uint64_t failed;        /* send errors */
 	uint64_t bytes;         /* bytes sent */
 	uint32_t max_len;       /* largest frame sent, bytes */
+	bool interrupted;       /* stopped by SIGINT/SIGTERM: the counts so far */
 };
 
 /** pd_rewrite_parse() - "OLD=NEW", MAC or IP.  Return: 0 or -PD_EUSAGE. */

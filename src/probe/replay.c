@@ -515,7 +515,8 @@ int pd_replay_run(const struct pd_replay_opts *o, struct pd_replay_counts *cnt, 
 		unsigned n = 0;
 
 		if (o->stop && *o->stop) {
-			rc = -PD_EINTR;
+			cnt->interrupted = true;
+			rc = 0;
 			break;
 		}
 		if (cnt->read >= max) {
