@@ -43,6 +43,7 @@ tmpd=$(mktemp -d)
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
+	[ -n "${hold:-}" ] && kill "$hold" 2>/dev/null && wait "$hold" 2>/dev/null
 	rm -rf "$tmpd"
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
@@ -261,6 +262,19 @@ j=$("$bin" analyze -q -F json "$tmpd/p.pcapng")
 got=$(jq -c '[([.findings[] | select(.id=="checksum.bad")] | length), (.findings | map(.id) | unique)]' <<<"$j")
 [ "$got" = '[2,["checksum.bad"]]' ] && ok "-w: the probe's pcapng holds the csum-wrong frame as sent and as received" ||
 	ko "-w: analyze says $got"
+
+# a UDP port held by another program on the receiver: its cases are
+# skipped, saying why, not reported as dropped
+ip netns exec "$B" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.211.0.2", 69)); time.sleep(30)' &
+hold=$!
+sleep 0.5
+j=$(probe --only udp4.69)
+kill "$hold"; wait "$hold" 2>/dev/null; hold=
+got=$(jq -c '[.results[] | select(.verdict=="skip") | .skip_reason] | unique' <<<"$j")
+[ "$got" = '["UDP port 69 is in use by another program on the receiver"]' ] &&
+	[ "$(jq '.findings | length' <<<"$j")" = 0 ] && ok "port 69 held by another program: its cases skipped, no finding" ||
+	ko "busy port: $got $(jq -c '[.findings[].id]' <<<"$j")"
 
 # without privileges: a clear message, exit 3
 if command -v setpriv >/dev/null; then

@@ -68,6 +68,8 @@ struct ctx {
 	unsigned n_udp;
 	int tcp[2];              /* receiver's TCP listeners (v4, v6) */
 	int ipmi_req;            /* receiver's socket sending the IPMI request */
+	uint16_t busy[6];        /* UDP ports another program holds on the receiver */
+	unsigned n_busy;
 	struct pd_probe_csrc cs;
 	struct pd_probe_trace *trace;
 	int64_t next_send_ns;
@@ -169,8 +171,10 @@ static int open_sender(struct ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* The receiving half: capture, sockets, counters, drop reasons. */
-static int open_receiver(struct ctx *x, char *err, size_t errlen)
+/* The receiving half: capture, sockets, counters, drop reasons.
+ * @allow_busy: a UDP port held by another program skips its cases
+ * (--pair); the listener cannot tell its prober, so it refuses instead. */
+static int open_receiver(struct ctx *x, bool allow_busy, char *err, size_t errlen)
 {
 	struct pd_probe_run *run = x->run;
 	static const uint16_t ports[] = {623, 67, 69};
@@ -191,6 +195,11 @@ static int open_receiver(struct ctx *x, char *err, size_t errlen)
 				     : !memcmp(run->rcv.addr6, zero16, 16))
 				continue;
 			fd = bound_socket(&run->rcv, fam ? AF_INET6 : AF_INET, SOCK_DGRAM, ports[k]);
+			if (fd < 0 && errno == EADDRINUSE && allow_busy && x->n_busy < 6) {
+				/* a DHCP or TFTP server there: its cases are skipped */
+				x->busy[x->n_busy++] = (uint16_t)(fam ? 0x8000u | ports[k] : ports[k]);
+				continue;
+			}
 			if (fd < 0) {
 				snprintf(err, errlen, "cannot bind UDP port %u on %s: %s (is a server "
 					 "using it?)", ports[k], run->rcv.name, strerror(errno));
@@ -787,6 +796,13 @@ static const char *skip_reason(const struct ctx *x, const struct pd_probe_case *
 		snprintf(buf, len, "no global or ULA IPv6 address on both interfaces");
 		return buf;
 	}
+	for (unsigned k = 0; k < x->n_busy; k++)
+		if (c->proto == 17 && (x->busy[k] & 0x7fffu) == c->dport &&
+		    ((x->busy[k] & 0x8000u) != 0) == (c->family == 6)) {
+			snprintf(buf, len, "UDP port %u is in use by another program on the receiver",
+				 c->dport);
+			return buf;
+		}
 	if ((c->flags & (PD_PF_VLAN0 | PD_PF_VLANCFG)) && !run->rcv.has_8021q) {
 		snprintf(buf, len, "the receiver's kernel has no 802.1Q support (no /proc/net/vlan): "
 			 "a tagged frame cannot be delivered there");
@@ -1023,7 +1039,7 @@ int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char 
 	}
 	rc = open_sender(&x, err, errlen);
 	if (!rc)
-		rc = open_receiver(&x, err, errlen);
+		rc = open_receiver(&x, true, err, errlen);
 	if (rc)
 		goto out;
 	/* the sockets are open: keep CAP_NET_ADMIN alone for --toggle */
@@ -1221,7 +1237,7 @@ int pd_probe_listen(const struct pd_listen_opts *lo, char *err, size_t errlen)
 		rc = -PD_EUSAGE;
 		goto out;
 	}
-	rc = open_receiver(&x, err, errlen);
+	rc = open_receiver(&x, false, err, errlen);
 	if (rc)
 		goto out;
 	lfd = tcp_socket_in(&run.rcv);
