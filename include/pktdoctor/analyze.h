@@ -214,6 +214,10 @@ struct pd_analysis {
 	struct pd_iscsi_conns *iscsi;  /* published by the iSCSI analyzer (include/pktdoctor/iscsi.h) */
 	struct pd_boot_hosts boot;     /* the boot summary (src/analyzers/boot.c) */
 	struct pd_flow_table *flows;
+	/* the frame the packet being analysed repeats (the same packet
+	 * captured twice), set by the capture analyzer, which runs first,
+	 * for the analyzers after it; 0 when it is no copy */
+	uint64_t dup_of;
 	void *state[PD_MAX_ANALYZERS];
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop

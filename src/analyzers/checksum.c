@@ -19,6 +19,18 @@
  *                                   "checksum not ready";
  *                                 - Linux SLL says PACKET_OUTGOING;
  *                                 - the host's other traffic is valid.
+ *   checksum.rx_coalesced       per sending host: partial sums only on TCP
+ *                               segments larger than the receiver's MSS,
+ *                               while the host's ordinary frames carry
+ *                               valid checksums (or the capture says the
+ *                               frames came in): receive offload (GRO/LRO)
+ *                               on the capturing host merged them and left
+ *                               the pseudo-header sum, as Linux's
+ *                               tcp4_gro_complete() does; the sender did
+ *                               not offload anything.
+ *
+ * A frame the capture analyzer marked as a second copy of a packet
+ * (capture.duplicate_frames) is not judged again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +52,9 @@ struct host_partial {
 	uint64_t pframes[PD_FINDING_MAX_FRAMES]; /* first partial-checksum frames */
 	uint32_t n_pframes;
 	uint64_t partial_frames;     /* all partial-checksum frames */
+	uint64_t partial_super;      /* ... TCP segments above the receiver's MSS */
+	uint64_t ev_inbound;         /* ... with epb_flags inbound or SLL to this host */
+	struct pd_addr coalesced_at; /* the receiver of the first such segment */
 };
 
 struct host {
@@ -194,6 +209,20 @@ static void judge(struct checksum_state *s, struct pd_analysis *a, struct host *
 	}
 }
 
+/* A TCP segment larger than the MSS its receiver advertised (the
+ * Ethernet MSS when the SYN was not captured): a merged or unsplit one. */
+static bool super_segment(const struct pd_packet *p, const struct pd_flow *flow, int dir)
+{
+	uint32_t mss;
+
+	if (!(p->layers & PD_L_TCP) || !flow)
+		return false;
+	mss = flow->dir[1 - dir].mss;
+	if (!mss)
+		mss = p->ip.version == 6 ? 1440 : 1460;
+	return p->tcp.payload_len > mss;
+}
+
 static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		      struct pd_flow *flow, int dir)
 {
@@ -201,7 +230,7 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 	struct host *h;
 	bool partial = false;
 
-	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)))
+	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)) || a->dup_of)
 		return;
 	h = host_get(s, &p->ip.src, true, p->frame);
 	if (p->layers & PD_L_IPV4)
@@ -232,6 +261,15 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 			hp->ev_not_ready++;
 		if ((p->layers & PD_L_SLL) && p->sll.pkttype == PD_SLL_OUTGOING)
 			hp->ev_sll_outgoing++;
+		if ((p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_IN) ||
+		    (!p->has_epb_flags && (p->layers & PD_L_SLL) &&
+		     p->sll.pkttype != PD_SLL_OUTGOING))
+			hp->ev_inbound++;
+		if (p->tcp.csum.verdict == PD_CSUM_PARTIAL && super_segment(p, flow, dir)) {
+			if (!hp->partial_super)
+				hp->coalesced_at = p->ip.dst;
+			hp->partial_super++;
+		}
 	}
 
 	/* ACK evidence: data sent with a partial checksum that the peer
@@ -277,6 +315,52 @@ static uint64_t host_count(const struct host *h, int verdict)
 	return n;
 }
 
+/* Partial sums only on merged segments, from a host whose own frames are
+ * finished: receive offload on the capturing host (see the top). */
+static bool rx_coalesced(const struct host *h)
+{
+	const struct host_partial *hp = h->pt;
+	uint64_t out;
+
+	if (!hp || !hp->partial_frames || hp->partial_super != hp->partial_frames)
+		return false;
+	out = hp->ev_outbound + hp->ev_sll_outgoing;
+	if (hp->ev_inbound != out)
+		return hp->ev_inbound > out;
+	return h->n[PD_CL_TCP][PD_CSUM_VALID] > 0;
+}
+
+static int rx_finding(struct pd_analysis *a, struct host *h, const char *addr)
+{
+	const struct host_partial *hp = h->pt; /* rx_coalesced(): not NULL */
+	struct pd_finding x;
+	char rcv[48];
+
+	pd_addr_format(&hp->coalesced_at, rcv, sizeof(rcv));
+	pd_finding_init(&x, "checksum.rx_coalesced", PD_SEV_INFO);
+	memcpy(x.frames, hp->pframes, sizeof(hp->pframes));
+	x.n_frames = hp->n_pframes;
+	x.frames_total = hp->partial_frames;
+	pd_finding_flow(&x, "host %s", addr);
+	pd_finding_message(&x,
+			   "%llu TCP segments from %s larger than the receiver's MSS carry the "
+			   "pseudo-header sum that receive offload (GRO/LRO/RSC) on the capturing "
+			   "host %s leaves in segments it merged; %s's other %llu TCP checksums "
+			   "are valid, so it did not offload them (not corruption, not TX "
+			   "checksum offload on %s)",
+			   (unsigned long long)hp->partial_frames, addr, rcv, addr,
+			   (unsigned long long)h->n[PD_CL_TCP][PD_CSUM_VALID], addr);
+	pd_finding_ev_str(&x, "host", "%s", addr);
+	pd_finding_ev_str(&x, "capturing_host", "%s", rcv);
+	pd_finding_ev_u64(&x, "merged_segments", hp->partial_frames);
+	pd_finding_ev_u64(&x, "tcp_valid", h->n[PD_CL_TCP][PD_CSUM_VALID]);
+	pd_finding_ev_u64(&x, "epb_inbound", hp->ev_inbound);
+	pd_finding_advice(&x, "Nothing to fix: see tcp.rx_coalescing. Capture on the wire, or "
+			      "turn GRO/LRO off on the capturing interface (ethtool -K IFACE "
+			      "gro off lro off) for a capture that shows the segments as sent.");
+	return pd_analysis_add(a, &x);
+}
+
 static int host_findings(struct pd_analysis *a, struct host *h)
 {
 	const struct host_partial *hp = h->pt;
@@ -291,6 +375,8 @@ static int host_findings(struct pd_analysis *a, struct host *h)
 	if (!partial)
 		return 0;
 	pd_addr_format(&h->addr, addr, sizeof(addr));
+	if (rx_coalesced(h))
+		return rx_finding(a, h, addr);
 
 	/* checksum.offload_partial: the frames */
 	pd_finding_init(&pf, "checksum.offload_partial", PD_SEV_INFO);
