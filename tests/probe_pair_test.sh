@@ -259,9 +259,11 @@ listen_wait
 # back by pktdoctor itself: the one wrong checksum is there, sent and received
 timeout 120 "$bin" probe --pair "$A:$IA" "$B:$IB" --only udp4.623.csum -w "$tmpd/p.pcapng" >/dev/null
 j=$("$bin" analyze -q -F json "$tmpd/p.pcapng")
-got=$(jq -c '[([.findings[] | select(.id=="checksum.bad")] | length), (.findings | map(.id) | unique)]' <<<"$j")
-[ "$got" = '[2,["checksum.bad"]]' ] && ok "-w: the probe's pcapng holds the csum-wrong frame as sent and as received" ||
-	ko "-w: analyze says $got"
+got=$(jq -c '[.findings[] | select(.id | startswith("checksum.")) | .id + " " + .flow] | unique' <<<"$j")
+want="[\"checksum.bad UDP 10.211.0.1:$(sport_of udp4.623.csum-wrong) -> 10.211.0.2:623\"]"
+[ "$got" = "$want" ] && [ "$(jq .packets <<<"$j")" = 6 ] &&
+	ok "-w: the probe's pcapng (3 sent, 3 received) has one bad checksum, the csum-wrong case's" ||
+	ko "-w: analyze says $got, $(jq .packets <<<"$j") packets"
 
 # a UDP port held by another program on the receiver: its cases are
 # skipped, saying why, not reported as dropped
