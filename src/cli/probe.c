@@ -44,6 +44,7 @@ static void probe_usage(FILE *out)
 	      "  --toggle           repeat under each combination of the receiver's rx\n"
 	      "                     checksumming and GRO and the sender's tx checksumming and\n"
 	      "                     TSO (needs CAP_NET_ADMIN; every setting is restored)\n"
+	      "  --vlan VID         a VLAN id the receiver has configured, for the tagged case\n"
 	      "  --pps N            at most N frames per second (default 200, max 10000)\n"
 	      "  --wait MS          wait for a case's effects (default 150 ms)\n"
 	      "  -F, --format FMT   text (default), json or junit\n"
@@ -120,6 +121,7 @@ int pd_cli_probe(int argc, char **argv)
 		{"token", required_argument, 0, 13},
 		{"interface", required_argument, 0, 'i'},
 		{"write", required_argument, 0, 'w'},
+		{"vlan", required_argument, 0, 14},
 		{"format", required_argument, 0, 'F'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -210,6 +212,15 @@ int pd_cli_probe(int argc, char **argv)
 			break;
 		case 'w':
 			wfile = optarg;
+			break;
+		case 14:
+			v = strtoul(optarg, &end, 10);
+			if (*end || !v || v > 4094) {
+				fprintf(stderr, "pktdoctor probe: --vlan: '%s' is not 1..4094\n", optarg);
+				free(run);
+				return PD_EXIT_USAGE;
+			}
+			o.vlan_id = (uint16_t)v;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "text")) {

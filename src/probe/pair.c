@@ -1032,6 +1032,7 @@ int pd_probe_pair(struct pd_probe_run *run, const struct pd_probe_opts *o, char 
 	memcpy(x.ends.src6, run->snd.addr6, 16);
 	memcpy(x.ends.dst6, run->rcv.addr6, 16);
 	x.ends.mtu = run->snd.mtu;
+	x.ends.vlan_id = o->vlan_id;
 	x.ends.peer_mss = run->rcv.mtu > 40 ? (uint16_t)(run->rcv.mtu - 40) : 0;
 	if (!(x.ends.dst_mac[0] | x.ends.dst_mac[1] | x.ends.dst_mac[2]) || (x.ends.dst_mac[0] & 1)) {
 		snprintf(err, errlen, "%s has no unicast MAC address", run->rcv.name);
@@ -1394,6 +1395,7 @@ int pd_probe_remote(struct pd_probe_run *run, const struct pd_probe_opts *o, con
 	memcpy(x.ends.src6, run->snd.addr6, 16);
 	memcpy(x.ends.dst6, run->rcv.addr6, 16);
 	x.ends.mtu = run->snd.mtu;
+	x.ends.vlan_id = o->vlan_id;
 	x.ends.peer_mss = run->rcv.mtu > 40 ? (uint16_t)(run->rcv.mtu - 40) : 0;
 	rc = open_sender(&x, err, errlen);
 	if (rc)

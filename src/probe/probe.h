@@ -389,6 +389,8 @@ struct pd_probe_opts {
 	unsigned pps;           /* frames per second at most; 0 = 200 */
 	unsigned wait_ms;       /* wait for a case's effects; 0 = 150 */
 	bool toggle;            /* repeat over the offload matrix */
+	uint16_t vlan_id;       /* a VLAN id the receiver has configured (1..4094),
+				 * for the tagged case; 0 = none (skipped) */
 	bool allow_multicast;   /* unused by the pair (unicast only) */
 	const char *pcapng;     /* write the receiver's capture here, or NULL */
 	const volatile sig_atomic_t *stop;
