@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 
 	rc = pd_source_open_live(&src, &o, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "live_source_probe: %s [%s]\n", err, pd_strerror(rc));
+		fprintf(stderr, "live_source_probe: %s\n", err);
 		return 3;
 	}
 	if (filter && pd_source_compile_filter(src, filter, err, sizeof(err)) != 0) {

@@ -1,2 +1,245 @@
 #!/usr/bin/env bash
-exit 77
+# SPDX-License-Identifier: BSD-2-Clause
+# live_test.sh PROBE PKTDOCTOR - live capture through both backends
+# (libpcap and the AF_PACKET TPACKET_V3 ring) on a veth pair between two
+# network namespaces that this script creates and deletes:
+#
+#   pdl-<pid>-a [pdlA<pid>, 10.208.8.1] <--veth--> [pdlB<pid>, 10.208.8.2] pdl-<pid>-b
+#
+# (a) on the sender, with TX checksum offload and TSO on: the ring marks
+#     outgoing frames "checksum not ready" (and TSO super-frames "tso");
+#     libpcap delivers the same traffic without any such flags;
+# (b) on the receiver with GRO on (threaded NAPI, which veth needs for
+#     GRO) and the sender's TX checksum offload and TSO off: frames
+#     larger than the MTU arrive inbound, marked "tso" by the ring;
+# plus a BPF filter, a missing namespace / interface, and an unprivileged
+# user, whose message must say what to do.
+#
+# Traffic stays in the namespaces; every load is bounded (iperf3 -n,
+# timeout).  Offload settings and /sys/.../threaded are read first and
+# restored on every exit path; the namespaces are deleted at the end.
+# Exit 77 (skip) when not root or without network namespaces or the tools.
+set -u
+PROBE=$1
+PD=$2
+NSA=pdl-$$-a
+NSB=pdl-$$-b
+IFA=pdlA$$
+IFB=pdlB$$
+IPA=10.208.8.1
+IPB=10.208.8.2
+TMP=
+PIDS=()
+RESTORE=()
+FAILS=0
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { echo "ok: $*"; }
+
+[ "$(id -u)" -eq 0 ] || skip "live capture in network namespaces needs root (CAP_NET_RAW, CAP_SYS_ADMIN)"
+for t in ip ethtool iperf3 setpriv timeout; do
+	command -v "$t" >/dev/null || skip "$t is not installed (./build.sh setup installs it)"
+done
+
+cleanup() {
+	local i
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	# restore in reverse order what was changed
+	for ((i = ${#RESTORE[@]} - 1; i >= 0; i--)); do
+		eval "${RESTORE[$i]}" >/dev/null 2>&1 || echo "warning: could not restore: ${RESTORE[$i]}"
+	done
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ip netns add "$NSA" 2>/dev/null || skip "cannot create a network namespace (no netns support?)"
+ip netns add "$NSB" || skip "cannot create a second network namespace"
+ip link add "$IFA" netns "$NSA" type veth peer name "$IFB" netns "$NSB" ||
+	skip "cannot create a veth pair (no veth support?)"
+ip -n "$NSA" addr add $IPA/24 dev "$IFA"
+ip -n "$NSB" addr add $IPB/24 dev "$IFB"
+for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
+ip -n "$NSA" link set "$IFA" up
+ip -n "$NSB" link set "$IFB" up
+TMP=$(mktemp -d /tmp/pdl-live.XXXXXX)
+
+# offload NAME of IFACE in NS: "on" or "off" (ethtool -k)
+offload() { ip netns exec "$1" ethtool -k "$2" | awk -F': ' -v k="$3" '$1 == k {print $2; exit}' | cut -d' ' -f1; }
+
+# set_offloads NS IFACE tx|tso|gro on|off ...: read each first, remember how to restore
+set_offloads() {
+	local ns=$1 dev=$2 name key cur
+	shift 2
+	while [ $# -ge 2 ]; do
+		case $1 in
+		tx) key=tx-checksumming ;;
+		tso) key=tcp-segmentation-offload ;;
+		gro) key=generic-receive-offload ;;
+		*) echo "set_offloads: $1?"; return 1 ;;
+		esac
+		cur=$(offload "$ns" "$dev" "$key")
+		[ -n "$cur" ] || { fail "cannot read $key of $dev"; return 1; }
+		RESTORE+=("ip netns exec $ns ethtool -K $dev $1 $cur")
+		echo "  $dev: $1 $cur -> $2"
+		ip netns exec "$ns" ethtool -K "$dev" "$1" "$2" >/dev/null || { fail "ethtool -K $dev $1 $2"; return 1; }
+		name=$(offload "$ns" "$dev" "$key")
+		[ "$name" = "$2" ] || { fail "$dev: $key is $name after setting $2"; return 1; }
+		shift 2
+	done
+}
+
+# set_threaded NS IFACE 0|1: NAPI in a kernel thread (veth needs NAPI for GRO)
+set_threaded() {
+	local f=/sys/class/net/$2/threaded cur
+	cur=$(ip netns exec "$1" cat "$f") || { fail "cannot read $f"; return 1; }
+	RESTORE+=("ip netns exec $1 sh -c 'echo $cur > $f'")
+	echo "  $2: threaded NAPI $cur -> $3"
+	ip netns exec "$1" sh -c "echo $3 > $f"
+}
+
+# wait_for FILE REGEX SECONDS
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -q "$3" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# capture OUT NS IFACE BACKEND COUNT [probe args...]: start the probe in
+# the background (at most COUNT frames, 8 s) and wait until it captures
+capture() {
+	local out=$1 ns=$2 dev=$3 be=$4 n=$5
+	shift 5
+	"$PROBE" -i "$dev" -n "$ns" -b "$be" -c "$n" -t 8 "$@" >"$out" 2>"$out.err" &
+	PIDS+=($!)
+	CAP_PID=$!
+	wait_for "$out" 5 '^open ' || { fail "probe on $dev ($be) did not start: $(cat "$out.err")"; return 1; }
+}
+
+# stop_capture: end the probe after the traffic (SIGTERM: it prints its
+# counters and exits 0); sets RC
+stop_capture() {
+	sleep 0.3
+	kill -TERM "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID"
+	RC=$?
+}
+
+# tcp_load BYTES: one bounded iperf3 TCP transfer from A to B
+tcp_load() {
+	ip netns exec "$NSB" timeout 15 iperf3 -s -1 -B $IPB >/dev/null 2>&1 &
+	local spid=$!
+	PIDS+=($spid)
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NSB" ss -ltn 2>/dev/null | grep -q ":5201 " && break
+		sleep 0.1
+	done
+	ip netns exec "$NSA" timeout 10 iperf3 -c $IPB -n "$1" >/dev/null 2>&1 || fail "iperf3 transfer failed"
+	wait "$spid" 2>/dev/null
+}
+
+# frames FILE AWK-CONDITION: how many frame lines match
+frames() { awk -v FS='[ =]' "/^frame=/ && ($2) {n++} END {print n + 0}" "$1"; }
+# fields of a frame line (FS ' ' and '='): 2 frame, 4 linktype, 6 caplen,
+# 8 wirelen, 10 dir, 12 flags
+
+echo "== (a) sender $IFA with TX checksum offload and TSO on"
+set_offloads "$NSA" "$IFA" tx on tso on
+for be in afpacket pcap; do
+	out=$TMP/a-$be
+	capture "$out" "$NSA" "$IFA" $be 5000 || continue
+	tcp_load 2M
+	stop_capture
+	[ $RC -eq 0 ] || fail "($be) probe exit $RC: $(cat "$out.err")"
+	total=$(frames "$out" 1)
+	[ "$total" -gt 0 ] || { fail "($be) no frame captured on $IFA"; continue; }
+	grep -q "^stats received=$total " "$out" || fail "($be) stats line disagrees with $total frames: $(grep ^stats "$out")"
+	if [ $be = afpacket ]; then
+		grep -q "^open iface=$IFA format=afpacket linktype=EN10MB" "$out" || fail "(afpacket) open line: $(head -1 "$out")"
+		nr=$(frames "$out" '$10 == "out" && $12 ~ /csum_not_ready/')
+		tso=$(frames "$out" '$10 == "out" && $12 ~ /tso/ && $8 > 1514')
+		[ "$nr" -gt 0 ] && ok "(afpacket) $nr of $total frames outbound with checksum not ready" ||
+			fail "(afpacket) no outbound frame marked checksum not ready ($total frames)"
+		[ "$tso" -gt 0 ] && ok "(afpacket) $tso outbound TSO super-frames above 1514 bytes" ||
+			fail "(afpacket) no outbound TSO frame above 1514 bytes"
+	else
+		grep -q "^open iface=$IFA format=live linktype=EN10MB" "$out" || fail "(pcap) open line: $(head -1 "$out")"
+		noflags=$(frames "$out" '$10 == "-" && $12 == "-"')
+		big=$(frames "$out" '$8 > 1514')
+		[ "$noflags" -eq "$total" ] && ok "(pcap) $total frames, none with direction or offload flags (libpcap has none)" ||
+			fail "(pcap) $((total - noflags)) frames carry flags libpcap cannot know"
+		[ "$big" -gt 0 ] && ok "(pcap) $big TSO super-frames above 1514 bytes" ||
+			fail "(pcap) no frame above 1514 bytes with TSO on"
+	fi
+done
+
+echo "== (b) receiver $IFB with GRO on; sender TX checksum offload and TSO off"
+set_offloads "$NSA" "$IFA" tx off tso off
+set_offloads "$NSB" "$IFB" gro on
+set_threaded "$NSB" "$IFB" 1
+for be in afpacket pcap; do
+	out=$TMP/b-$be
+	capture "$out" "$NSB" "$IFB" $be 5000 || continue
+	tcp_load 4M
+	stop_capture
+	[ $RC -eq 0 ] || fail "($be) probe exit $RC: $(cat "$out.err")"
+	total=$(frames "$out" 1)
+	[ "$total" -gt 0 ] || { fail "($be) no frame captured on $IFB"; continue; }
+	big=$(frames "$out" '$8 > 1514')
+	[ "$big" -gt 0 ] && ok "($be) $big GRO frames above 1514 bytes of $total" ||
+		fail "($be) no frame above 1514 bytes with GRO on"
+	if [ $be = afpacket ]; then
+		gro=$(frames "$out" '$10 == "in" && $12 ~ /tso/ && $8 > 1514')
+		outbig=$(frames "$out" '$10 == "out" && $8 > 1514')
+		[ "$gro" -gt 0 ] && ok "(afpacket) $gro inbound GRO frames marked tso" ||
+			fail "(afpacket) no inbound frame above 1514 bytes marked tso"
+		[ "$outbig" -eq 0 ] || fail "(afpacket) $outbig outbound frames above 1514 bytes from the receiver"
+	fi
+done
+
+echo "== BPF filter on a live source"
+out=$TMP/filter
+capture "$out" "$NSB" "$IFB" afpacket 5000 -f "udp port 9" && {
+	tcp_load 256K
+	stop_capture
+	m=$(sed -n 's/^stats received=\([0-9]*\) matched=\([0-9]*\) .*/\1 \2/p' "$out")
+	set -- $m
+	[ "${1:-0}" -gt 0 ] && [ "${2:-1}" -eq 0 ] && ok "filter 'udp port 9': $1 TCP frames received, 0 matched" ||
+		fail "filter 'udp port 9' over TCP traffic: $(grep ^stats "$out")"
+}
+
+echo "== errors"
+msg=$("$PROBE" -i "$IFA" -n pdl-$$-nosuch -t 1 2>&1)
+rc=$?
+[ $rc -eq 3 ] && [[ $msg == *"no such network namespace: pdl-$$-nosuch"* ]] && ok "missing namespace: exit 3, named" ||
+	fail "missing namespace: exit $rc: $msg"
+msg=$("$PROBE" -i pdlnosuch0 -n "$NSA" -t 1 2>&1)
+rc=$?
+[ $rc -eq 3 ] && [[ $msg == *"no such interface: pdlnosuch0 in network namespace $NSA"* ]] && ok "missing interface: exit 3, named" ||
+	fail "missing interface: exit $rc: $msg"
+
+echo "== unprivileged user (uid 65534)"
+cp "$PROBE" "$TMP/probe" && chmod 755 "$TMP" "$TMP/probe"
+for be in afpacket pcap; do
+	msg=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TMP/probe" -i lo -b $be -t 1 2>&1)
+	rc=$?
+	[ $rc -eq 3 ] && [[ $msg == *CAP_NET_RAW*"run as root"*"setcap cap_net_raw+ep"* ]] &&
+		ok "($be) no permission: exit 3, says what to do" || fail "($be) unprivileged: exit $rc: $msg"
+done
+msg=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TMP/probe" -i "$IFA" -n "$NSA" -t 1 2>&1)
+rc=$?
+[ $rc -eq 3 ] && [[ $msg == *"CAP_SYS_ADMIN: run as root"* ]] && ok "namespace without permission: exit 3, says what to do" ||
+	fail "unprivileged --netns: exit $rc: $msg"
+
+[ $FAILS -eq 0 ] || { echo "$FAILS failure(s); captures in $TMP are deleted"; exit 1; }
+echo "all live checks passed"
