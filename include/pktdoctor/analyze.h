@@ -70,10 +70,6 @@ struct pd_analysis_opts {
 	int64_t handover_gap_ns;  /* silence that counts as a boot handover; 0 = 1 s */
 	int64_t iscsi_timeout_ns; /* iscsi.timeout threshold; 0 = 10 s */
 	uint64_t first_frame, last_frame; /* analyse only this frame range; 0 = no bound */
-	/** Called for every analysed packet after the analyzers (the
-	 * timeline); NULL for none. */
-	void (*packet_hook)(void *arg, const struct pd_analysis *a, const struct pd_packet *p);
-	void *hook_arg;
 };
 
 /** One syslog message seen in the capture (RFC 3164/5424/iPXE). */
@@ -188,6 +184,7 @@ struct pd_conns {
 };
 
 struct pd_analyzer_ops;
+struct pd_pipeline;
 
 #define PD_MAX_ANALYZERS 12
 
@@ -209,6 +206,11 @@ struct pd_analysis {
 	struct pd_boot_hosts boot;     /* the boot summary (src/analyzers/boot.c) */
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
+	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
+	bool live;                /* read from a live interface */
+	bool complete;            /* the input was read to its end (or a live
+				   * capture stopped normally) */
+	uint64_t stopped_at_frame;/* when !complete: the last frame read */
 	/* input error, if any: the file could not be opened or is corrupt */
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];
@@ -244,9 +246,20 @@ int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts 
 void pd_analysis_free(struct pd_analysis *a);
 
 /**
- * pd_analysis_add() - add a finding to the analysis.
+ * pd_analysis_add() - emit a finding that no later evidence will change.
+ * It goes to the pipeline's sink at once and is kept for the report.
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
+
+/**
+ * pd_analysis_emit() - emit a finding that later evidence may update.
+ * @key: in/out.  0 on the first call: the finding is added, the sink
+ *       sees it opened, and *@key is set to its stable key.  Non-zero
+ *       on later calls: the finding with that key is replaced by @f and
+ *       the sink sees an update.  Keys are valid until finish.
+ * Return: 0 or -PD_ENOMEM.
+ */
+int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t *key);
 
 #endif

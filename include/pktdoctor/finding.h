@@ -49,6 +49,8 @@ struct pd_evidence {
 
 struct pd_finding {
 	char id[40];           /* stable dotted id, e.g. "checksum.bad" */
+	uint64_t key;          /* stable key of this occurrence while a pipeline runs
+				* (1-based, in order of first emission); 0 = not emitted */
 	uint8_t severity;      /* enum pd_severity */
 	uint64_t frames[PD_FINDING_MAX_FRAMES]; /* first frames, ascending as added */
 	uint32_t n_frames;     /* entries used in frames[] */

@@ -6,6 +6,7 @@
  * at or above it, 2 usage error, 3 input error.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/pipeline.h"
 #include "pktdoctor/report.h"
 #include "pktdoctor/timeline.h"
 
@@ -22,6 +24,7 @@ enum { EXIT_CLEAN = PD_EXIT_CLEAN, EXIT_FINDINGS = PD_EXIT_FINDINGS,
 static void usage(FILE *out)
 {
 	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
+	      "       pktdoctor analyze [OPTIONS] -i IFACE [-c COUNT] [--duration S]\n"
 	      "       pktdoctor check [OPTIONS] CAPTURE|DIR...   (see pktdoctor check --help)\n"
 	      "       pktdoctor --help | --version\n"
 	      "\n"
@@ -32,6 +35,14 @@ static void usage(FILE *out)
 	      "  check CAPTURE|DIR...   compare findings with expected files or a policy (CI)\n"
 	      "\n"
 	      "Options for analyze:\n"
+	      "  -i, --interface IFACE  analyse live traffic on IFACE until COUNT packets,\n"
+	      "                         the duration, or Ctrl-C; then print the report\n"
+	      "  -c, --count N          stop a live capture after N analysed packets\n"
+	      "      --duration S       stop a live capture after S seconds\n"
+	      "      --netns NAME       open IFACE inside network namespace NAME\n"
+	      "      --backend B        live capture backend: auto (default), afpacket\n"
+	      "                         (Linux ring with offload flags) or pcap\n"
+	      "  -p, --promisc          promiscuous mode on a live interface\n"
 	      "  -f, --filter EXPR      analyse only frames matching a BPF filter\n"
 	      "                         (frame numbers stay those of the whole file)\n"
 	      "  -F, --format FMT       text (default) or json (one line per file)\n"
@@ -121,6 +132,116 @@ static int parse_seconds(const char *s, int64_t *ns)
 	return 0;
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGINT and SIGTERM end a live capture normally: the pipeline finishes
+ * and the report is printed. */
+static void install_stop_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, 0);
+	sigaction(SIGTERM, &sa, 0);
+}
+
+static void timeline_sink_packet(void *arg, const struct pd_analysis *a, const struct pd_packet *p)
+{
+	pd_timeline_packet(arg, a, p);
+}
+
+/*
+ * Analyse one input, a file (@path) or a live interface (@lo), and print
+ * its report.  Return: the exit code for this input.
+ */
+static int analyze_input(const char *path, const struct pd_live_opts *lo,
+			 const struct pd_analysis_opts *ao, const struct pd_run_opts *run,
+			 const struct pd_report_opts *ro, int json, bool timeline,
+			 const char *syslog_file, int fail_on, bool not_first)
+{
+	struct pd_analysis a;
+	struct pd_source *src = 0;
+	struct pd_timeline tl;
+	struct pd_sink sink = {0, 0, 0};
+	char err[512], terr[256];
+	int rc, code = EXIT_CLEAN;
+	const char *name = path ? path : lo->iface;
+
+	err[0] = 0;
+	rc = path ? pd_source_open_file(&src, path, err, sizeof(err))
+		  : pd_source_open_live(&src, lo, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "pktdoctor: %s\n", err);
+		if (json && path) {
+			pd_analysis_begin(&a, ao, 0, path);
+			a.input_error = rc;
+			snprintf(a.input_error_msg, sizeof(a.input_error_msg), "%s", err);
+			pd_report_json(stdout, &a, ro);
+			pd_analysis_free(&a);
+		}
+		return EXIT_INPUT;
+	}
+	pd_analysis_begin(&a, ao, src, 0);
+	if (path && strcmp(path, "-") != 0)
+		a.input = path;
+	if (ao->filter && ao->filter[0]) {
+		rc = pd_source_compile_filter(src, ao->filter, a.input_error_msg,
+					      sizeof(a.input_error_msg));
+		if (rc) {
+			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
+			pd_source_close(src);
+			return EXIT_USAGE;
+		}
+	}
+	if (timeline) {
+		if (pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr))) {
+			fprintf(stderr, "pktdoctor: %s\n", terr);
+			pd_source_close(src);
+			return EXIT_INPUT;
+		}
+		if (!json)
+			printf("TIMELINE %s\n  frame    time (s)  packet\n", name);
+		sink.on_packet = timeline_sink_packet;
+		sink.arg = &tl;
+	}
+	if (lo && !json)
+		fprintf(stderr, "pktdoctor: capturing on %s%s%s (%s); Ctrl-C to stop and report\n",
+			lo->iface, lo->netns ? " in netns " : "", lo->netns ? lo->netns : "",
+			pd_source_format(src));
+	rc = pd_analyze_source(src, &a, &sink, run);
+	pd_source_close(src);
+	if (timeline) {
+		pd_timeline_finish(&tl);
+		if (!json)
+			fputc('\n', stdout);
+	}
+	if (rc && a.input_error)
+		fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
+	else if (rc)
+		fprintf(stderr, "pktdoctor: %s: %s\n", name, pd_strerror(rc));
+	if (!json && not_first)
+		fputc('\n', stdout);
+	if ((json ? pd_report_json(stdout, &a, ro) : pd_report_text(stdout, &a, ro)) != 0) {
+		fprintf(stderr, "pktdoctor: cannot write the report\n");
+		pd_analysis_free(&a);
+		return EXIT_INPUT;
+	}
+	if (rc)
+		code = EXIT_INPUT;
+	else if (pd_findings_max_severity(&a.findings) >= fail_on)
+		code = EXIT_FINDINGS;
+	pd_analysis_free(&a);
+	return code;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -142,21 +263,67 @@ static int cmd_analyze(int argc, char **argv)
 		{"iscsi-timeout", required_argument, 0, 14},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
+		{"interface", required_argument, 0, 'i'},
+		{"count", required_argument, 0, 'c'},
+		{"duration", required_argument, 0, 15},
+		{"netns", required_argument, 0, 16},
+		{"backend", required_argument, 0, 17},
+		{"promisc", no_argument, 0, 'p'},
 		{0, 0, 0, 0},
 	};
+	struct pd_live_opts lo;
+	struct pd_run_opts run;
 	struct pd_analysis_opts ao;
 	struct pd_report_opts ro = {PD_SEV_INFO, 0, true, false};
 	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
 	size_t sz;
 	bool timeline = false;
 	const char *syslog_file = 0;
-	struct pd_timeline tl;
 
 	memset(&ao, 0, sizeof(ao));
+	memset(&lo, 0, sizeof(lo));
+	memset(&run, 0, sizeof(run));
 	ao.progress = true;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:F:qh", longopts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:F:qhi:c:p", longopts, 0)) != -1) {
 		switch (c) {
+		case 'i':
+			lo.iface = optarg;
+			break;
+		case 'c':
+			if (parse_size(optarg, &sz)) {
+				fprintf(stderr, "pktdoctor: --count: '%s' is not a positive number\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			run.max_packets = sz;
+			break;
+		case 15:
+			if (parse_seconds(optarg, &run.duration_ns)) {
+				fprintf(stderr, "pktdoctor: --duration: '%s' is not a number of "
+						"seconds\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 16:
+			lo.netns = optarg;
+			break;
+		case 17:
+			if (!strcmp(optarg, "auto")) {
+				lo.backend = PD_LIVE_AUTO;
+			} else if (!strcmp(optarg, "afpacket")) {
+				lo.backend = PD_LIVE_AFPACKET;
+			} else if (!strcmp(optarg, "pcap")) {
+				lo.backend = PD_LIVE_PCAP;
+			} else {
+				fprintf(stderr, "pktdoctor: --backend: '%s' is not auto, afpacket or "
+						"pcap\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			lo.promisc = true;
+			break;
 		case 'f':
 			ao.filter = optarg;
 			break;
@@ -262,66 +429,39 @@ static int cmd_analyze(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fputs("pktdoctor analyze: no capture file given\nTry 'pktdoctor --help'.\n", stderr);
+	if (lo.iface && optind < argc) {
+		fputs("pktdoctor analyze: give either -i IFACE or capture files, not both\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!lo.iface && optind >= argc) {
+		fputs("pktdoctor analyze: no capture file given (or -i IFACE for live traffic)\n"
+		      "Try 'pktdoctor --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!lo.iface && (run.max_packets || run.duration_ns || lo.netns || lo.promisc)) {
+		fputs("pktdoctor analyze: -c, --duration, --netns and --promisc go with -i IFACE\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if (syslog_file && !timeline) {
 		fputs("pktdoctor: --syslog-file goes with --timeline\n", stderr);
 		return EXIT_USAGE;
 	}
+	if (lo.iface) {
+		ao.progress = false;
+		install_stop_handlers();
+		run.stop = &stop_requested;
+		return analyze_input(0, &lo, &ao, &run, &ro, json, timeline, syslog_file, fail_on,
+				     false);
+	}
 	for (int i = optind; i < argc; i++) {
-		struct pd_analysis a;
-		int rc;
-		char terr[256];
+		int rc = analyze_input(argv[i], 0, &ao, &run, &ro, json, timeline, syslog_file,
+				       fail_on, i > optind);
 
-		if (timeline) {
-			if (pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr))) {
-				fprintf(stderr, "pktdoctor: %s\n", terr);
-				return EXIT_INPUT;
-			}
-			if (!json)
-				printf("TIMELINE %s\n  frame    time (s)  packet\n", argv[i]);
-			ao.packet_hook = pd_timeline_packet;
-			ao.hook_arg = &tl;
-		}
-		rc = pd_analyze_file(argv[i], &ao, &a);
-		if (timeline) {
-			pd_timeline_finish(&tl);
-			if (!json)
-				fputc('\n', stdout);
-		}
-
-		if (rc == -PD_EFILTER) {
-			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
-			pd_analysis_free(&a);
-			return EXIT_USAGE;
-		}
-		if (rc == -PD_EOPEN || (rc == -PD_EFORMAT && a.stats.frames == 0 && !a.format[0])) {
-			/* nothing was read: no report, just the reason */
-			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
-			if (json)
-				pd_report_json(stdout, &a, &ro);
-			pd_analysis_free(&a);
-			worst = EXIT_INPUT;
-			continue;
-		}
-		if (rc && a.input_error)
-			fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
-		else if (rc)
-			fprintf(stderr, "pktdoctor: %s: %s\n", argv[i], pd_strerror(rc));
-		if (!json && i > optind)
-			fputc('\n', stdout);
-		if ((json ? pd_report_json(stdout, &a, &ro) : pd_report_text(stdout, &a, &ro)) != 0) {
-			fprintf(stderr, "pktdoctor: cannot write the report\n");
-			pd_analysis_free(&a);
-			return EXIT_INPUT;
-		}
-		if (rc)
-			worst = EXIT_INPUT;
-		else if (worst == EXIT_CLEAN && pd_findings_max_severity(&a.findings) >= fail_on)
-			worst = EXIT_FINDINGS;
-		pd_analysis_free(&a);
+		if (rc == EXIT_USAGE)
+			return rc;
+		if (rc > worst) /* 3 over 1 over 0 */
+			worst = rc;
 	}
 	fflush(stdout);
 	return worst;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * analyze.c - the offline pipeline for one file:
- * source -> frame -> dissect -> packet -> flow -> analyzers -> findings.
+ * analyze.c - the pipeline (include/pktdoctor/pipeline.h):
+ * frame -> dissect -> packet -> flow -> analyzers -> findings -> sink.
  *
  * The per-packet path reuses one struct pd_packet and allocates nothing;
  * flows come from the flow table's recycled chunks.
@@ -14,7 +14,7 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
-#include "pktdoctor/source.h"
+#include "pktdoctor/pipeline.h"
 
 const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_capture,
@@ -63,11 +63,6 @@ const char *pd_conn_end_name(int end)
 const char *pd_csum_layer_name(int i)
 {
 	return i >= 0 && i < PD_CL__COUNT ? csum_layer_names[i] : "unknown";
-}
-
-int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f)
-{
-	return pd_findings_push(&a->findings, f);
 }
 
 static void on_flow_end(void *arg, const struct pd_flow *f)
@@ -176,176 +171,211 @@ static void update_flow(struct pd_flow *f, int dir, const struct pd_packet *p)
 	}
 }
 
-static void progress(const struct pd_analysis *a, struct pd_source *src, int done)
-{
-	int64_t size = pd_source_size(src), pos = pd_source_position(src);
+/* ---- the pipeline: open, feed, tick, finish ---- */
 
-	if (done) {
-		fprintf(stderr, "\r%-70s\r", "");
-		return;
-	}
-	if (size > 0 && pos >= 0)
-		fprintf(stderr, "\rpktdoctor: %s: %3d%% (%llu frames)", a->input,
-			(int)(pos * 100 / size), (unsigned long long)a->stats.frames);
-	else
-		fprintf(stderr, "\rpktdoctor: %s: %llu frames", a->input,
-			(unsigned long long)a->stats.frames);
-}
-
-static int analyze_source(struct pd_source *src, const char *path,
-			  const struct pd_analysis_opts *opts, struct pd_analysis *a);
-
-int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
-		    struct pd_analysis *a)
-{
-	struct pd_source *src = 0;
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	a->opts = opts;
-	a->input = path;
-	a->error_offset = -1;
-	rc = pd_source_open_file(&src, path, a->input_error_msg, sizeof(a->input_error_msg));
-	if (rc) {
-		a->input_error = rc;
-		return rc;
-	}
-	return analyze_source(src, path, opts, a);
-}
-
-int pd_analyze_stream(FILE *fp, const char *name, const struct pd_analysis_opts *opts,
-		      struct pd_analysis *a)
-{
-	struct pd_source *src = 0;
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	a->opts = opts;
-	a->input = name;
-	a->error_offset = -1;
-	rc = pd_source_open_stream(&src, fp, name, a->input_error_msg, sizeof(a->input_error_msg));
-	if (rc) {
-		a->input_error = rc;
-		return rc;
-	}
-	return analyze_source(src, name, opts, a);
-}
-
-static int analyze_source(struct pd_source *src, const char *path,
-			  const struct pd_analysis_opts *opts, struct pd_analysis *a)
-{
+struct pd_pipeline {
+	struct pd_analysis *a;
+	struct pd_sink sink;
 	struct pd_packet pkt;
-	struct pd_frame fr;
-	struct pd_flow_limits lim = {0, 0};
-	int rc, n_an = 0, show_progress;
-	int64_t next_tick = 0;
+	int n_an;                 /* analyzers initialised */
+	int64_t next_tick;        /* capture time of the next periodic tick */
+	int64_t now_ns;           /* latest time seen (packet or tick) */
+	bool finished;
+};
 
+const char *pd_finding_event_name(int ev)
+{
+	static const char *const names[] = {"open", "update", "close"};
+
+	return ev >= 0 && ev <= PD_FINDING_CLOSE ? names[ev] : "unknown";
+}
+
+static void to_sink(struct pd_analysis *a, const struct pd_finding *f, int ev)
+{
+	struct pd_pipeline *p = a->pipeline;
+
+	if (p && p->sink.on_finding)
+		p->sink.on_finding(p->sink.arg, a, f, ev);
+}
+
+int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t *key)
+{
+	struct pd_finding *slot;
+	int rc;
+
+	if (*key && *key <= a->findings.n) {
+		slot = &a->findings.v[*key - 1];
+		*slot = *f;
+		slot->key = *key;
+		to_sink(a, slot, PD_FINDING_UPDATE);
+		return 0;
+	}
+	rc = pd_findings_push(&a->findings, f);
+	if (rc)
+		return rc;
+	slot = &a->findings.v[a->findings.n - 1];
+	slot->key = a->findings.n;
+	*key = slot->key;
+	to_sink(a, slot, PD_FINDING_OPEN);
+	return 0;
+}
+
+int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f)
+{
+	uint64_t key = 0;
+
+	return pd_analysis_emit(a, f, &key);
+}
+
+void pd_analysis_begin(struct pd_analysis *a, const struct pd_analysis_opts *opts,
+		       const struct pd_source *src, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->opts = opts;
+	a->input = src ? pd_source_name(src) : name;
+	a->error_offset = -1;
+	a->linktype = -1;
+	if (!src)
+		return;
 	snprintf(a->format, sizeof(a->format), "%s", pd_source_format(src));
 	a->linktype = pd_source_linktype(src);
 	snprintf(a->linktype_name, sizeof(a->linktype_name), "%s", pd_source_linktype_name(src));
 	a->snaplen = pd_source_snaplen(src);
-	if (opts->filter && opts->filter[0]) {
-		rc = pd_source_compile_filter(src, opts->filter, a->input_error_msg,
-					      sizeof(a->input_error_msg));
-		if (rc) {
-			a->input_error = rc;
-			goto out;
-		}
-	}
-	lim.max_flows = opts->max_flows;
+	a->live = pd_source_is_live(src);
+}
+
+int pd_pipeline_open(struct pd_pipeline **out, struct pd_analysis *a, const struct pd_sink *sink)
+{
+	struct pd_flow_limits lim = {0, 0};
+	struct pd_pipeline *p;
+	int rc = 0;
+
+	*out = 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -PD_ENOMEM;
+	p->a = a;
+	if (sink)
+		p->sink = *sink;
+	a->pipeline = p;
+	a->complete = true;
+	lim.max_flows = a->opts->max_flows;
 	a->flows = pd_flow_table_new(&lim);
 	if (!a->flows) {
 		rc = -PD_ENOMEM;
-		goto out;
+		goto fail;
 	}
-	for (n_an = 0; pd_analyzers[n_an]; n_an++) {
-		rc = pd_analyzers[n_an]->init(a, &a->state[n_an]);
+	for (p->n_an = 0; pd_analyzers[p->n_an]; p->n_an++) {
+		rc = pd_analyzers[p->n_an]->init(a, &a->state[p->n_an]);
 		if (rc) {
-			n_an++;
-			goto out;
+			p->n_an++; /* destroy() takes a failed init's state too */
+			goto fail;
 		}
 	}
-	show_progress = opts->progress && isatty(2);
+	*out = p;
+	return 0;
+fail:
+	p->finished = true; /* nothing to finish: only free */
+	pd_pipeline_close(p);
+	return rc;
+}
 
-	memset(&pkt, 0, sizeof(pkt));
-	for (;;) {
-		struct pd_flow *flow;
-		int dir = 0;
+uint64_t pd_pipeline_skip(struct pd_pipeline *p)
+{
+	return ++p->a->stats.frames;
+}
 
-		if (opts->last_frame && a->stats.frames >= opts->last_frame) {
-			rc = 0;
-			break;
-		}
-		rc = pd_source_next(src, &fr);
-		if (rc == PD_SRC_END)
-			break;
-		if (rc == PD_SRC_AGAIN)
-			continue;
-		if (rc < 0) {
-			int64_t off;
-			const char *msg = pd_source_error(src, &off);
+static void tick(struct pd_pipeline *p, int64_t now_ns)
+{
+	struct pd_analysis *a = p->a;
 
-			a->input_error = rc;
-			a->error_offset = off;
-			snprintf(a->input_error_msg, sizeof(a->input_error_msg),
-				 "%s: corrupt or truncated after frame %llu (byte offset %lld): %s",
-				 path, (unsigned long long)a->stats.frames, (long long)off, msg);
-			break;
-		}
-		a->stats.frames++;
-		if (fr.kind != PD_FRAME_PACKET || a->stats.frames < opts->first_frame ||
-		    !pd_source_match(src, &fr))
-			continue;
-		pkt.frame = a->stats.frames;
-		pkt.ts_ns = fr.ts_ns;
-		pkt.caplen = fr.caplen;
-		pkt.wirelen = fr.wirelen < fr.caplen ? fr.caplen : fr.wirelen;
-		pkt.linktype = fr.linktype;
-		pkt.epb_flags = fr.epb_flags;
-		pkt.has_epb_flags = fr.has_epb_flags;
-		if (pd_dissect_frame(&pkt, fr.data) == -PD_EUNSUPPORTED)
-			a->stats.unsupported_link++;
-		count_stats(&a->stats, &pkt);
+	for (int i = 0; i < p->n_an; i++)
+		if (pd_analyzers[i]->on_tick)
+			pd_analyzers[i]->on_tick(a->state[i], a, now_ns);
+	pd_flow_expire(a->flows, now_ns, on_flow_end, a);
+	p->next_tick = now_ns + 1000000000LL;
+}
 
-		flow = pd_flow_lookup(a->flows, &pkt, &dir, on_flow_end, a);
-		if (flow)
-			update_flow(flow, dir, &pkt);
-		for (int i = 0; i < n_an; i++)
-			if (pd_analyzers[i]->on_packet)
-				pd_analyzers[i]->on_packet(a->state[i], a, &pkt, flow, dir);
-		if (opts->packet_hook)
-			opts->packet_hook(opts->hook_arg, a, &pkt);
-		if (pkt.ts_ns >= next_tick) {
-			for (int i = 0; i < n_an; i++)
-				if (pd_analyzers[i]->on_tick)
-					pd_analyzers[i]->on_tick(a->state[i], a, pkt.ts_ns);
-			pd_flow_expire(a->flows, pkt.ts_ns, on_flow_end, a);
-			next_tick = pkt.ts_ns + 1000000000LL;
-		}
-		if (show_progress && (a->stats.frames & 0xffff) == 0)
-			progress(a, src, 0);
-	}
-	if (show_progress)
-		progress(a, src, 1);
+void pd_pipeline_tick(struct pd_pipeline *p, int64_t now_ns)
+{
+	if (p->finished || now_ns <= p->now_ns)
+		return;
+	p->now_ns = now_ns;
+	tick(p, now_ns);
+}
+
+uint64_t pd_pipeline_feed(struct pd_pipeline *p, const struct pd_frame *fr)
+{
+	struct pd_analysis *a = p->a;
+	struct pd_packet *pkt = &p->pkt;
+	struct pd_flow *flow;
+	int dir = 0;
+
+	pkt->frame = ++a->stats.frames;
+	pkt->ts_ns = fr->ts_ns;
+	pkt->caplen = fr->caplen;
+	pkt->wirelen = fr->wirelen < fr->caplen ? fr->caplen : fr->wirelen;
+	pkt->linktype = fr->linktype;
+	pkt->epb_flags = fr->epb_flags;
+	pkt->has_epb_flags = fr->has_epb_flags;
+	if (pd_dissect_frame(pkt, fr->data) == -PD_EUNSUPPORTED)
+		a->stats.unsupported_link++;
+	count_stats(&a->stats, pkt);
+
+	flow = pd_flow_lookup(a->flows, pkt, &dir, on_flow_end, a);
+	if (flow)
+		update_flow(flow, dir, pkt);
+	for (int i = 0; i < p->n_an; i++)
+		if (pd_analyzers[i]->on_packet)
+			pd_analyzers[i]->on_packet(a->state[i], a, pkt, flow, dir);
+	if (p->sink.on_packet)
+		p->sink.on_packet(p->sink.arg, a, pkt);
+	if (pkt->ts_ns > p->now_ns)
+		p->now_ns = pkt->ts_ns;
+	if (pkt->ts_ns >= p->next_tick)
+		tick(p, pkt->ts_ns);
+	return pkt->frame;
+}
+
+int pd_pipeline_finish(struct pd_pipeline *p)
+{
+	struct pd_analysis *a = p->a;
+	int rc = 0;
+
+	if (p->finished)
+		return 0;
+	p->finished = true;
 	pd_flow_table_stats(a->flows, &a->stats.flows);
 	pd_flow_drain(a->flows, on_flow_end, a);
-	rc = a->input_error;
-	for (int i = 0; i < n_an; i++) {
+	for (int i = 0; i < p->n_an; i++) {
 		int frc = pd_analyzers[i]->finish(a->state[i], a);
 
 		if (frc && !rc)
 			rc = frc;
 	}
 	pd_findings_sort(&a->findings);
-out:
-	for (int i = 0; i < n_an; i++)
+	for (size_t i = 0; i < a->findings.n; i++)
+		to_sink(a, &a->findings.v[i], PD_FINDING_CLOSE);
+	return rc;
+}
+
+void pd_pipeline_close(struct pd_pipeline *p)
+{
+	struct pd_analysis *a;
+
+	if (!p)
+		return;
+	a = p->a;
+	if (!p->finished)
+		pd_pipeline_finish(p);
+	for (int i = 0; i < p->n_an; i++)
 		if (pd_analyzers[i]->destroy)
 			pd_analyzers[i]->destroy(a->state[i]);
 	memset(a->state, 0, sizeof(a->state));
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
-	pd_source_close(src);
-	return rc;
+	a->pipeline = 0;
+	free(p);
 }
 
 void pd_analysis_free(struct pd_analysis *a)
