@@ -192,7 +192,7 @@ struct pd_pipeline;
 struct pd_analysis {
 	const struct pd_analysis_opts *opts;
 	const char *input;        /* file name as given */
-	char format[8];           /* "pcap" or "pcapng" */
+	char format[12];          /* "pcap", "pcapng", "live" or "afpacket" */
 	int linktype;
 	char linktype_name[32];
 	int snaplen;
