@@ -287,6 +287,22 @@ capture "$out" "$NSB" "$IFB" afpacket 5000 -f "udp port 9" && {
 		fail "filter 'udp port 9' over TCP traffic: $(grep ^stats "$out")"
 }
 
+echo "== pktdoctor analyze -i -c COUNT ends after COUNT packets"
+out=$TMP/count.json
+"$PD" analyze -F json -i "$IFB" --netns "$NSB" -c 20 --duration 20 >"$out" 2>"$out.err" &
+PIDS+=($!)
+CAP_PID=$!
+if wait_for "$out.err" 5 'capturing on'; then
+	tcp_load 512K
+	wait "$CAP_PID"
+	RC=$?
+	n=$(jq -r .packets "$out" 2>/dev/null)
+	[ $RC -le 1 ] && [ "$n" = 20 ] && ok "-c 20: exit $RC, 20 packets reported" ||
+		fail "-c 20: exit $RC, packets ${n:-none}: $(cat "$out.err")"
+else
+	fail "analyze -c did not start: $(cat "$out.err")"
+fi
+
 echo "== errors"
 msg=$("$PROBE" -i "$IFA" -n pdl-$$-nosuch -t 1 2>&1)
 rc=$?

@@ -127,6 +127,7 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 			pd_pipeline_skip(p);
 		else
 			pd_pipeline_feed(p, &fr);
+		rc = 0; /* PD_SRC_FRAME is not a result: a limit below must not return it */
 		if (show_progress && (a->stats.frames & 0xffff) == 0)
 			progress(a, src, 0);
 		if (run->max_packets && a->stats.packets >= run->max_packets)
