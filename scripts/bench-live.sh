@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# [LEN=BYTES] [REPS=N] bench-live.sh PROBE [RATES] - capture drops of the live backends against
+# [LEN=BYTES] [REPS=N] [PD=pktdoctor] bench-live.sh PROBE [RATES] - capture drops of the live backends against
 # tcpdump at the same offered load.
 #
 # A veth pair between two network namespaces this script creates
@@ -9,7 +9,9 @@
 # -t 5 and a timeout), with one capture running on the receiving end:
 #   - live_source_probe -b afpacket -q (TPACKET_V3 ring, 4 MiB),
 #   - live_source_probe -b pcap -q      (libpcap, 4 MiB buffer),
-#   - tcpdump -i IF -w /dev/null -B 4096 (libpcap 1.10, 4 MiB buffer).
+#   - tcpdump -i IF -w /dev/null -B 4096 (libpcap 1.10, 4 MiB buffer),
+#   - pktdoctor analyze -i IF (the AF_PACKET ring + the whole analysis),
+#     when PD=path/to/pktdoctor is set.
 # Prints one table row per run: offered packets (iperf3's count), what
 # the capture received and what it says it dropped.  Run as root; the
 # namespaces are deleted and every process ended on exit.
@@ -53,6 +55,9 @@ run() {
 	afpacket | pcap)
 		ip netns exec $NSB "$PROBE" -i $IFB -b "$tool" -q -t 30 >"$TMP/cap" 2>&1 &
 		;;
+	pktdoctor)
+		ip netns exec $NSB "$PD" analyze -i $IFB -F json --duration 30 >/dev/null 2>"$TMP/cap" &
+		;;
 	tcpdump)
 		# ended below by SIGINT, or by cleanup on any exit
 		ip netns exec $NSB tcpdump -i $IFB -n -w /dev/null -B 4096 >"$TMP/cap" 2>&1 &
@@ -72,7 +77,10 @@ run() {
 	kill -INT $cpid 2>/dev/null
 	wait $cpid 2>/dev/null
 	sent=$(jq -r '.end.sum.packets // "?"' "$TMP/iperf" 2>/dev/null)
-	if [ "$tool" = tcpdump ]; then
+	if [ "$tool" = pktdoctor ]; then
+		recv=$(sed -n 's/.*: \([0-9]*\) frames received, .*/\1/p' "$TMP/cap")
+		drop=$(sed -n 's/.* received, \([0-9]*\) dropped by the capture.*/\1/p' "$TMP/cap")
+	elif [ "$tool" = tcpdump ]; then
 		recv=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$TMP/cap")
 		drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/cap")
 	else
@@ -86,7 +94,7 @@ echo "| offered (iperf3 -u -l $LEN -t 5) | capture | datagrams sent | frames rec
 echo "|---|---|---|---|---|---|"
 for rate in $RATES; do
 	for ((rep = 0; rep < ${REPS:-1}; rep++)); do
-		for tool in afpacket pcap tcpdump; do
+		for tool in afpacket pcap tcpdump ${PD:+pktdoctor}; do
 			run "$rate" "$tool"
 		done
 	done
