@@ -206,7 +206,7 @@ static int afp_take(struct pd_source *s, struct afp_state *st, struct pd_frame *
 		st->pkts_left = 0;
 	sll_off = off + TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
 	room = st->block_size - off;
-	if (sizeof(sll) > st->block_size - sll_off || h.tp_mac > room ||
+	if (sll_off > st->block_size || sizeof(sll) > st->block_size - sll_off || h.tp_mac > room ||
 	    h.tp_snaplen > room - h.tp_mac)
 		return 0;
 	memcpy(&sll, blk + sll_off, sizeof(sll));
