@@ -33,6 +33,7 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/pipeline.h"
 
 /* ---- reference CRC32C: bit by bit from the reflected polynomial ---- */
 
@@ -300,11 +301,11 @@ static void be32(uint8_t *p, uint32_t v)
 #define INI 0
 #define TGT 1
 
+/* Frames go through the whole pipeline API, as the monitor feeds it. */
 struct harness {
 	struct pd_analysis a;
 	struct pd_analysis_opts opts;
-	void *st;
-	struct pd_flow_table *ft;
+	struct pd_pipeline *pipe;
 	uint32_t seq[2];      /* next sequence number each side sends */
 	uint64_t frame;
 	int64_t ns;
@@ -314,13 +315,13 @@ struct harness {
 
 static uint8_t g_frame[70000];
 
-static void h_init(struct harness *h, uint16_t tport)
+/* @timeout_ns: --iscsi-timeout, 0 for the default. */
+static void h_init_timeout(struct harness *h, uint16_t tport, int64_t timeout_ns)
 {
 	memset(h, 0, sizeof(*h));
-	h->a.opts = &h->opts;
-	assert_int_equal(pd_analyzer_iscsi.init(&h->a, &h->st), 0);
-	h->ft = pd_flow_table_new(0);
-	assert_non_null(h->ft);
+	h->opts.iscsi_timeout_ns = timeout_ns;
+	pd_analysis_begin(&h->a, &h->opts, 0, "test");
+	assert_int_equal(pd_pipeline_open(&h->pipe, &h->a, 0), 0);
 	h->seq[INI] = 1000;
 	h->seq[TGT] = 500000;
 	h->ns = 1700000000LL * 1000000000LL;
@@ -328,17 +329,21 @@ static void h_init(struct harness *h, uint16_t tport)
 	h->port[TGT] = tport;
 }
 
+static void h_init(struct harness *h, uint16_t tport)
+{
+	h_init_timeout(h, tport, 0);
+}
+
 /* One Ethernet/IPv4/TCP segment from @side at sequence @seq. */
 static void h_seg_at(struct harness *h, int side, uint32_t seq, const uint8_t *data, size_t len,
 		     uint8_t flags)
 {
 	static struct pd_packet p;
+	struct pd_frame fr;
 	uint8_t *f = g_frame, *ip = f + 14, *tcp = ip + 20, ph[12];
 	uint8_t src[4] = {10, 0, 0, (uint8_t)(side == INI ? 1 : 2)};
 	uint8_t dst[4] = {10, 0, 0, (uint8_t)(side == INI ? 2 : 1)};
 	size_t tlen = 20 + len;
-	struct pd_flow *fl;
-	int dir = 0;
 
 	assert_true(len + 54 <= sizeof(g_frame));
 	memset(f, 0, 54);
@@ -376,9 +381,12 @@ static void h_seg_at(struct harness *h, int side, uint32_t seq, const uint8_t *d
 	assert_int_equal(pd_dissect_frame(&p, f), 0);
 	assert_true(p.layers & PD_L_TCP);
 	assert_int_equal(p.tcp.csum.verdict, PD_CSUM_VALID);
-	fl = pd_flow_lookup(h->ft, &p, &dir, 0, 0);
-	assert_non_null(fl);
-	pd_analyzer_iscsi.on_packet(h->st, &h->a, &p, fl, dir);
+	memset(&fr, 0, sizeof(fr));
+	fr.data = f;
+	fr.caplen = fr.wirelen = p.caplen;
+	fr.ts_ns = p.ts_ns;
+	fr.linktype = PD_LINKTYPE_EN10MB;
+	assert_int_equal(pd_pipeline_feed(h->pipe, &fr), p.frame);
 	h->last_frame = p.frame;
 }
 
@@ -396,25 +404,25 @@ static void h_handshake(struct harness *h)
 	h_seg_at(h, INI, h->seq[INI], 0, 0, 0x10);
 }
 
-static void flow_end_cb(void *arg, const struct pd_flow *f)
+/* The state of the pipeline's analyzer called @name. */
+static void *h_state(struct harness *h, const char *name)
 {
-	struct harness *h = arg;
-
-	pd_analyzer_iscsi.on_flow_end(h->st, &h->a, f);
+	for (int i = 0; pd_analyzers[i]; i++)
+		if (!strcmp(pd_analyzers[i]->name, name))
+			return h->a.state[i];
+	fail_msg("no analyzer %s", name);
+	return 0;
 }
 
 static void h_end(struct harness *h)
 {
-	pd_flow_drain(h->ft, flow_end_cb, h);
-	assert_int_equal(pd_analyzer_iscsi.finish(h->st, &h->a), 0);
+	assert_int_equal(pd_pipeline_finish(h->pipe), 0);
 }
 
 static void h_free(struct harness *h)
 {
-	pd_analyzer_iscsi.destroy(h->st);
-	pd_flow_table_free(h->ft);
-	pd_findings_free(&h->a.findings);
-	free(h->a.iscsi); /* what pd_analysis_free() does */
+	pd_pipeline_close(h->pipe);
+	pd_analysis_free(&h->a);
 }
 
 static const struct pd_finding *find_n(const struct harness *h, const char *id, int *n)
@@ -1050,8 +1058,7 @@ static void test_timeout(void **state)
 	h_free(&h);
 
 	/* answered after 2 s with a 1 s timeout: late, answered */
-	h_init(&h, 3260);
-	pd_iscsi_set_timeout(h.st, 1000000000LL);
+	h_init_timeout(&h, 3260, 1000000000LL);
 	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
 	scsi_cmd(&c, 0x20, 1, lun0, 0x00);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
@@ -1179,7 +1186,7 @@ static void test_other_port(void **state)
 	assert_int_equal(count(&h, "iscsi.login"), 0);
 	h_free(&h);
 	h_init(&h, 3261);
-	assert_int_equal(pd_iscsi_add_port(h.st, 3261), 0);
+	assert_int_equal(pd_iscsi_add_port(h_state(&h, "iscsi"), 3261), 0);
 	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
 	h_end(&h);
 	assert_int_equal(count(&h, "iscsi.login"), 1);

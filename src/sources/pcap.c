@@ -36,6 +36,7 @@ struct pcap_state {
 	int fd;               /* its descriptor, for pread() */
 	bool pcapng;
 	bool le;              /* pcapng section is little-endian */
+	int64_t rec_hdr;      /* classic pcap record header size, once known */
 };
 
 /* Read a 32/16-bit value in the section's byte order (@le: little-endian). */
@@ -140,8 +141,17 @@ static int pcap_next_frame(struct pd_source *s, struct pd_frame *f)
 	f->wirelen = h->len;
 	f->ts_ns = pd_ts_to_ns((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
 	if (ps->fp) {
-		int64_t end = ftell(ps->fp);
+		int64_t end;
 
+		if (ps->rec_hdr && s->last_good >= 0) {
+			/* classic pcap: records follow each other, so the
+			 * offset is known without a ftell() per record */
+			end = s->last_good + ps->rec_hdr + h->caplen;
+		} else {
+			end = ftell(ps->fp);
+			if (!ps->pcapng && s->last_good >= 0 && end > s->last_good + h->caplen)
+				ps->rec_hdr = end - s->last_good - h->caplen; /* 16, or 24 (modified) */
+		}
 		if (ps->pcapng && end > 0 && s->size >= 0)
 			read_epb_flags(ps, end, f);
 		s->last_good = end;

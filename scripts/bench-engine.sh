@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# bench-engine.sh - the engine's speed against the read floor and peers,
+# on a capture of real traffic of at least 1 GB (issue 8).
+#
+#  1. Makes the capture: two network namespaces made here (pdb-a, pdb-b)
+#     joined by a veth pair; iperf3 sends bulk TCP and then UDP from
+#     pdb-a to pdb-b (bounded in bytes and seconds); tcpdump captures on
+#     pdb-b.  Segmentation offloads are off on both ends so frames are
+#     wire-sized (up to 1514 bytes) as on a real 1500-MTU link.  editcap
+#     writes a pcapng copy.  Neither file is kept (they go to $WORK).
+#  2. Runs, interleaved, ROUNDS times each on both files:
+#       pd_readfloor FILE                 bare pcap_next_ex loop (the floor)
+#       tcpdump -r FILE -w /dev/null      libpcap read + write
+#       pktdoctor analyze -q -F json FILE the full analysis
+#       tshark -q -z expert (checksums)   the like-for-like peer (ROUNDS_TSHARK times)
+#     and prints medians, ratios to the floor and peak RSS (from
+#     /usr/bin/time) as a Markdown table for docs/benchmarks.md.
+#
+# Needs root (namespaces), iproute2, iperf3, tcpdump, editcap, tshark,
+# GNU time.  Nothing here runs in CI.
+#
+#   sudo scripts/bench-engine.sh [BUILD_DIR]     (default: build-rel, built here)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${1:-build-rel}
+WORK=${WORK:-$(mktemp -d /tmp/pd-bench.XXXXXX)}
+mkdir -p "$WORK"
+ROUNDS=${ROUNDS:-5}
+ROUNDS_TSHARK=${ROUNDS_TSHARK:-1}
+TARGET_MB=${TARGET_MB:-1600}
+NS_A=pdb-a NS_B=pdb-b
+PIDS=()
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	ip netns del "$NS_A" 2>/dev/null || true
+	ip netns del "$NS_B" 2>/dev/null || true
+	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+[ "$(id -u)" -eq 0 ] || { echo "bench-engine.sh: needs root (network namespaces)" >&2; exit 2; }
+for t in iperf3 tcpdump editcap tshark /usr/bin/time; do
+	command -v "$t" >/dev/null || { echo "bench-engine.sh: $t is missing" >&2; exit 2; }
+done
+
+if [ ! -x "$BUILD/pktdoctor" ] || [ ! -x "$BUILD/pd_readfloor" ]; then
+	cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPD_BUILD_TESTS=OFF >/dev/null
+	cmake --build "$BUILD" -j2 --target pktdoctor pd_readfloor >/dev/null
+fi
+PD=$BUILD/pktdoctor
+FLOOR=$BUILD/pd_readfloor
+
+# ---- 1. the capture ----
+PCAP=$WORK/bulk.pcap
+PCAPNG=$WORK/bulk.pcapng
+ip netns add "$NS_A"
+ip netns add "$NS_B"
+ip link add pdb-a netns "$NS_A" type veth peer name pdb-b netns "$NS_B"
+ip -n "$NS_A" addr add 10.88.0.1/24 dev pdb-a
+ip -n "$NS_B" addr add 10.88.0.2/24 dev pdb-b
+for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_A" link set pdb-a up
+ip -n "$NS_B" link set pdb-b up
+ip netns exec "$NS_A" ethtool -K pdb-a tso off gso off >/dev/null
+ip netns exec "$NS_B" ethtool -K pdb-b gro off >/dev/null
+
+ip netns exec "$NS_B" iperf3 -s -B 10.88.0.2 -1 >/dev/null 2>&1 &
+PIDS+=($!)
+ip netns exec "$NS_B" tcpdump -i pdb-b -s 0 -B 65536 -w "$PCAP" -U >/dev/null 2>"$WORK/tcpdump.err" &
+TCPDUMP=$!
+PIDS+=("$TCPDUMP")
+sleep 1
+# bulk TCP: bounded by bytes and by time
+ip netns exec "$NS_A" timeout 120 iperf3 -c 10.88.0.2 -n "$((TARGET_MB * 85 / 100))M" \
+	-l 64K -b 2500M >/dev/null
+sleep 0.5
+ip netns exec "$NS_B" iperf3 -s -B 10.88.0.2 -1 >/dev/null 2>&1 &
+PIDS+=($!)
+sleep 0.5
+# UDP: 1400-byte datagrams, rate and time bounded
+ip netns exec "$NS_A" timeout 60 iperf3 -c 10.88.0.2 -u -b 400M -t 6 -l 1400 >/dev/null || true
+sleep 1
+kill -INT "$TCPDUMP"
+wait "$TCPDUMP" 2>/dev/null || true
+editcap -F pcapng "$PCAP" "$PCAPNG"
+size_mb=$(($(stat -c %s "$PCAP") / 1048576))
+frames=$("$FLOOR" "$PCAP" | cut -d' ' -f1)
+echo "capture: $PCAP $size_mb MiB, $frames frames ($(tail -1 "$WORK/tcpdump.err" 2>/dev/null))" >&2
+if [ "$size_mb" -lt 1000 ]; then
+	echo "bench-engine.sh: capture is only $size_mb MiB (< 1 GB); raise TARGET_MB" >&2
+	exit 1
+fi
+
+# ---- 2. the runs ----
+# one timed run: prints "cpu_seconds maxrss_kib".  CPU time (user +
+# system) rather than wall time: on a shared 2-core machine a process
+# waits for a core, and that wait is not the tool's cost.
+timed() {
+	/usr/bin/time -f '%U %S %M' -o "$WORK/t" "$@" >/dev/null 2>&1 ||
+		echo "bench-engine.sh: failed: $*" >&2
+	tail -1 "$WORK/t" | awk '{printf "%.2f %d\n", $1 + $2, $3}'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+declare -A T M
+tools=(floor tcpdump pktdoctor)
+for f in pcap pcapng; do
+	file=$PCAP
+	[ "$f" = pcapng ] && file=$PCAPNG
+	for ((r = 0; r < ROUNDS; r++)); do
+		for tool in "${tools[@]}"; do
+			case $tool in
+			floor) [ "$f" = pcap ] || continue; out=$(timed "$FLOOR" "$file") ;;
+			tcpdump) out=$(timed tcpdump -r "$file" -w /dev/null) ;;
+			pktdoctor) out=$(timed "$PD" analyze -q -F json "$file") ;;
+			esac
+			T[$f.$tool]+="${out% *} "
+			M[$f.$tool]="${out#* }"
+		done
+	done
+	for ((r = 0; r < ROUNDS_TSHARK; r++)); do
+		out=$(timed tshark -n -r "$file" -q -z expert -o ip.check_checksum:TRUE \
+			-o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
+		T[$f.tshark]+="${out% *} "
+		M[$f.tshark]="${out#* }"
+	done
+done
+
+floor=$(echo "${T[pcap.floor]}" | tr ' ' '\n' | grep . | median)
+echo
+echo "| file | tool | median CPU (s) | x read floor | peak RSS (MiB) |"
+echo "|---|---|---|---|---|"
+for f in pcap pcapng; do
+	for tool in floor tcpdump pktdoctor tshark; do
+		[ -n "${T[$f.$tool]:-}" ] || continue
+		med=$(echo "${T[$f.$tool]}" | tr ' ' '\n' | grep . | median)
+		printf '| %s (%s MiB, %s frames) | %s | %s | %.2f | %d |\n' "$f" "$size_mb" "$frames" \
+			"$tool" "$med" "$(echo "$med $floor" | awk '{print $1/$2}')" \
+			"$((${M[$f.$tool]} / 1024))"
+	done
+done
