@@ -12,8 +12,12 @@
 # (b) on the receiver with GRO on (threaded NAPI, which veth needs for
 #     GRO) and the sender's TX checksum offload and TSO off: frames
 #     larger than the MTU arrive inbound, marked "tso" by the ring;
-# plus a BPF filter, a missing namespace / interface, and an unprivileged
-# user, whose message must say what to do.
+# both also through `pktdoctor analyze -i --netns` (the verdict names the
+# capturing host and cites the flag; with GRO no TX-offload verdict is made
+# against the sender, once the binary has checksum.rx_coalesced); plus
+# loopback (each packet once), 802.1Q tags put back, a BPF filter, -c,
+# a missing namespace / interface, and an unprivileged user, whose message
+# must say what to do.
 #
 # Traffic stays in the namespaces; every load is bounded (iperf3 -n,
 # timeout).  Offload settings and /sys/.../threaded are read first and
@@ -273,6 +277,23 @@ for be in afpacket pcap; do
 	else
 		echo "NOTE: ($be) this pktdoctor has no checksum.rx_coalesced; findings: $ids"
 		[ -n "$ev" ] && echo "NOTE: ($be) it blames TX offload on the sender $IPA (TX offload off): $ev"
+	fi
+done
+
+echo "== loopback: each packet once (it passes lo twice), outbound on the ring"
+for be in afpacket pcap; do
+	out=$TMP/lo-$be
+	capture "$out" "$NSA" lo $be 50 -f "udp port 9" || continue
+	ip netns exec "$NSA" bash -c 'for i in 1 2 3; do echo hi >/dev/udp/127.0.0.1/9; done'
+	stop_capture
+	n=$(frames "$out" 1)
+	outn=$(frames "$out" '$10 == "out" && $12 ~ /csum_not_ready/')
+	if [ "$n" -ne 3 ]; then
+		fail "($be) lo: $n frames for 3 datagrams"
+	elif [ $be = afpacket ] && [ "$outn" -ne 3 ]; then
+		fail "(afpacket) lo: $outn of 3 frames outbound with checksum not ready"
+	else
+		ok "($be) lo: 3 datagrams, 3 frames$([ $be = afpacket ] && echo ', outbound, checksum not ready')"
 	fi
 done
 

@@ -27,8 +27,12 @@
  * "any" (SOCK_DGRAM, the kernel strips the link header and the address
  * fields of sockaddr_ll are put in a cooked header), as libpcap does.
  * On a loopback device every packet passes twice (outgoing, then
- * incoming); the outgoing copy is skipped, as libpcap does, so both
- * backends deliver the same frames.
+ * incoming), and one copy is skipped, so both backends deliver the same
+ * frames.  libpcap keeps the incoming copy; the ring keeps the outgoing
+ * one, so its flags say what is true on lo: the capturing host sent the
+ * packet and left its checksum partial ("outbound, checksum not ready"
+ * = TX offload on this host), where "inbound, not ready" would point at
+ * a sender elsewhere or at GRO.  The bytes are the same.
  *
  * Counters: PACKET_STATISTICS (struct tpacket_stats_v3) resets on each
  * read, so the drops are summed here; tp_drops is capture_drops.
@@ -145,7 +149,7 @@ struct afp_state {
 	int timeout_ms;          /* longest wait in next(); negative: none */
 	uint32_t snaplen;
 	bool cooked;             /* LINUX_SLL: SOCK_DGRAM + a built header */
-	int lo_ifindex;          /* skip outgoing copies on this loopback, or 0 */
+	int lo_ifindex;          /* skip incoming copies on this loopback, or 0 */
 	uint8_t *buf;            /* VLAN reinsertion / cooked header, @buflen bytes */
 	size_t buflen;
 	uint64_t drops;          /* tp_drops summed (PACKET_STATISTICS resets) */
@@ -211,8 +215,8 @@ static int afp_take(struct pd_source *s, struct afp_state *st, struct pd_frame *
 		return 0;
 	memcpy(&sll, blk + sll_off, sizeof(sll));
 	if (st->lo_ifindex && sll.sll_ifindex == st->lo_ifindex &&
-	    sll.sll_pkttype == PACKET_OUTGOING)
-		return 0; /* seen again as the incoming copy */
+	    sll.sll_pkttype != PACKET_OUTGOING)
+		return 0; /* the outgoing copy was delivered */
 	data = blk + off + h.tp_mac;
 	caplen = h.tp_snaplen;
 	wirelen = h.tp_len;
