@@ -9,9 +9,13 @@
 # (a) on the sender, with TX checksum offload and TSO on: the ring marks
 #     outgoing frames "checksum not ready" (and TSO super-frames "tso");
 #     libpcap delivers the same traffic without any such flags;
-# (b) on the receiver with GRO on (threaded NAPI, which veth needs for
-#     GRO) and the sender's TX checksum offload and TSO off: frames
-#     larger than the MTU arrive inbound, marked "tso" by the ring;
+# (b) on the receiver with GRO on and the sender's TX checksum offload
+#     and TSO off: frames larger than the MTU arrive inbound, marked
+#     "tso" by the ring.  veth coalesces only with NAPI; on kernel 6.18
+#     `ethtool -K gro on` alone turns it on (69 of 203 frames above 1514
+#     bytes; gro off: 0 of 3206), and threaded NAPI is set too
+#     (/sys/class/net/IF/threaded, 87 of 191), which writing fails with
+#     EIO while gro is off;
 # both also through `pktdoctor analyze -i --netns` (the verdict names the
 # capturing host and cites the flag; with GRO no TX-offload verdict is made
 # against the sender, once the binary has checksum.rx_coalesced); plus
