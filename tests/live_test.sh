@@ -308,9 +308,18 @@ echo "== 802.1Q: the tag the kernel moves into tp_vlan_tci is put back"
 # filter on the tag at B, 47 bytes long with the tag.
 PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
-for be in afpacket pcap; do
+# On "any" (cooked LINUX_SLL headers) the tag goes where the protocol
+# field was, as libpcap puts it (49 bytes); libpcap's "vlan" keyword does
+# not exist for cooked headers, so that filter reads the bytes: TPID
+# 0x8100, TCI 0xa064, EtherType IPv4, UDP to port 9.
+for be in afpacket pcap afpacket-any pcap-any; do
 	out=$TMP/vlan-$be
-	capture "$out" "$NSB" "$IFB" $be 3 -f "vlan 100 and ether[14] & 0xe0 = 0xa0 and udp port 9" || continue
+	if [[ $be == *-any ]]; then
+		dev=any len=49 flt="link[14:2] = 0x8100 and link[16:2] = 0xa064 and link[18:2] = 0x0800 and link[29] = 17 and link[42:2] = 9"
+	else
+		dev=$IFB len=47 flt="vlan 100 and ether[14] & 0xe0 = 0xa0 and udp port 9"
+	fi
+	capture "$out" "$NSB" "$dev" "${be%-any}" 3 -f "$flt" || continue
 	ip netns exec "$NSA" "$PY" - "$IFA" <<'PYEOF' || fail "($be) could not send tagged frames"
 import socket, struct, sys
 def csum(b):
@@ -328,8 +337,8 @@ for _ in range(3):
     s.send(frame)
 PYEOF
 	stop_capture
-	n=$(frames "$out" '$8 == 47 && $6 == 47')
-	[ "$n" -eq 3 ] && ok "($be) 3 tagged frames matched 'vlan 100' with PCP 5, 47 bytes with the tag" ||
+	n=$(frames "$out" "\$8 == $len && \$6 == $len")
+	[ "$n" -eq 3 ] && ok "($be) 3 tagged frames matched VID 100 with PCP 5, $len bytes with the tag" ||
 		fail "($be) tagged frames: $n of 3 matched with the tag back: $(grep -h . "$out" "$out.err" | head -5)"
 done
 

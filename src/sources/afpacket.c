@@ -196,6 +196,8 @@ static int afp_take(struct pd_source *s, struct afp_state *st, struct pd_frame *
 	struct sockaddr_ll sll;
 	const uint8_t *data;
 	uint32_t caplen, wirelen;
+	uint16_t tpid, tci;
+	bool vlan;
 
 	st->pkts_left--;
 	if (off < sizeof(struct tpacket_block_desc) ||
@@ -220,20 +222,28 @@ static int afp_take(struct pd_source *s, struct afp_state *st, struct pd_frame *
 	data = blk + off + h.tp_mac;
 	caplen = h.tp_snaplen;
 	wirelen = h.tp_len;
+	vlan = h.hv1.tp_vlan_tci || (h.tp_status & TP_STATUS_VLAN_VALID);
+	tpid = (h.tp_status & TP_STATUS_VLAN_TPID_VALID) ? h.hv1.tp_vlan_tpid : ETHERTYPE_8021Q;
+	tci = (uint16_t)h.hv1.tp_vlan_tci;
 	if (st->cooked) {
-		size_t n = caplen < st->buflen - SLL_HDR_LEN ? caplen : st->buflen - SLL_HDR_LEN;
+		/* the tag goes where the protocol field was, as libpcap puts
+		 * it: SLL protocol = TPID, then TCI, then the EtherType */
+		size_t hl = SLL_HDR_LEN + (vlan ? VLAN_TAG_LEN : 0);
+		size_t n = caplen < st->buflen - hl ? caplen : st->buflen - hl;
 
 		pd_afpacket_sll_header(st->buf, sll.sll_pkttype, sll.sll_hatype, sll.sll_addr,
-				       sll.sll_halen, sll.sll_protocol);
-		memcpy(st->buf + SLL_HDR_LEN, data, n);
+				       sll.sll_halen, vlan ? htons(tpid) : sll.sll_protocol);
+		if (vlan) {
+			st->buf[SLL_HDR_LEN] = (uint8_t)(tci >> 8);
+			st->buf[SLL_HDR_LEN + 1] = (uint8_t)tci;
+			memcpy(st->buf + SLL_HDR_LEN + 2, &sll.sll_protocol, 2);
+		}
+		memcpy(st->buf + hl, data, n);
 		data = st->buf;
-		caplen = (uint32_t)(n + SLL_HDR_LEN);
-		wirelen += SLL_HDR_LEN;
-	} else if (h.hv1.tp_vlan_tci || (h.tp_status & TP_STATUS_VLAN_VALID)) {
-		uint16_t tpid = (h.tp_status & TP_STATUS_VLAN_TPID_VALID) ? h.hv1.tp_vlan_tpid
-									   : ETHERTYPE_8021Q;
-		size_t n = pd_afpacket_vlan_insert(st->buf, st->buflen, data, caplen,
-						   (uint16_t)h.hv1.tp_vlan_tci, tpid);
+		caplen = (uint32_t)(n + hl);
+		wirelen += (uint32_t)hl;
+	} else if (vlan) {
+		size_t n = pd_afpacket_vlan_insert(st->buf, st->buflen, data, caplen, tci, tpid);
 
 		if (n) {
 			data = st->buf;
