@@ -301,6 +301,35 @@ for be in afpacket pcap; do
 	fi
 done
 
+echo "== a stop right after the traffic still reports what was captured before it"
+# An AF_PACKET block is handed over when full or at its timeout: frames
+# captured just before SIGINT must not be lost in an unfinished block.
+# TCP over lo in A, SIGINT as soon as iperf3 ends; the connections' FINs
+# come last.
+for be in afpacket pcap; do
+	out=$TMP/stop-$be.json
+	ip netns exec "$NSA" timeout 15 iperf3 -s -1 -B 127.0.0.1 >/dev/null 2>&1 &
+	spid=$!
+	PIDS+=($spid)
+	"$PD" analyze -F json --backend $be -i lo --netns "$NSA" -f 'tcp[tcpflags] & tcp-fin != 0' \
+		--duration 20 >"$out" 2>"$out.err" &
+	PIDS+=($!)
+	CAP_PID=$!
+	wait_for "$out.err" 5 'capturing on' || { fail "($be) analyze on lo did not start"; continue; }
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NSA" ss -ltn 2>/dev/null | grep -q ":5201 " && break
+		sleep 0.1
+	done
+	ip netns exec "$NSA" timeout 10 iperf3 -c 127.0.0.1 -n 1M >/dev/null 2>&1 || fail "iperf3 on lo failed"
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID"
+	RC=$?
+	wait "$spid" 2>/dev/null
+	n=$(jq -r .packets "$out" 2>/dev/null)
+	[ $RC -le 1 ] && [ "${n:-0}" -ge 2 ] && ok "($be) SIGINT at once: $n FIN segments reported" ||
+		fail "($be) SIGINT right after the traffic: exit $RC, ${n:-no} FIN segments: $(cat "$out.err")"
+done
+
 echo "== 802.1Q: the tag the kernel moves into tp_vlan_tci is put back"
 # The receiving kernel strips the tag of any tagged frame before the
 # capture sees it (skb_vlan_untag), even without 802.1Q devices: three
