@@ -141,8 +141,10 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 					 msg);
 			break;
 		}
-		if (drain_end && fr.ts_ns > stop_rt)
+		if (drain_end && fr.ts_ns > stop_rt) {
+			rc = 0;
 			break; /* captured after the stop */
+		}
 		if (fr.kind != PD_FRAME_PACKET || a->stats.frames + 1 < opts->first_frame ||
 		    !pd_source_match(src, &fr))
 			pd_pipeline_skip(p);
