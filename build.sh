@@ -5,7 +5,8 @@
 #   ./build.sh demo   install what is missing, build, analyse a bundled capture
 #   ./build.sh test   install what is missing, build (plain and ASan/UBSan),
 #                     run the whole test suite through ctest in both, then
-#                     fuzz each harness for PD_FUZZ_SECONDS (default 60)
+#                     fuzz all harnesses for PD_FUZZ_SECONDS in all
+#                     (default 150, at least 20 s per harness)
 # Other verbs: setup (packages only), build (plain build only).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -68,7 +69,7 @@ test)
 	build build-asan -DPD_SANITIZE=ON -DPD_WERROR=ON
 	(cd build-asan && ctest --output-on-failure -j "$JOBS")
 	# time-boxed libFuzzer run of every harness (clang, ASan+UBSan)
-	scripts/fuzz.sh "${PD_FUZZ_SECONDS:-60}"
+	scripts/fuzz.sh "${PD_FUZZ_SECONDS:-150}"
 	;;
 *)
 	echo "usage: $0 demo|test|setup|build" >&2

@@ -1,27 +1,72 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # fuzz.sh - time-boxed libFuzzer run of every harness (clang, ASan+UBSan).
-#   scripts/fuzz.sh [SECONDS_PER_HARNESS]   (default 60)
-# Seeds: the captures in captures/ and ../shared/corpus/tcpdump-tests/
-# for fuzz_file; frames cut from the captures for fuzz_frame.  A crash
-# leaves its input in fuzz-out/<harness>/ and the script exits 1; fix it
-# and add the input to tests/fuzz/regressions/<file|frame>/.
+#   scripts/fuzz.sh [TOTAL_SECONDS]   (default $PD_FUZZ_SECONDS, else 150)
+# One budget for the whole run, split evenly over the harnesses but at
+# least 20 s each, so adding a harness does not stretch CI without bound
+# (the total is then 20 s x harnesses at the least).
+# Harnesses and their seeds:
+#   fuzz_frame   frames cut from captures/*.pcap
+#   fuzz_file    captures/ and ../shared/corpus/tcpdump-tests/ (with --timeline)
+#   fuzz_pcapng  the pcapng reader alone: every pcapng in captures/ and
+#                ../shared/corpus/ (read there, not copied, for licences)
+#   fuzz_syslog  --syslog-file text: tests/fuzz/regressions/syslog/
+#   fuzz_policy  check --policy: the docs/ci.md example, regressions/policy/
+#   fuzz_expect  expected-findings files: tests/expected/, regressions/expect/
+# Every harness also starts from its tests/fuzz/regressions/<kind>/.  A
+# crash leaves its input in fuzz-out/<harness>/ and the script exits 1;
+# fix it and add the input to tests/fuzz/regressions/<kind>/, which ctest
+# replays.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-60}
+harnesses=(fuzz_frame fuzz_file fuzz_pcapng fuzz_syslog fuzz_policy fuzz_expect)
+corpus=${PD_CORPUS_DIR:-../shared/corpus}  # the shared corpus (other path: set PD_CORPUS_DIR)
+total=${1:-${PD_FUZZ_SECONDS:-150}}
+case $total in '' | *[!0-9]*) echo "fuzz.sh: '$total' is not a number of seconds" >&2; exit 2 ;; esac
+secs=$((total / ${#harnesses[@]}))
+[ "$secs" -ge 20 ] || secs=20
 out=fuzz-out
 build=build-fuzz
+jobs=$(nproc 2> /dev/null || echo 2)
+[ "$jobs" -le 2 ] || jobs=2
 CC=${CC:-clang} cmake -S . -B "$build" -DCMAKE_C_COMPILER="${CC:-clang}" -DPD_FUZZ=ON \
 	-DPD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_frame fuzz_file > /dev/null
+cmake --build "$build" -j "$jobs" --target "${harnesses[@]}" > /dev/null
 
-mkdir -p "$out/seed-file" "$out/seed-frame" "$out/corpus-file" "$out/corpus-frame" \
-	"$out/fuzz_file" "$out/fuzz_frame"
+for h in "${harnesses[@]}"; do
+	kind=${h#fuzz_}
+	mkdir -p "$out/seed-$kind" "$out/corpus-$kind" "$out/$h"
+	cp tests/fuzz/regressions/"$kind"/* "$out/seed-$kind/" 2> /dev/null || true
+done
 cp captures/*.pcap captures/*.pcapng "$out/seed-file/" 2> /dev/null || true
-if [ -d ../shared/corpus/tcpdump-tests ]; then
+if [ -d "$corpus/tcpdump-tests" ]; then
 	# small files only: libFuzzer's -max_len keeps inputs short anyway
-	find ../shared/corpus/tcpdump-tests -type f -size -64k -exec cp {} "$out/seed-file/" \;
+	find "$corpus/tcpdump-tests" -type f -size -64k -exec cp {} "$out/seed-file/" \;
 fi
+# pcapng files for fuzz_pcapng, recognised by their magic
+for f in captures/* "$corpus"/external/* "$corpus"/tcpdump-tests/*; do
+	[ -f "$f" ] && [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 0a0d0d0a ] &&
+		cp "$f" "$out/seed-pcapng/"
+done
+for f in tests/expected/*.findings; do cp "$f" "$out/seed-expect/$(basename "$f")"; done
+# the policy example of docs/ci.md, and the policies and syslog lines the
+# shell tests write
+python3 - docs/ci.md "$out/seed-policy/ci-md" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a = s.index("```\n", s.index("Policy file, one rule a line:")) + 4
+open(sys.argv[2], "w").write(s[a:s.index("```", a)])
+PY
+seed_printf() { # SCRIPT REGEX DIR PREFIX: each "printf '...'" of the script as a seed
+	local n=0 l
+	grep -ohE "printf '$2[^']*'" "$1" | sed "s/^printf '//; s/'\$//" | while IFS= read -r l; do
+		n=$((n + 1))
+		# shellcheck disable=SC2059
+		printf "$l" > "$3/$4-$n"
+	done
+}
+seed_printf tests/check_test.sh "(forbid|require|max-|evidence|# )" "$out/seed-policy" check-test
+seed_printf tests/badinput_test.sh "(<[0-9]+>|[0-9]{4}-|[A-Z][a-z][a-z] )" "$out/seed-syslog" badinput
 # frames for fuzz_frame: byte 0 = link type index (0 = Ethernet), byte 1 = 0
 python3 - "$out/seed-frame" captures/*.pcap <<'PY'
 import struct, sys, os
@@ -48,8 +93,9 @@ for path in sys.argv[2:]:
         n += 1
 PY
 
+echo "fuzz.sh: ${#harnesses[@]} harnesses, ${secs}s each (budget ${total}s)"
 status=0
-for h in fuzz_frame fuzz_file; do
+for h in "${harnesses[@]}"; do
 	kind=${h#fuzz_}
 	echo "fuzz.sh: $h for ${secs}s"
 	if ! ASAN_OPTIONS=detect_leaks=1 "$build/tests/fuzz/$h" -max_total_time="$secs" \

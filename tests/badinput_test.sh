@@ -121,5 +121,69 @@ expect_rc 0 $? "info findings below the default --fail-on error"
 f=$("$bin" analyze -q -F json -f "icmp" "$good" | jq -c '[.findings[] | select(.id=="checksum.bad") | .frames[0]]')
 [ "$f" = "[9]" ] && ok "filtered run keeps whole-file frame numbers" || ko "filtered frames: $f, want [9]"
 
+
+# Numbers in flags: the whole argument, in range, or exit 2 naming the flag.
+flagerr() { # want-substring label args...
+	local want=$1 label=$2
+	shift 2
+	"$bin" analyze -q "$@" "$good" > /dev/null 2> "$tmp/err"
+	local rc=$?
+	[ $rc = 2 ] && grep -q -- "$want" "$tmp/err" && ok "$label: exit 2, '$(head -1 "$tmp/err")'" ||
+		ko "$label: exit $rc, stderr '$(cat "$tmp/err")'"
+}
+flagerr "--max-flows: '99999999999999999999999' is out of range" "--max-flows past 2^64" --max-flows 99999999999999999999999
+flagerr "--max-flows: '4294967296' is out of range" "--max-flows past 2^32" --max-flows 4294967296
+flagerr "--max-hosts: ' 5' is not a whole number" "--max-hosts with a space" --max-hosts " 5"
+flagerr "--max-frames: '+3'" "--max-frames with a sign" --max-frames +3
+flagerr "--iscsi-timeout: '1e-12' is below one nanosecond" "--iscsi-timeout 1e-12" --iscsi-timeout 1e-12
+flagerr "--handover-gap: 'nan'" "--handover-gap nan" --handover-gap nan
+flagerr "--probe-delay-threshold: '0x10'" "--probe-delay-threshold 0x10" --probe-delay-threshold 0x10
+flagerr "--frames: '3- 5'" "--frames with a space" --frames "3- 5"
+flagerr "--frames: '1-99999999999999999999999'" "--frames past 2^64" --frames 1-99999999999999999999999
+"$bin" analyze -q --iscsi-timeout 2.5e-3 --max-flows 4294967295 --frames 2- "$good" > /dev/null
+expect_rc 1 $? "in-range numbers (2.5e-3 s, 2^32-1 flows, frames 2-) accepted"
+
+# --syslog-file: a directory, a bad timestamp, an out-of-range year, a
+# 100,000-byte line and a line starting with a NUL byte are usage errors
+# naming the flag, the file and the line.
+slog() { # want-substring label file
+	"$bin" analyze -q --timeline "--syslog-file=$3" "$good" > /dev/null 2> "$tmp/err"
+	local rc=$?
+	[ $rc = 2 ] && grep -q -- "--syslog-file $4" "$tmp/err" && grep -q -- "$1" "$tmp/err" &&
+		ok "$2: exit 2, '$(head -1 "$tmp/err")'" || ko "$2: exit $rc, stderr '$(cat "$tmp/err")'"
+}
+mkdir "$tmp/logdir"
+slog "is a directory" "--syslog-file DIR" "$tmp/logdir" "$tmp/logdir"
+printf '2026-11-22T03:14:02Z host a: fine\n2026-13-40T25:61:61Z host b: bad\n' > "$tmp/month.log"
+slog "month 13 is not 01-12" "--syslog-file 2026-13-40T25:61:61Z" "$tmp/month.log" "$tmp/month.log:2:"
+printf '2026-02-29T10:00:00Z host: no such day\n' > "$tmp/feb.log"
+slog "day 29 is not a day of 2026-02" "--syslog-file Feb 29 2026" "$tmp/feb.log" "$tmp/feb.log:1:"
+printf 'no stamp here\n9999-12-31T23:59:59Z host: far future\n' > "$tmp/y9999.log"
+slog "outside 1970-01-01 .. 2262-04-11" "--syslog-file year 9999" "$tmp/y9999.log" "$tmp/y9999.log:2:"
+printf 'Nov 22 24:00:00 host a: hour 24\n' > "$tmp/bsd.log"
+slog "hour 24 is not 00-23" "--syslog-file RFC 3164 hour 24" "$tmp/bsd.log" "$tmp/bsd.log:1:"
+printf '2026-11-22T03:14:02+25:00 host: offset\n' > "$tmp/off.log"
+slog "UTC offset" "--syslog-file offset +25:00" "$tmp/off.log" "$tmp/off.log:1:"
+{ echo "2026-11-22T03:14:02Z first"; head -c 100000 /dev/zero | tr '\0' x; echo; } > "$tmp/long.log"
+slog "line longer than 8191 bytes" "--syslog-file 100,000-byte line" "$tmp/long.log" "$tmp/long.log:2:"
+printf 'ok line\n\0hidden 2026-13-40T25:61:61Z\n' > "$tmp/nul.log"
+slog "NUL byte at column 1" "--syslog-file line starting with NUL" "$tmp/nul.log" "$tmp/nul.log:2:"
+# RFC 3164 stamps have no year: Feb 29 is checked in the capture's (2026).
+printf 'Feb 29 00:00:00 host leap\n' > "$tmp/f29.log"
+slog "day 29 is not a day of 2026-02" "--syslog-file RFC 3164 Feb 29 in a 2026 capture" "$tmp/f29.log" "$tmp/f29.log:1:"
+# From a pipe (copied to a temporary file as it is checked): same checks.
+"$bin" analyze -q --timeline --syslog-file <(printf 'x\n2026-11-31T00:00:00Z pipe\n') "$good" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q ":2: day 31 is not a day of 2026-11" "$tmp/err" && ok "--syslog-file from a pipe: bad line 2 named" ||
+	ko "--syslog-file pipe: exit $rc, '$(cat "$tmp/err")'"
+n=$("$bin" analyze -q --timeline --syslog-file <(printf '2026-11-22T03:23:58Z a\nb\n') "$good" | grep -c '>>> syslog file')
+[ "$n" = 2 ] && ok "--syslog-file from a pipe: both lines merged" || ko "--syslog-file pipe merged $n lines"
+# A valid file in several forms still merges (RFC 5424 with PRI, space for
+# T, offset, comma fraction, RFC 3164, a continuation line).
+printf '<34>1 2026-11-22T03:23:57.5+00:00 h app - - - a\n2026-11-22 03:23:58,25 b\n  continued\nNov 22 03:24:00 h c\n' > "$tmp/good.log"
+"$bin" analyze -q --timeline --syslog-file "$tmp/good.log" "$good" > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && [ "$(grep -c '>>> syslog file' "$tmp/out")" = 4 ] && ok "--syslog-file: valid forms merged (4 lines)" ||
+	ko "--syslog-file valid forms: $(cat "$tmp/err") $(grep '>>> syslog file' "$tmp/out")"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -84,5 +84,64 @@ printf 'frobnicate all\n' > "$tmp/p5"
 out=$("$bin" check -e "$tmp/none" "$tmp/offload-valid.pcap")
 [ $? = 1 ] && grep -q "create it with --update" <<< "$out" && ok "missing expectations fail with a hint" || ko "missing expectations: $out"
 
+
+# Policies are read strictly: each bad line is a usage error (exit 2)
+# naming --policy, the file and the line, and the reason.
+pol() { # want-substring label: policy text on stdin
+	cat > "$tmp/pol"
+	"$bin" check -e "$tmp/none" -p "$tmp/pol" "$tmp/offload-valid.pcap" > /dev/null 2> "$tmp/err"
+	local rc=$?
+	[ $rc = 2 ] && grep -q -- "--policy $tmp/pol:" "$tmp/err" && grep -q -- "$1" "$tmp/err" &&
+		ok "$2: exit 2, '$(head -1 "$tmp/err" | sed "s|$tmp/||")'" || ko "$2: exit $rc, '$(cat "$tmp/err")'"
+}
+pol "pol:2: .*not a finite decimal" "policy '>= nan'" < <(printf 'forbid checksum.bad\nevidence checksum.bad should >= nan\n')
+pol "pol:1: .*not a finite decimal" "policy '> inf'" < <(printf 'evidence checksum.bad should > inf\n')
+pol "pol:1: .*larger than 18446744073709551615" "policy count past 2^64" < <(printf 'max-count checksum.bad 18446744073709551616\n')
+pol "pol:1: .*not a whole number" "policy count -1" < <(printf 'max-count checksum.bad -1\n')
+pol 'pol:1: unknown finding id "x.1"' "policy 'forbid x.1'" < <(printf 'forbid x.1\n')
+pol 'pol:2: unknown finding id "checksum.bda" (did you mean checksum.bad?' "policy typo names the closest id" < <(printf '# typo\nforbid checksum.bda\n')
+pol 'did you mean tcp.retransmissions?' "policy 'tcp.retransmision' suggests tcp.retransmissions" < <(printf 'require tcp.retransmision\n')
+pol "pol:2: line longer than 511 bytes" "policy 100,000-byte line is line 2" < <({ printf 'forbid checksum.bad\n'; head -c 100000 /dev/zero | tr '\0' x; printf '\nforbid packet.malformed\n'; })
+pol "pol:2: NUL byte at column 1" "policy line starting with NUL" < <(printf 'forbid checksum.bad\n\0forbid x.1\n')
+mkdir "$tmp/poldir"
+"$bin" check -e "$tmp/none" -p "$tmp/poldir" "$tmp/offload-valid.pcap" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q -- "--policy $tmp/poldir: is a directory" "$tmp/err" && ok "policy that is a directory: exit 2" ||
+	ko "policy directory: exit $rc, '$(cat "$tmp/err")'"
+printf 'evidence checksum.bad should >= -1.5e0\nmax-count checksum.bad 18446744073709551615\n' > "$tmp/p6"
+"$bin" check -q -e "$tmp/none" -p "$tmp/p6" "$tmp/bad-checksums.pcap" > /dev/null && ok "policy with -1.5e0 and a count of 2^64-1 accepted and passes" ||
+	ko "policy p6: $("$bin" check -e "$tmp/none" -p "$tmp/p6" "$tmp/bad-checksums.pcap" 2>&1)"
+
+# Expected-findings files too: an unknown id, bad frames, a huge frame
+# number or a long line is a usage error naming the file and line.
+mkdir "$tmp/bad"
+exp() { # want-substring label: expected-file text on stdin
+	cat > "$tmp/bad/offload-valid.pcap.findings"
+	"$bin" check -e "$tmp/bad" "$tmp/offload-valid.pcap" > "$tmp/out" 2> "$tmp/err"
+	local rc=$?
+	[ $rc = 2 ] && grep -q "offload-valid.pcap.findings:" "$tmp/err" && grep -q -- "$1" "$tmp/err" &&
+		ok "$2: exit 2, '$(head -1 "$tmp/err" | sed "s|$tmp/||")'" || ko "$2: exit $rc, '$(cat "$tmp/err")'"
+}
+exp 'findings:2: unknown finding id "checksum.bda" (did you mean checksum.bad?' "expected file with a mistyped id" < <(printf '# x\nchecksum.bda error 9 ICMP 10.77.0.1 -> 10.77.0.2\n')
+exp 'findings:1: frames "9,,10"' "expected file with frames 9,,10" < <(printf 'checksum.bad error 9,,10 ICMP a -> b\n')
+exp 'findings:1: frames "0"' "expected file with frame 0" < <(printf 'checksum.bad error 0 ICMP a -> b\n')
+exp 'findings:1: frames' "expected file with a frame past 2^64" < <(printf 'checksum.bad error 99999999999999999999999 ICMP a -> b\n')
+exp 'findings:1: frames' "expected file with a total below the frames listed" < <(printf 'checksum.bad error 1,2,3/2 ICMP a -> b\n')
+exp 'findings:1: severity "fatal"' "expected file with severity fatal" < <(printf 'checksum.bad fatal 1 ICMP a -> b\n')
+exp 'findings:1: line longer than 1023 bytes' "expected file with a 100,000-byte line" < <({ printf 'checksum.bad error 1 '; head -c 100000 /dev/zero | tr '\0' x; echo; })
+
+# The policy example of docs/ci.md (rules with trailing '#' comments) loads.
+python3 - "$src/docs/ci.md" > "$tmp/ci-policy" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a = s.index("```\n", s.index("Policy file, one rule a line:")) + 4
+print(s[a:s.index("```", a)], end="")
+PY
+"$bin" check -e "$tmp/none" -p "$tmp/ci-policy" "$tmp/bad-checksums.pcap" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q "policy line 1: forbid checksum.bad: 7 findings" "$tmp/out" &&
+	ok "the docs/ci.md policy example loads; its comments are not part of the rules" ||
+	ko "docs/ci.md policy: exit $rc, $(cat "$tmp/err") $(cat "$tmp/out")"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -10,6 +10,7 @@
 #ifndef PKTDOCTOR_ANALYZE_H
 #define PKTDOCTOR_ANALYZE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +71,10 @@ struct pd_analysis_opts {
 	int64_t handover_gap_ns;  /* silence that counts as a boot handover; 0 = 1 s */
 	int64_t iscsi_timeout_ns; /* iscsi.timeout threshold; 0 = 10 s */
 	uint64_t first_frame, last_frame; /* analyse only this frame range; 0 = no bound */
+	/** Checked once per frame: when it points to a non-zero value (a
+	 * SIGINT/SIGTERM handler sets it) reading stops, what was read is
+	 * analysed and the result is marked stopped.  NULL for none. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** One syslog message seen in the capture (RFC 3164/5424/iPXE). */
@@ -207,14 +212,16 @@ struct pd_analysis {
 	struct pd_flow_table *flows;
 	void *state[PD_MAX_ANALYZERS];
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
-	bool live;                /* read from a live interface */
-	bool complete;            /* the input was read to its end (or a live
-				   * capture stopped normally) */
-	uint64_t stopped_at_frame;/* when !complete: the last frame read */
+	bool live;                /* read from a live interface (a stop
+				   * request ends it normally: not "stopped") */
 	/* input error, if any: the file could not be opened or is corrupt */
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];
 	int64_t error_offset;     /* byte offset of the last good record, -1 unknown */
+	/* reading stopped early through opts->stop: findings cover frames
+	 * 1..stopped_at_frame only */
+	bool stopped;
+	uint64_t stopped_at_frame;/* the last frame read before the stop */
 };
 
 /** The analyzers run on every file, in order. */
@@ -229,7 +236,9 @@ extern const struct pd_analyzer_ops *const pd_analyzers[];
  * Return: 0 when the whole file was read; -PD_EOPEN, -PD_EFORMAT,
  * -PD_EFILTER or -PD_ENOMEM otherwise.  After a read error mid-file,
  * the statistics and findings for every frame read before it are kept
- * and a capture.truncated_file finding is added.
+ * and a capture.truncated_file finding is added.  When @opts->stop is
+ * set mid-read, the frames read so far are analysed and 0 is returned
+ * with @a->stopped and @a->stopped_at_frame set.
  */
 int pd_analyze_file(const char *path, const struct pd_analysis_opts *opts,
 		    struct pd_analysis *a);

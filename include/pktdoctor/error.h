@@ -23,7 +23,6 @@ enum pd_error {
 	PD_EOPEN = 10,      /* capture file could not be opened */
 	PD_EWRITE = 11,     /* writing the report failed */
 	PD_EPERM = 12,      /* not permitted: capture or setting needs a capability */
-	PD_EINTR = 13,      /* stopped by a signal before the end of the input */
 	PD_E__COUNT
 };
 

@@ -14,7 +14,8 @@
  *     checksum.bad error 9 ICMP 10.77.0.1 -> 10.77.0.2
  *     checksum.offload_partial info 1,3,4,6/13 host 10.77.0.1
  *
- * Policy file: one rule per line, '#' comments:
+ * Policy file: one rule per line; '#' at the start of a line or after a
+ * blank starts a comment:
  *
  *     forbid ID                  no finding with this id
  *     require ID                 at least one finding with this id
@@ -41,6 +42,11 @@ struct pd_expect_line {
 	char flow[160];     /* "-" when empty */
 };
 
+/* The most lines an expected-findings file and a policy may hold: far
+ * above what a capture produces or a person writes, and a bound on memory. */
+#define PD_EXPECT_MAX_LINES 100000
+#define PD_POLICY_MAX_RULES 10000
+
 struct pd_expect {
 	struct pd_expect_line *v;
 	size_t n, cap;
@@ -63,9 +69,22 @@ int pd_expect_from_findings(struct pd_expect *e, const struct pd_findings *f, in
 /**
  * pd_expect_load() - read an expected-findings file.
  * @err: message naming the file and line on failure.
- * Return: 0, -PD_EOPEN (cannot read), -PD_EFORMAT (bad line) or -PD_ENOMEM.
+ * Every line is checked: a known finding id (pd_finding_ids[]; an unknown
+ * one is named with the closest known ids), a severity, 1-based frame
+ * numbers that fit in 64 bits; a line over 1023 bytes or holding a NUL
+ * byte is refused, never split or cut.
+ * Return: 0, -PD_EOPEN (cannot read, or a directory), -PD_EFORMAT (bad
+ * line), -PD_ELIMIT (over PD_EXPECT_MAX_LINES), -PD_EIO (read error) or
+ * -PD_ENOMEM.
  */
 int pd_expect_load(struct pd_expect *e, const char *path, char *err, size_t errlen);
+
+/**
+ * pd_expect_load_stream() - as pd_expect_load(), from an open stream,
+ * which it closes; @name is used in messages.
+ */
+int pd_expect_load_stream(struct pd_expect *e, FILE *fp, const char *name, char *err,
+			  size_t errlen);
 
 /**
  * pd_expect_write() - write lines in the file format, with a header comment.
@@ -94,7 +113,8 @@ struct pd_policy_rule {
 	char id[40];
 	char key[40];
 	int op;
-	double value;
+	double value;       /* evidence: the number compared; max-severity: the severity */
+	uint64_t count;     /* max-count: the most findings allowed */
 	unsigned line;      /* line in the policy file */
 	char text[160];     /* the rule as written */
 };
@@ -106,9 +126,20 @@ struct pd_policy {
 
 /**
  * pd_policy_load() - read a policy file.
- * Return: 0, -PD_EOPEN, -PD_EFORMAT (unknown rule; @err names file:line) or -PD_ENOMEM.
+ * Rules naming an id not in pd_finding_ids[], counts past 2^64-1, values
+ * that are not finite decimal numbers (nan, inf, 0x10), lines over 511
+ * bytes or holding a NUL byte are refused.
+ * Return: 0, -PD_EOPEN, -PD_EFORMAT (bad rule; @err names file:line and
+ * the reason), -PD_ELIMIT (over PD_POLICY_MAX_RULES), -PD_EIO or -PD_ENOMEM.
  */
 int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errlen);
+
+/**
+ * pd_policy_load_stream() - as pd_policy_load(), from an open stream,
+ * which it closes; @name is used in messages.
+ */
+int pd_policy_load_stream(struct pd_policy *p, FILE *fp, const char *name, char *err,
+			  size_t errlen);
 
 /**
  * pd_policy_check() - apply every rule to one file's findings.

@@ -122,4 +122,19 @@ void pd_findings_free(struct pd_findings *list);
 /** pd_findings_max_severity() - the highest severity, or -1 for none. */
 int pd_findings_max_severity(const struct pd_findings *list);
 
+/** Every finding id pktdoctor can emit (docs/FINDINGS.md), NULL-terminated. */
+extern const char *const pd_finding_ids[];
+
+/** pd_finding_id_known() - is @id in pd_finding_ids[]? */
+bool pd_finding_id_known(const char *id);
+
+/**
+ * pd_finding_id_suggest() - the known ids closest to @id by edit distance
+ * (insertions, deletions, substitutions, swaps of neighbours), for "did
+ * you mean" messages.
+ * @out: receives up to @max ids, all at the smallest distance found.
+ * Return: the number of ids put in @out.
+ */
+size_t pd_finding_id_suggest(const char *id, const char **out, size_t max);
+
 #endif

@@ -102,11 +102,11 @@ int pd_pipeline_finish(struct pd_pipeline *p);
  * if that was not done. */
 void pd_pipeline_close(struct pd_pipeline *p);
 
-/** How a source is run to its end. */
+/** How a live source is run to its end (a stop request is
+ * struct pd_analysis_opts.stop, for every source). */
 struct pd_run_opts {
 	uint64_t max_packets;          /* stop after this many analysed packets; 0 = no limit */
 	int64_t duration_ns;           /* stop after this long (wall clock); 0 = no limit */
-	const volatile sig_atomic_t *stop; /* stop when *stop becomes non-zero; may be NULL */
 };
 
 /**
@@ -118,10 +118,11 @@ struct pd_run_opts {
  * @a: from pd_analysis_begin().
  * @sink: may be NULL.
  * @run: may be NULL (read everything).
- * Return: 0 when the input ended or a limit was reached; -PD_EINTR when
- * *@run->stop ended a file early (what was read is analysed and
- * @a->complete is false); -PD_EFORMAT / -PD_EIO after a read error
- * (likewise, with @a->input_error set); -PD_ENOMEM.
+ * Return: 0 when the input ended, a limit was reached, or a stop request
+ * (@a->opts->stop) came: on a file what was read is analysed and
+ * @a->stopped and @a->stopped_at_frame are set, on a live source it is
+ * the normal end; -PD_EFORMAT / -PD_EIO after a read error (what was
+ * read is analysed, @a->input_error is set); -PD_ENOMEM.
  */
 int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct pd_sink *sink,
 		      const struct pd_run_opts *run);

@@ -45,7 +45,8 @@ struct pd_frame {
 	uint32_t caplen;      /* captured bytes */
 	uint32_t wirelen;     /* original length on the wire, bytes */
 	int64_t ts_ns;        /* ns since the epoch */
-	int linktype;         /* LINKTYPE_ value of this frame's interface */
+	int linktype;         /* link type of this frame's interface, as libpcap's
+			       * DLT_ value (what pcap_open_dead() takes) */
 	uint32_t ifid;        /* interface number: 0-based in order of appearance
 			       * over the whole input (pcapng: IDBs of all sections) */
 	uint32_t epb_flags;   /* pcapng EPB flags word (PD_EPB_* in packet.h) */

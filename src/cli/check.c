@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "pktdoctor/analyze.h"
@@ -31,6 +33,7 @@ struct check_opts {
 	int mode;
 	bool update;
 	bool quiet;
+	const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
 };
 
 static void check_usage(FILE *out)
@@ -51,7 +54,9 @@ static void check_usage(FILE *out)
 	      "  -q, --quiet            print only failures and the closing line\n"
 	      "  -h, --help             this help\n"
 	      "\n"
-	      "Exit status: 0 all match, 1 a capture failed, 2 usage error.\n",
+	      "Exit status: 0 all match, 1 a capture failed, 2 usage error (a bad policy or\n"
+	      "expected-findings line, named as file:line), 3 a file could not be written,\n"
+	      "128+N stopped by signal N (130 for SIGINT).\n",
 	      out);
 }
 
@@ -152,9 +157,62 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Check one capture; fills the JUnit case; returns 0 pass, 1 fail. */
+/* Why a capture failed, beyond a mismatch; the worst decides the exit code. */
+enum { CHECK_OK = 0, CHECK_USAGE, CHECK_WRITE, CHECK_STOPPED };
+
+/* Close @fp and say whether everything written to it reached the file
+ * (stdio keeps write errors until a flush, so fclose() is where ENOSPC
+ * shows up). */
+static int close_checked(FILE *fp)
+{
+	int bad = ferror(fp);
+	int err = errno;
+
+	if (fclose(fp) != 0)
+		return -PD_EWRITE;
+	if (bad)
+		errno = err;
+	return bad ? -PD_EWRITE : 0;
+}
+
+/* Write @e to @path through a temporary file renamed over it, so a full
+ * disk or a crash leaves the old expectations whole. */
+static int update_file(const struct pd_expect *e, const char *path, const char *capture,
+		       char *err, size_t errlen)
+{
+	char tmp[4300];
+	FILE *fp;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (!fp) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		return -PD_EWRITE;
+	}
+	errno = 0;
+	rc = pd_expect_write(e, fp, capture);
+	if (fflush(fp) != 0)
+		rc = -PD_EWRITE;
+	if (close_checked(fp) != 0)
+		rc = -PD_EWRITE;
+	if (rc) {
+		snprintf(err, errlen, "cannot write %s: %s (%s left as it was)", tmp,
+			 errno ? strerror(errno) : "write error", path);
+		unlink(tmp);
+		return rc;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return -PD_EWRITE;
+	}
+	return 0;
+}
+
+/* Check one capture; fills the JUnit case and *status; returns 0 pass, 1 fail. */
 static int check_one(const struct check_opts *o, const struct pd_policy *pol, const char *cap,
-		     struct pd_junit_case *jc, char *diff, char *msg, size_t msglen)
+		     struct pd_junit_case *jc, char *diff, char *msg, size_t msglen, int *status)
 {
 	struct pd_analysis_opts ao;
 	struct pd_analysis a;
@@ -167,8 +225,10 @@ static int check_one(const struct check_opts *o, const struct pd_policy *pol, co
 	struct stat st;
 
 	memset(&ao, 0, sizeof(ao));
+	ao.stop = o->stop;
 	diff[0] = 0;
 	msg[0] = 0;
+	*status = CHECK_OK;
 	rc = pd_analyze_file(cap, &ao, &a);
 	if (rc && a.stats.frames == 0 && !a.format[0]) {
 		snprintf(msg, msglen, "cannot analyse: %s", a.input_error_msg);
@@ -182,16 +242,30 @@ static int check_one(const struct check_opts *o, const struct pd_policy *pol, co
 	}
 	expect_path(o, cap, epath, sizeof(epath));
 	if (o->update) {
-		FILE *fp = fopen(epath, "w");
-
-		if (!fp || pd_expect_write(&got, fp, cap) != 0) {
-			snprintf(msg, msglen, "cannot write %s: %s", epath, strerror(errno));
+		if (a.stopped) {
+			/* a baseline from part of a capture would hide what is missing
+			 * (a corrupt capture keeps its capture.truncated_file finding
+			 * and may be a baseline on purpose) */
+			snprintf(msg, msglen, "not updated %s: interrupted after frame %llu", epath,
+				 (unsigned long long)a.stopped_at_frame);
 			failed = 1;
+			*status = CHECK_STOPPED;
+			goto out;
+		}
+		if (update_file(&got, epath, cap, err, sizeof(err))) {
+			snprintf(msg, msglen, "%s", err);
+			failed = 1;
+			*status = CHECK_WRITE;
 		} else {
 			snprintf(msg, msglen, "updated %s (%zu findings)", epath, got.n);
 		}
-		if (fp)
-			fclose(fp);
+		goto out;
+	}
+	if (a.stopped) {
+		snprintf(msg, msglen, "interrupted after frame %llu: not compared",
+			 (unsigned long long)a.stopped_at_frame);
+		failed = 1;
+		*status = CHECK_STOPPED;
 		goto out;
 	}
 	have_expect = stat(epath, &st) == 0;
@@ -200,6 +274,7 @@ static int check_one(const struct check_opts *o, const struct pd_policy *pol, co
 		if (rc) {
 			snprintf(msg, msglen, "%s", err);
 			failed = 1;
+			*status = CHECK_USAGE;
 			goto out;
 		}
 		nd = pd_expect_diff(&want, &got, o->mode, diff, DIFF_MAX);
@@ -253,8 +328,8 @@ int pd_cli_check(int argc, char **argv)
 	struct name_list caps = {0, 0, 0};
 	struct pd_junit_case *cases = 0;
 	char **msgs = 0, **diffs = 0;
-	size_t pass = 0, fail = 0;
-	int c, ret = PD_EXIT_USAGE;
+	size_t pass = 0, fail = 0, ran = 0;
+	int c, ret = PD_EXIT_USAGE, worst = CHECK_OK;
 	char err[512];
 
 	memset(&o, 0, sizeof(o));
@@ -291,7 +366,7 @@ int pd_cli_check(int argc, char **argv)
 			break;
 		case 'h':
 			check_usage(stdout);
-			return PD_EXIT_CLEAN;
+			return pd_cli_close_stdout("pktdoctor check") ? PD_EXIT_INPUT : PD_EXIT_CLEAN;
 		default:
 			fputs("Try 'pktdoctor check --help'.\n", stderr);
 			return PD_EXIT_USAGE;
@@ -302,7 +377,7 @@ int pd_cli_check(int argc, char **argv)
 		return PD_EXIT_USAGE;
 	}
 	if (o.policy_path && pd_policy_load(&pol, o.policy_path, err, sizeof(err))) {
-		fprintf(stderr, "pktdoctor check: %s\n", err);
+		fprintf(stderr, "pktdoctor check: --policy %s\n", err);
 		goto done;
 	}
 	for (int i = optind; i < argc; i++)
@@ -320,8 +395,10 @@ int pd_cli_check(int argc, char **argv)
 		ret = PD_EXIT_INPUT;
 		goto done;
 	}
-	for (size_t i = 0; i < caps.n; i++) {
-		int f;
+	pd_cli_catch_signals();
+	o.stop = &pd_cli_stop;
+	for (size_t i = 0; i < caps.n && !pd_cli_stop; i++) {
+		int f, st;
 
 		msgs[i] = calloc(1, 1024);
 		diffs[i] = calloc(1, DIFF_MAX);
@@ -330,9 +407,16 @@ int pd_cli_check(int argc, char **argv)
 			ret = PD_EXIT_INPUT;
 			goto done;
 		}
-		f = check_one(&o, o.policy_path ? &pol : 0, caps.v[i], &cases[i], diffs[i], msgs[i], 1024);
+		f = check_one(&o, o.policy_path ? &pol : 0, caps.v[i], &cases[i], diffs[i], msgs[i], 1024,
+			      &st);
 		cases[i].message = msgs[i];
 		cases[i].text = diffs[i];
+		ran++;
+		if (st > worst)
+			worst = st;
+		if (st == CHECK_USAGE)
+			fprintf(stderr, "pktdoctor check: %s %s\n",
+				o.expect_dir ? "--expect-dir" : "expected-findings file", msgs[i]);
 		if (f) {
 			fail++;
 			printf("FAIL %s: %s\n%s", caps.v[i], msgs[i], diffs[i]);
@@ -344,17 +428,35 @@ int pd_cli_check(int argc, char **argv)
 	}
 	if (o.junit_path) {
 		FILE *jf = fopen(o.junit_path, "w");
+		int jrc = jf ? pd_report_junit(jf, "pktdoctor check", cases, ran) : -PD_EWRITE;
+		int e = errno;
 
-		if (!jf || pd_report_junit(jf, "pktdoctor check", cases, caps.n) != 0) {
-			fprintf(stderr, "pktdoctor check: cannot write %s: %s\n", o.junit_path,
-				strerror(errno));
-			fail++;
+		if (jf && close_checked(jf) != 0 && !jrc) {
+			jrc = -PD_EWRITE;
+			e = errno;
 		}
-		if (jf)
-			fclose(jf);
+		if (jrc) {
+			fprintf(stderr, "pktdoctor check: --junit %s: cannot write: %s\n", o.junit_path,
+				strerror(e));
+			if (worst < CHECK_WRITE)
+				worst = CHECK_WRITE;
+		}
 	}
-	printf("%zu passed, %zu failed\n", pass, fail);
-	ret = fail ? PD_EXIT_FINDINGS : PD_EXIT_CLEAN;
+	if (pd_cli_stop)
+		printf("%zu passed, %zu failed, %zu not checked (interrupted)\n", pass, fail,
+		       caps.n - pass - fail);
+	else
+		printf("%zu passed, %zu failed\n", pass, fail);
+	if (pd_cli_close_stdout("pktdoctor check") != 0 && worst < CHECK_WRITE)
+		worst = CHECK_WRITE;
+	if (pd_cli_stop)
+		ret = pd_cli_signal_exit();
+	else if (worst == CHECK_WRITE)
+		ret = PD_EXIT_INPUT;
+	else if (worst == CHECK_USAGE)
+		ret = PD_EXIT_USAGE;
+	else
+		ret = fail ? PD_EXIT_FINDINGS : PD_EXIT_CLEAN;
 done:
 	for (size_t i = 0; i < caps.n; i++) {
 		free(caps.v[i]);

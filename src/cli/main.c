@@ -3,10 +3,14 @@
  * main.c - the pktdoctor command line.  Thin: parses flags with
  * getopt_long, runs the library's analysis on each file and picks the
  * reporter.  Exit codes: 0 no finding at or above --fail-on, 1 findings
- * at or above it, 2 usage error, 3 input error.
+ * at or above it, 2 usage error, 3 input error or the report could not
+ * be written, 128+N stopped by signal N (SIGINT, SIGTERM) with the
+ * report of what was read.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/pipeline.h"
 #include "pktdoctor/report.h"
+#include "pktdoctor/textfile.h"
 #include "pktdoctor/timeline.h"
 
 enum { EXIT_CLEAN = PD_EXIT_CLEAN, EXIT_FINDINGS = PD_EXIT_FINDINGS,
@@ -67,90 +72,127 @@ static void usage(FILE *out)
 	      "  -V, --version          print the version\n"
 	      "\n"
 	      "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,\n"
-	      "3 input error (unreadable or corrupt file; what was read is still reported).\n"
+	      "3 input error (unreadable or corrupt file; what was read is still reported)\n"
+	      "or the report could not be written, 130 (SIGINT) or 143 (SIGTERM): stopped,\n"
+	      "what was read is reported as incomplete.\n"
 	      "See pktdoctor(1) and docs/FINDINGS.md.\n",
 	      out);
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+/* ---- signals and output ---- */
 
-	if (!*s || *end || v == 0 || s[0] == '-')
-		return -PD_EUSAGE;
-	*out = (size_t)v;
-	return 0;
-}
-
-/* "N", "A-B", "A-" or "-B" (1-based frame numbers). */
-static int parse_range(const char *s, uint64_t *first, uint64_t *last)
-{
-	char *end;
-	unsigned long long a = 0, b = 0;
-
-	if (*s == '-') {
-		b = strtoull(s + 1, &end, 10);
-		if (end == s + 1 || *end || !b)
-			return -PD_EUSAGE;
-		*first = 0;
-		*last = b;
-		return 0;
-	}
-	a = strtoull(s, &end, 10);
-	if (end == s || !a)
-		return -PD_EUSAGE;
-	if (!*end) {
-		*first = *last = a;
-		return 0;
-	}
-	if (*end != '-')
-		return -PD_EUSAGE;
-	s = end + 1;
-	if (!*s) {
-		*first = a;
-		*last = 0;
-		return 0;
-	}
-	b = strtoull(s, &end, 10);
-	if (end == s || *end || b < a)
-		return -PD_EUSAGE;
-	*first = a;
-	*last = b;
-	return 0;
-}
-
-/* Seconds (may be fractional) to ns. */
-static int parse_seconds(const char *s, int64_t *ns)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v > 0) || v > 1e6)
-		return -PD_EUSAGE;
-	*ns = (int64_t)(v * 1e9);
-	return 0;
-}
-
-static volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t pd_cli_stop;
 
 static void on_stop_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	pd_cli_stop = sig;
 }
 
-/* SIGINT and SIGTERM end a live capture normally: the pipeline finishes
- * and the report is printed. */
-static void install_stop_handlers(void)
+void pd_cli_catch_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, 0);
-	sigaction(SIGTERM, &sa, 0);
+	/* SA_RESTART: a write of the report is not cut by EINTR; SA_RESETHAND:
+	 * a second Ctrl-C ends a run stuck on an idle pipe at once */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	for (int i = 0; i < 2; i++) {
+		int sig = i ? SIGTERM : SIGINT;
+		struct sigaction old;
+
+		/* a signal ignored on entry stays ignored (a background job of a
+		 * script, nohup): the GNU coding standards' rule */
+		if (sigaction(sig, 0, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, 0);
+	}
+}
+
+int pd_cli_signal_exit(void)
+{
+	return 128 + (int)pd_cli_stop;
+}
+
+int pd_cli_close_stdout(const char *who)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		fprintf(stderr, "%s: cannot write to standard output: %s\n", who, strerror(e));
+		return -PD_EWRITE;
+	}
+	return 0;
+}
+
+/* ---- numbers in flags: the whole argument, in range, or a usage error ---- */
+
+/* A count in @min..@max. */
+static int parse_count(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	int rc = pd_parse_u64(s, &v);
+
+	if (rc == 0 && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (rc == -PD_EUSAGE)
+		fprintf(stderr, "pktdoctor: --%s: '%s' is not a whole number (%llu to %llu)\n", flag, s,
+			(unsigned long long)min, (unsigned long long)max);
+	else
+		fprintf(stderr, "pktdoctor: --%s: '%s' is out of range (%llu to %llu)\n", flag, s,
+			(unsigned long long)min, (unsigned long long)max);
+	return -PD_EUSAGE;
+}
+
+/* "N", "A-B", "A-" or "-B" (1-based frame numbers). */
+static int parse_range(const char *s, uint64_t *first, uint64_t *last)
+{
+	char buf[64], *dash;
+	uint64_t a = 0, b = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -PD_EUSAGE;
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (!dash) {
+		if (pd_parse_u64(buf, &a) || !a)
+			return -PD_EUSAGE;
+		*first = *last = a;
+		return 0;
+	}
+	*dash++ = 0;
+	if ((!buf[0] && !dash[0]) || (buf[0] && (pd_parse_u64(buf, &a) || !a)) ||
+	    (dash[0] && (pd_parse_u64(dash, &b) || !b)) || (b && b < a))
+		return -PD_EUSAGE;
+	*first = a;
+	*last = b;
+	return 0;
+}
+
+/* Seconds (may be fractional, "1.5", "2e-3") to ns: 1 ns to 10^6 s. */
+static int parse_seconds(const char *flag, const char *s, int64_t *ns)
+{
+	double v;
+
+	if (pd_parse_decimal(s, false, &v) || !(v <= 1e6)) {
+		fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds (0.000000001 to "
+			"1000000)\n", flag, s);
+		return -PD_EUSAGE;
+	}
+	if (v * 1e9 < 1) {
+		fprintf(stderr, "pktdoctor: --%s: '%s' is below one nanosecond\n", flag, s);
+		return -PD_EUSAGE;
+	}
+	*ns = (int64_t)(v * 1e9);
+	return 0;
 }
 
 static void timeline_sink_packet(void *arg, const struct pd_analysis *a, const struct pd_packet *p)
@@ -160,7 +202,8 @@ static void timeline_sink_packet(void *arg, const struct pd_analysis *a, const s
 
 /*
  * Analyse one input, a file (@path) or a live interface (@lo), and print
- * its report.  Return: the exit code for this input.
+ * its report.  Return: the exit code for this input (EXIT_USAGE means
+ * stop: the options are wrong for every input).
  */
 static int analyze_input(const char *path, const struct pd_live_opts *lo,
 			 const struct pd_analysis_opts *ao, const struct pd_run_opts *run,
@@ -171,21 +214,27 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 	struct pd_source *src = 0;
 	struct pd_timeline tl;
 	struct pd_sink sink = {0, 0, 0};
-	char err[512], terr[256];
-	int rc, code = EXIT_CLEAN;
+	char err[512], terr[600];
+	int rc, trc = 0, code = EXIT_CLEAN;
 	const char *name = path ? path : lo->iface;
 
 	err[0] = 0;
 	rc = path ? pd_source_open_file(&src, path, err, sizeof(err))
 		  : pd_source_open_live(&src, lo, err, sizeof(err));
 	if (rc) {
+		/* nothing was read: no report, just the reason */
 		fprintf(stderr, "pktdoctor: %s\n", err);
 		if (json && path) {
 			pd_analysis_begin(&a, ao, 0, path);
 			a.input_error = rc;
 			snprintf(a.input_error_msg, sizeof(a.input_error_msg), "%s", err);
-			pd_report_json(stdout, &a, ro);
+			rc = pd_report_json(stdout, &a, ro);
 			pd_analysis_free(&a);
+			if (rc) {
+				fprintf(stderr, "pktdoctor: cannot write the report: %s\n",
+					strerror(errno));
+				return EXIT_INPUT;
+			}
 		}
 		return EXIT_INPUT;
 	}
@@ -206,10 +255,11 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		}
 	}
 	if (timeline) {
-		if (pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr))) {
-			fprintf(stderr, "pktdoctor: %s\n", terr);
+		rc = pd_timeline_init(&tl, stdout, json, syslog_file, terr, sizeof(terr));
+		if (rc) {
+			fprintf(stderr, "pktdoctor: --syslog-file %s\n", terr);
 			pd_source_close(src);
-			return EXIT_INPUT;
+			return rc == -PD_EIO ? EXIT_INPUT : EXIT_USAGE;
 		}
 		if (!json)
 			printf("TIMELINE %s\n  frame    time (s)  packet\n", name);
@@ -236,9 +286,14 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 	}
 	pd_source_close(src);
 	if (timeline) {
-		pd_timeline_finish(&tl);
+		trc = pd_timeline_finish(&tl, terr, sizeof(terr));
 		if (!json)
 			fputc('\n', stdout);
+		if (trc == -PD_EFORMAT) {
+			fprintf(stderr, "pktdoctor: --syslog-file %s\n", terr);
+			pd_analysis_free(&a);
+			return EXIT_USAGE;
+		}
 	}
 	if (rc && a.input_error)
 		fprintf(stderr, "pktdoctor: %s\n", a.input_error_msg);
@@ -246,8 +301,9 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		fprintf(stderr, "pktdoctor: %s: %s\n", name, pd_strerror(rc));
 	if (!json && not_first)
 		fputc('\n', stdout);
-	if ((json ? pd_report_json(stdout, &a, ro) : pd_report_text(stdout, &a, ro)) != 0) {
-		fprintf(stderr, "pktdoctor: cannot write the report\n");
+	if (trc || (json ? pd_report_json(stdout, &a, ro) : pd_report_text(stdout, &a, ro)) != 0) {
+		fprintf(stderr, "pktdoctor: cannot write the report of %s: %s\n", name,
+			strerror(errno));
 		pd_analysis_free(&a);
 		return EXIT_INPUT;
 	}
@@ -255,6 +311,10 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		code = EXIT_INPUT;
 	else if (pd_findings_max_severity(&a.findings) >= fail_on)
 		code = EXIT_FINDINGS;
+	if (a.stopped)
+		fprintf(stderr, "pktdoctor: stopped by %s after frame %llu of %s; the report "
+			"covers the frames read\n", pd_cli_stop == SIGINT ? "SIGINT" : "SIGTERM",
+			(unsigned long long)a.stats.frames, name);
 	pd_analysis_free(&a);
 	return code;
 }
@@ -293,7 +353,7 @@ static int cmd_analyze(int argc, char **argv)
 	struct pd_analysis_opts ao;
 	struct pd_report_opts ro = {PD_SEV_INFO, 0, true, false};
 	int json = 0, fail_on = PD_SEV_ERROR, worst = EXIT_CLEAN, c;
-	size_t sz;
+	uint64_t num;
 	bool timeline = false;
 	const char *syslog_file = 0;
 
@@ -308,19 +368,13 @@ static int cmd_analyze(int argc, char **argv)
 			lo.iface = optarg;
 			break;
 		case 'c':
-			if (parse_size(optarg, &sz)) {
-				fprintf(stderr, "pktdoctor: --count: '%s' is not a positive number\n",
-					optarg);
+			if (parse_count("count", optarg, 1, UINT64_MAX, &num))
 				return EXIT_USAGE;
-			}
-			run.max_packets = sz;
+			run.max_packets = num;
 			break;
 		case 15:
-			if (parse_seconds(optarg, &run.duration_ns)) {
-				fprintf(stderr, "pktdoctor: --duration: '%s' is not a number of "
-						"seconds\n", optarg);
+			if (parse_seconds("duration", optarg, &run.duration_ns))
 				return EXIT_USAGE;
-			}
 			break;
 		case 16:
 			lo.netns = optarg;
@@ -370,24 +424,19 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		}
 		case 3:
-			if (parse_size(optarg, &sz) || sz > PD_FINDING_MAX_FRAMES) {
-				fprintf(stderr, "pktdoctor: --max-frames: '%s' is not 1..%d\n", optarg,
-					PD_FINDING_MAX_FRAMES);
+			if (parse_count("max-frames", optarg, 1, PD_FINDING_MAX_FRAMES, &num))
 				return EXIT_USAGE;
-			}
-			ro.max_frames = (int)sz;
+			ro.max_frames = (int)num;
 			break;
 		case 4:
 		case 5:
-			if (parse_size(optarg, &sz)) {
-				fprintf(stderr, "pktdoctor: --%s: '%s' is not a positive number\n",
-					c == 4 ? "max-flows" : "max-hosts", optarg);
+			/* tables grow on demand: the bound only has to fit what memory can */
+			if (parse_count(c == 4 ? "max-flows" : "max-hosts", optarg, 1, UINT32_MAX, &num))
 				return EXIT_USAGE;
-			}
 			if (c == 4)
-				ao.max_flows = sz;
+				ao.max_flows = (size_t)num;
 			else
-				ao.max_hosts = sz;
+				ao.max_hosts = (size_t)num;
 			break;
 		case 6:
 			ro.show_stats = false;
@@ -397,12 +446,9 @@ static int cmd_analyze(int argc, char **argv)
 			ro.connections = true;
 			break;
 		case 8:
-			if (parse_size(optarg, &sz) || sz < 2 || sz > 1000) {
-				fprintf(stderr, "pktdoctor: --storm-threshold: '%s' is not 2..1000\n",
-					optarg);
+			if (parse_count("storm-threshold", optarg, 2, 1000, &num))
 				return EXIT_USAGE;
-			}
-			ao.storm_threshold = (unsigned)sz;
+			ao.storm_threshold = (unsigned)num;
 			break;
 		case 9:
 			timeline = true;
@@ -421,12 +467,9 @@ static int cmd_analyze(int argc, char **argv)
 		case 14: {
 			int64_t ns;
 
-			if (parse_seconds(optarg, &ns)) {
-				fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds\n",
-					c == 12 ? "probe-delay-threshold"
-						: c == 13 ? "handover-gap" : "iscsi-timeout", optarg);
+			if (parse_seconds(c == 12 ? "probe-delay-threshold"
+					  : c == 13 ? "handover-gap" : "iscsi-timeout", optarg, &ns))
 				return EXIT_USAGE;
-			}
 			if (c == 12)
 				ao.probe_delay_ns = ns;
 			else if (c == 13)
@@ -440,7 +483,7 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_CLEAN;
+			return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 		default:
 			fputs("Try 'pktdoctor --help'.\n", stderr);
 			return EXIT_USAGE;
@@ -464,12 +507,17 @@ static int cmd_analyze(int argc, char **argv)
 		fputs("pktdoctor: --syslog-file goes with --timeline\n", stderr);
 		return EXIT_USAGE;
 	}
+	pd_cli_catch_signals();
+	ao.stop = &pd_cli_stop;
 	if (lo.iface) {
+		/* on a live interface a signal is the normal end: the report is
+		 * complete and the exit status follows --fail-on */
 		ao.progress = false;
-		install_stop_handlers();
-		run.stop = &stop_requested;
-		return analyze_input(0, &lo, &ao, &run, &ro, json, timeline, syslog_file, fail_on,
-				     false);
+		worst = analyze_input(0, &lo, &ao, &run, &ro, json, timeline, syslog_file, fail_on,
+				      false);
+		if (pd_cli_close_stdout("pktdoctor") != 0)
+			return EXIT_INPUT;
+		return worst;
 	}
 	for (int i = optind; i < argc; i++) {
 		int rc = analyze_input(argv[i], 0, &ao, &run, &ro, json, timeline, syslog_file,
@@ -479,9 +527,16 @@ static int cmd_analyze(int argc, char **argv)
 			return rc;
 		if (rc > worst) /* 3 over 1 over 0 */
 			worst = rc;
+		if (pd_cli_stop) {
+			if (i + 1 < argc)
+				fprintf(stderr, "pktdoctor: %d more file%s not analysed\n",
+					argc - i - 1, argc - i - 1 == 1 ? "" : "s");
+			break;
+		}
 	}
-	fflush(stdout);
-	return worst;
+	if (pd_cli_close_stdout("pktdoctor") != 0)
+		return EXIT_INPUT;
+	return pd_cli_stop ? pd_cli_signal_exit() : worst;
 }
 
 int main(int argc, char **argv)
@@ -492,11 +547,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return EXIT_CLEAN;
+		return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("pktdoctor %s\n", PD_VERSION);
-		return EXIT_CLEAN;
+		return pd_cli_close_stdout("pktdoctor") ? EXIT_INPUT : EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);

@@ -258,7 +258,6 @@ int pd_pipeline_open(struct pd_pipeline **out, struct pd_analysis *a, const stru
 	if (sink)
 		p->sink = *sink;
 	a->pipeline = p;
-	a->complete = true;
 	lim.max_flows = a->opts->max_flows;
 	a->flows = pd_flow_table_new(&lim);
 	if (!a->flows) {

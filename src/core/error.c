@@ -16,7 +16,6 @@ static const char *const pd_error_text[PD_E__COUNT] = {
 	[PD_EOPEN] = "cannot open capture file",
 	[PD_EWRITE] = "cannot write output",
 	[PD_EPERM] = "operation not permitted",
-	[PD_EINTR] = "interrupted by a signal",
 };
 
 const char *pd_strerror(int code)

@@ -3,7 +3,6 @@
  * expect.c - expected-findings files, their comparison, and policies
  * (formats in include/pktdoctor/expect.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/expect.h"
+#include "pktdoctor/textfile.h"
 
 /* Append printf output to a bounded buffer. */
 static void appendf(char *buf, size_t len, const char *fmt, ...)
@@ -102,32 +102,61 @@ static void chomp(char *s)
 		s[--n] = 0;
 }
 
+/* Frame numbers are 1-based: "-" (or "-/T"), or "N,N,.../T" with T no
+ * smaller than the number of frames listed. */
 static bool frames_ok(const char *s)
 {
+	char buf[400], *tok, *save = 0, *slash;
+	uint64_t v, listed = 0;
+
 	if (!strcmp(s, "-"))
 		return true;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s) && *s != ',' && *s != '/')
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = 0;
+	if (!strcmp(buf, "-")) /* "-/T": the writer's form for frames counted, none kept */
+		return slash && pd_parse_u64(slash, &v) == 0;
+	if (!buf[0] || buf[strlen(buf) - 1] == ',' || buf[0] == ',' || strstr(buf, ",,"))
+		return false;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(0, ",", &save)) {
+		if (pd_parse_u64(tok, &v) || v == 0)
 			return false;
+		listed++;
+	}
+	if (slash && (pd_parse_u64(slash, &v) || v < listed))
+		return false;
 	return true;
 }
 
-int pd_expect_load(struct pd_expect *e, const char *path, char *err, size_t errlen)
+/* "unknown finding id "x" (did you mean a or b?; ...)" into @err. */
+static void unknown_id(const char *path, unsigned no, const char *id, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	char line[1024];
-	unsigned no = 0;
-	int rc = 0;
+	const char *near[4];
+	size_t n = pd_finding_id_suggest(id, near, 4);
+	char alt[200] = "";
 
-	if (!fp) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return -PD_EOPEN;
-	}
-	while (fgets(line, sizeof(line), fp)) {
+	for (size_t i = 0; i < n; i++)
+		appendf(alt, sizeof(alt), "%s%s", i ? (i + 1 == n ? " or " : ", ") : "", near[i]);
+	snprintf(err, errlen, "%s:%u: unknown finding id \"%s\" (did you mean %s? every id is in "
+		 "docs/FINDINGS.md)", path, no, id, alt);
+}
+
+#define EXPECT_LINE_MAX 1023
+#define POLICY_LINE_MAX 511
+
+static int expect_read(struct pd_expect *e, struct pd_textfile *tf, char *err, size_t errlen)
+{
+	char line[EXPECT_LINE_MAX + 1];
+	int rc;
+
+	while ((rc = pd_textfile_next(tf, line, sizeof(line), 0, err, errlen)) == 1) {
 		struct pd_expect_line l;
 		char *s = line, *id, *sev, *fr;
+		unsigned no = tf->line;
 
-		no++;
 		chomp(line);
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -139,20 +168,68 @@ int pd_expect_load(struct pd_expect *e, const char *path, char *err, size_t errl
 		fr = next_word(&s);
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (!id || !sev || !fr || pd_severity_parse(sev) < 0 || !frames_ok(fr)) {
-			snprintf(err, errlen, "%s:%u: expected \"ID SEVERITY FRAMES FLOW\"", path, no);
-			rc = -PD_EFORMAT;
-			break;
+		if (!id || !sev || !fr) {
+			snprintf(err, errlen, "%s:%u: expected \"ID SEVERITY FRAMES FLOW\"", tf->name, no);
+			return -PD_EFORMAT;
+		}
+		if (!pd_finding_id_known(id)) {
+			unknown_id(tf->name, no, id, err, errlen);
+			return -PD_EFORMAT;
+		}
+		if (pd_severity_parse(sev) < 0) {
+			snprintf(err, errlen, "%s:%u: severity \"%s\" is not info, warning or error",
+				 tf->name, no, sev);
+			return -PD_EFORMAT;
+		}
+		if (!frames_ok(fr)) {
+			snprintf(err, errlen, "%s:%u: frames \"%.80s\" are not \"-\" or N,N,.../TOTAL "
+				 "(1-based frame numbers)", tf->name, no, fr);
+			return -PD_EFORMAT;
+		}
+		if (strlen(s) >= sizeof(l.flow)) {
+			snprintf(err, errlen, "%s:%u: flow longer than %zu bytes", tf->name, no,
+				 sizeof(l.flow) - 1);
+			return -PD_EFORMAT;
 		}
 		snprintf(l.id, sizeof(l.id), "%s", id);
 		snprintf(l.severity, sizeof(l.severity), "%s", sev);
 		snprintf(l.frames, sizeof(l.frames), "%s", fr);
 		snprintf(l.flow, sizeof(l.flow), "%s", *s ? s : "-");
+		if (e->n >= PD_EXPECT_MAX_LINES) {
+			snprintf(err, errlen, "%s:%u: more than %d expected findings", tf->name, no,
+				 PD_EXPECT_MAX_LINES);
+			return -PD_ELIMIT;
+		}
 		rc = push(e, &l);
-		if (rc)
-			break;
+		if (rc) {
+			snprintf(err, errlen, "%s:%u: out of memory", tf->name, no);
+			return rc;
+		}
 	}
-	fclose(fp);
+	return rc;
+}
+
+int pd_expect_load(struct pd_expect *e, const char *path, char *err, size_t errlen)
+{
+	struct pd_textfile tf;
+	int rc = pd_textfile_open(&tf, path, EXPECT_LINE_MAX, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = expect_read(e, &tf, err, errlen);
+	pd_textfile_close(&tf);
+	return rc;
+}
+
+int pd_expect_load_stream(struct pd_expect *e, FILE *fp, const char *name, char *err,
+			  size_t errlen)
+{
+	struct pd_textfile tf;
+	int rc;
+
+	pd_textfile_attach(&tf, fp, name, EXPECT_LINE_MAX);
+	rc = expect_read(e, &tf, err, errlen);
+	pd_textfile_close(&tf);
 	return rc;
 }
 
@@ -167,7 +244,7 @@ int pd_expect_write(const struct pd_expect *e, FILE *out, const char *capture)
 		pd_expect_format_line(&e->v[i], buf, sizeof(buf));
 		fprintf(out, "%s\n", buf);
 	}
-	return ferror(out) ? -PD_EWRITE : 0;
+	return fflush(out) != 0 || ferror(out) ? -PD_EWRITE : 0;
 }
 
 void pd_expect_free(struct pd_expect *e)
@@ -274,35 +351,31 @@ static int parse_op(const char *s)
 
 static bool parse_num(const char *s, double *out)
 {
-	char *end;
-
-	if (!s)
-		return false;
-	errno = 0;
-	*out = strtod(s, &end);
-	return !errno && end != s && !*end;
+	return s && pd_parse_decimal(s, true, out) == 0;
 }
 
-int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errlen)
+static int policy_read(struct pd_policy *p, struct pd_textfile *tf, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	char line[512];
-	unsigned no = 0;
+	char line[POLICY_LINE_MAX + 1];
+	int rc;
 
-	if (!fp) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return -PD_EOPEN;
-	}
-	while (fgets(line, sizeof(line), fp)) {
+	while ((rc = pd_textfile_next(tf, line, sizeof(line), 0, err, errlen)) == 1) {
 		struct pd_policy_rule r;
 		char *s = line, *verb, *a1, *a2, *a3, *a4, *extra;
+		const char *why = 0;
 		bool ok = false;
+		unsigned no = tf->line;
 
-		no++;
+		/* a '#' after a blank starts a comment (docs/ci.md writes rules so) */
+		for (char *h = line; (h = strchr(h, '#')); h++)
+			if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+				*h = 0;
+				break;
+			}
 		chomp(line);
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (!*s || *s == '#')
+		if (!*s)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.line = no;
@@ -324,29 +397,57 @@ int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errl
 			if (ok)
 				r.value = pd_severity_parse(a1);
 		} else if (!strcmp(verb, "max-count")) {
+			int nrc = a2 ? pd_parse_u64(a2, &r.count) : -PD_EUSAGE;
+
 			r.kind = RULE_MAX_COUNT;
-			ok = a1 && parse_num(a2, &r.value) && !a3;
+			ok = a1 && !a3 && nrc == 0;
+			if (a1 && !a3 && nrc == -PD_ELIMIT)
+				why = "the count is larger than 18446744073709551615";
+			else if (a1 && a2 && !a3 && nrc)
+				why = "the count is not a whole number of findings";
 		} else if (!strcmp(verb, "evidence")) {
+			int nrc = a4 ? pd_parse_decimal(a4, true, &r.value) : -PD_EUSAGE;
+
 			r.kind = RULE_EVIDENCE;
-			ok = a1 && a2 && a3 && (r.op = parse_op(a3)) && parse_num(a4, &r.value);
+			r.op = a3 ? parse_op(a3) : 0;
+			ok = a1 && a2 && r.op && nrc == 0 && strlen(a2) < sizeof(r.key);
+			if (a1 && a2 && a3 && !r.op)
+				why = "the operator is not one of < <= > >= == !=";
+			else if (a1 && a2 && r.op && a4 && nrc)
+				why = "the value is not a finite decimal number";
+			else if (a2 && strlen(a2) >= sizeof(r.key))
+				why = "the evidence key is too long";
 			if (ok)
 				snprintf(r.key, sizeof(r.key), "%s", a2);
 		}
 		if (!ok) {
-			snprintf(err, errlen, "%s:%u: cannot read rule \"%s\" (forbid ID | require ID | "
-				 "max-severity SEV | max-count ID N | evidence ID KEY OP NUMBER)",
-				 path, no, r.text);
-			fclose(fp);
+			if (why)
+				snprintf(err, errlen, "%s:%u: cannot read rule \"%s\": %s", tf->name, no,
+					 r.text, why);
+			else
+				snprintf(err, errlen, "%s:%u: cannot read rule \"%s\" (forbid ID | require ID | "
+					 "max-severity SEV | max-count ID N | evidence ID KEY OP NUMBER)",
+					 tf->name, no, r.text);
 			return -PD_EFORMAT;
 		}
-		if (a1 && r.kind != RULE_MAX_SEVERITY)
+		if (a1 && r.kind != RULE_MAX_SEVERITY) {
+			if (!pd_finding_id_known(a1)) {
+				unknown_id(tf->name, no, a1, err, errlen);
+				return -PD_EFORMAT;
+			}
 			snprintf(r.id, sizeof(r.id), "%s", a1);
+		}
+		if (p->n >= PD_POLICY_MAX_RULES) {
+			snprintf(err, errlen, "%s:%u: more than %d rules", tf->name, no,
+				 PD_POLICY_MAX_RULES);
+			return -PD_ELIMIT;
+		}
 		if (p->n == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 8;
 			struct pd_policy_rule *v = realloc(p->v, cap * sizeof(*v));
 
 			if (!v) {
-				fclose(fp);
+				snprintf(err, errlen, "%s:%u: out of memory", tf->name, no);
 				return -PD_ENOMEM;
 			}
 			p->v = v;
@@ -354,8 +455,31 @@ int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errl
 		}
 		p->v[p->n++] = r;
 	}
-	fclose(fp);
-	return 0;
+	return rc;
+}
+
+int pd_policy_load(struct pd_policy *p, const char *path, char *err, size_t errlen)
+{
+	struct pd_textfile tf;
+	int rc = pd_textfile_open(&tf, path, POLICY_LINE_MAX, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = policy_read(p, &tf, err, errlen);
+	pd_textfile_close(&tf);
+	return rc;
+}
+
+int pd_policy_load_stream(struct pd_policy *p, FILE *fp, const char *name, char *err,
+			  size_t errlen)
+{
+	struct pd_textfile tf;
+	int rc;
+
+	pd_textfile_attach(&tf, fp, name, POLICY_LINE_MAX);
+	rc = policy_read(p, &tf, err, errlen);
+	pd_textfile_close(&tf);
+	return rc;
 }
 
 static bool evidence_number(const struct pd_finding *f, const char *key, double *out)
@@ -471,7 +595,7 @@ size_t pd_policy_check(const struct pd_policy *p, const struct pd_findings *f,
 			}
 			break;
 		case RULE_MAX_COUNT:
-			if ((double)count > rule->value) {
+			if (count > rule->count) {
 				appendf(out, outlen, "  policy line %u: %s: %zu findings\n", rule->line,
 					rule->text, count);
 				bad++;

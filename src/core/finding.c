@@ -239,3 +239,102 @@ int pd_findings_max_severity(const struct pd_findings *list)
 			max = list->v[i].severity;
 	return max;
 }
+
+/*
+ * Every finding id, one row each, in the order of docs/FINDINGS.md.  A
+ * new id gets a row here and a section there; test_finding_ids checks
+ * both ways, and `check` rejects policies and expected files naming an
+ * id that is not here.
+ */
+const char *const pd_finding_ids[] = {
+	"checksum.bad",
+	"checksum.offload_partial",
+	"checksum.offload_suspected",
+	"capture.truncated_file",
+	"capture.snaplen_cut",
+	"capture.unsupported_linktype",
+	"packet.malformed",
+	"analysis.limit_reached",
+	"tcp.retransmissions",
+	"tcp.retransmission_storm",
+	"tcp.tso_artifact",
+	"tcp.segment_exceeds_mss",
+	"tcp.oversize_blackhole",
+	"arp.probe_delay",
+	"arp.address_conflict",
+	"boot.handover_gap",
+	"syslog.boot_error",
+	"dhcp.rootpath_invalid",
+	"dhcp.rootpath_lun_ambiguous",
+	"dhcp.vendor_mismatch",
+	"dhcp.no_offer",
+	"dhcp.rootpath",
+	"iscsi.login_failed",
+	"iscsi.negotiation_invalid",
+	"iscsi.burst_order",
+	"iscsi.mrdsl_exceeded",
+	"iscsi.digest_bad",
+	"iscsi.cmdsn_window",
+	"iscsi.statsn_gap",
+	"iscsi.timeout",
+	"iscsi.lun_255",
+	"iscsi.login",
+	0,
+};
+
+bool pd_finding_id_known(const char *id)
+{
+	for (size_t i = 0; pd_finding_ids[i]; i++)
+		if (!strcmp(pd_finding_ids[i], id))
+			return true;
+	return false;
+}
+
+/* Optimal-string-alignment distance (Levenshtein plus swapping two
+ * neighbours), capped: ids are short, @a is cut at 64 bytes. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	unsigned d[65][65];
+	size_t la = strnlen(a, 64), lb = strnlen(b, 64);
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] != b[j - 1];
+			unsigned v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+size_t pd_finding_id_suggest(const char *id, const char **out, size_t max)
+{
+	unsigned best = UINT32_MAX;
+	size_t n = 0;
+
+	if (!max)
+		return 0;
+	for (size_t i = 0; pd_finding_ids[i]; i++) {
+		unsigned d = edit_distance(id, pd_finding_ids[i]);
+
+		if (d < best) {
+			best = d;
+			n = 0;
+		}
+		if (d == best && n < max)
+			out[n++] = pd_finding_ids[i];
+	}
+	return n;
+}

@@ -66,7 +66,7 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		      const struct pd_run_opts *run)
 {
 	const struct pd_analysis_opts *opts = a->opts;
-	struct pd_run_opts none = {0, 0, 0};
+	struct pd_run_opts none = {0, 0};
 	struct pd_pipeline *p = 0;
 	struct pd_frame fr;
 	int64_t start = clock_ns(CLOCK_MONOTONIC);
@@ -82,7 +82,7 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		return rc;
 	show_progress = opts->progress && !a->live && isatty(2);
 	for (;;) {
-		bool stopped = run->stop && *run->stop;
+		bool stopped = opts->stop && *opts->stop;
 
 		if (!drain_end &&
 		    (stopped || (run->duration_ns &&
@@ -90,10 +90,10 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 			if (!a->live) {
 				/* a file stops short on a signal */
 				if (stopped) {
-					a->complete = false;
+					a->stopped = true;
 					a->stopped_at_frame = a->stats.frames;
-					rc = -PD_EINTR;
 				}
+				rc = 0;
 				break;
 			}
 			/* a live capture ends this way normally; what it captured
@@ -127,8 +127,6 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 
 			a->input_error = rc;
 			a->error_offset = off;
-			a->complete = false;
-			a->stopped_at_frame = a->stats.frames;
 			if (a->live)
 				snprintf(a->input_error_msg, sizeof(a->input_error_msg),
 					 "%s: capture failed after frame %llu: %s", a->input,

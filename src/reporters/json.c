@@ -178,7 +178,11 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	pd_json_str(&j, "linktype", a->linktype_name[0] ? a->linktype_name : "");
 	pd_json_i64(&j, "linktype_id", a->linktype);
 	pd_json_i64(&j, "snaplen", a->snaplen);
-	pd_json_bool(&j, "complete", a->input_error == 0);
+	pd_json_bool(&j, "complete", a->input_error == 0 && !a->stopped);
+	if (a->stopped)
+		pd_json_u64(&j, "stopped_at_frame", a->stopped_at_frame);
+	else
+		pd_json_null(&j, "stopped_at_frame");
 	if (a->input_error) {
 		pd_json_obj_begin(&j, "error");
 		pd_json_str(&j, "code", pd_strerror(a->input_error));
@@ -187,6 +191,16 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 			pd_json_i64(&j, "byte_offset", a->error_offset);
 		else
 			pd_json_null(&j, "byte_offset");
+		pd_json_obj_end(&j);
+	} else if (a->stopped) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "stopped by a signal after frame %llu; the findings cover "
+			 "the frames read", (unsigned long long)a->stopped_at_frame);
+		pd_json_obj_begin(&j, "error");
+		pd_json_str(&j, "code", "interrupted");
+		pd_json_str(&j, "message", msg);
+		pd_json_null(&j, "byte_offset");
 		pd_json_obj_end(&j);
 	} else {
 		pd_json_null(&j, "error");
@@ -301,5 +315,6 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	pd_json_obj_end(&j);
 	pd_json_obj_end(&j);
 	fputc('\n', out);
-	return ferror(out) ? -PD_EWRITE : 0;
+	/* stdio keeps a write error (ENOSPC, EPIPE) until the buffer is flushed */
+	return fflush(out) != 0 || ferror(out) ? -PD_EWRITE : 0;
 }

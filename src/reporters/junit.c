@@ -59,5 +59,5 @@ int pd_report_junit(FILE *out, const char *suite, const struct pd_junit_case *ca
 		fputs("</failure>\n    </testcase>\n", out);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", out);
-	return ferror(out) ? -PD_EWRITE : 0;
+	return fflush(out) != 0 || ferror(out) ? -PD_EWRITE : 0;
 }

@@ -222,6 +222,9 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
 			(unsigned long long)st->frames, (unsigned long long)st->packets);
 	if (a->input_error)
 		fprintf(out, "  INPUT ERROR: %s\n", a->input_error_msg);
+	if (a->stopped)
+		fprintf(out, "  STOPPED by a signal after frame %llu: incomplete, the findings cover "
+			"the frames read\n", (unsigned long long)a->stopped_at_frame);
 	fprintf(out, "  verdict: %llu error%s, %llu warning%s, %llu info\n",
 		(unsigned long long)n[2], n[2] == 1 ? "" : "s", (unsigned long long)n[1],
 		n[1] == 1 ? "" : "s", (unsigned long long)n[0]);
@@ -237,5 +240,6 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		conns_section(out, a);
 	if (!o || o->show_stats)
 		stats_section(out, a);
-	return ferror(out) ? -PD_EWRITE : 0;
+	/* stdio keeps a write error (ENOSPC, EPIPE) until the buffer is flushed */
+	return fflush(out) != 0 || ferror(out) ? -PD_EWRITE : 0;
 }

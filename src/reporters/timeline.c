@@ -10,7 +10,7 @@
  * one JSON object per line.  This is a reporter: it only formats packets
  * the analysis hands it.
  */
-#define _GNU_SOURCE /* timegm */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/json.h"
+#include "pktdoctor/textfile.h"
 #include "pktdoctor/timeline.h"
 
 static const char *const sev_names[8] = {
@@ -120,104 +121,312 @@ static int month_of(const char *s)
 	return -1;
 }
 
-/* Parse a timestamp at the start of @s (after an optional "<PRI>1 ").
- * Return: ns since the epoch, or -1. */
-static int64_t parse_ts(const char *s, int year)
+/* @n decimal digits at @s, or -1. */
+static int fixed_digits(const char *s, int n)
 {
-	struct tm tm;
-	int y, mo, d, h, mi, sec, n = 0, m;
-	double frac = 0;
-	int64_t ns;
+	int v = 0;
 
-	memset(&tm, 0, sizeof(tm));
-	if (s[0] == '<') {
-		const char *q = strchr(s, '>');
-
-		if (!q || q - s > 4)
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		s = q + 1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m /* 1-12 */)
+{
+	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	return m == 2 && is_leap(y) ? 29 : d[m - 1];
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil); no overflow for years 0..9999. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Check the fields; seconds since the epoch into *secs.  60 is a leap
+ * second (RFC 3339 5.6) and counts as the next minute's 0. */
+static const char *civil_to_secs(int y, int mo, int d, int h, int mi, int sec, int64_t *secs,
+				 char *why, size_t whylen)
+{
+	if (mo < 1 || mo > 12)
+		snprintf(why, whylen, "month %02d is not 01-12", mo);
+	else if (d < 1 || d > days_in_month(y, mo))
+		snprintf(why, whylen, "day %02d is not a day of %04d-%02d", d, y, mo);
+	else if (h > 23)
+		snprintf(why, whylen, "hour %02d is not 00-23", h);
+	else if (mi > 59)
+		snprintf(why, whylen, "minute %02d is not 00-59", mi);
+	else if (sec > 60)
+		snprintf(why, whylen, "second %02d is not 00-60", sec);
+	else {
+		*secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+		return 0;
+	}
+	return why;
+}
+
+/* Latest stamp that fits in int64 nanoseconds: 2262-04-11T23:47:16Z. */
+#define MAX_SECS (INT64_MAX / 1000000000LL - 1)
+
+/*
+ * Parse the timestamp at the start of a --syslog-file line (after an
+ * optional "<PRI>" and RFC 5424 version "1 "): RFC 3339 / ISO 8601
+ * "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|+hh:mm]" (UTC when no offset), or RFC
+ * 3164 "Mmm dd hh:mm:ss" in @year.
+ * Return: 1 with *ns (ns since the epoch), 0 when the line does not start
+ * with a timestamp (a continuation line), -1 when it starts with one
+ * that is invalid or out of range (@why says which field).
+ */
+int pd_timeline_parse_ts(const char *s, int year, int64_t *ns, char *why, size_t whylen)
+{
+	int y, mo, d, h, mi, sec;
+	int64_t secs = 0, frac = 0;
+	long off = 0;
+
+	if (s[0] == '<') {
+		int k = 1;
+
+		while (k <= 3 && s[k] >= '0' && s[k] <= '9')
+			k++;
+		if (k == 1 || s[k] != '>')
+			return 0;
+		s += k + 1;
 		if (s[0] == '1' && s[1] == ' ')
 			s += 2;
 	}
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 ||
-	    sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
-		const char *r = s + n;
-		int off = 0;
+	if (fixed_digits(s, 4) >= 0 && s[4] == '-' && fixed_digits(s + 5, 2) >= 0 && s[7] == '-' &&
+	    fixed_digits(s + 8, 2) >= 0) {
+		const char *r = s + 19;
 
+		y = fixed_digits(s, 4);
+		mo = fixed_digits(s + 5, 2);
+		d = fixed_digits(s + 8, 2);
+		if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || (h = fixed_digits(s + 11, 2)) < 0 ||
+		    s[13] != ':' || (mi = fixed_digits(s + 14, 2)) < 0 || s[16] != ':' ||
+		    (sec = fixed_digits(s + 17, 2)) < 0) {
+			snprintf(why, whylen, "a date without a valid time (want YYYY-MM-DDThh:mm:ss)");
+			return -1;
+		}
 		if (*r == '.' || *r == ',') {
-			char *end;
+			int n = 0;
 
-			frac = strtod(r[0] == ',' ? "0" : r, &end);
-			if (r[0] == '.')
-				r = end;
+			r++;
+			if (*r < '0' || *r > '9') {
+				snprintf(why, whylen, "no digits after the decimal point of the seconds");
+				return -1;
+			}
+			for (; *r >= '0' && *r <= '9'; r++, n++)
+				if (n < 9)
+					frac = frac * 10 + (*r - '0');
+			for (; n < 9; n++)
+				frac *= 10;
 		}
-		if (*r == '+' || *r == '-') {
-			int oh = 0, om = 0;
+		if (*r == 'Z' || *r == 'z') {
+			r++;
+		} else if (*r == '+' || *r == '-') {
+			int oh = fixed_digits(r + 1, 2), om = r[3] == ':' ? fixed_digits(r + 4, 2) : -1;
 
-			if (sscanf(r + 1, "%2d:%2d", &oh, &om) == 2)
-				off = (oh * 60 + om) * 60 * (*r == '-' ? -1 : 1);
+			if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+				snprintf(why, whylen, "UTC offset \"%.6s\" is not +hh:mm or -hh:mm", r);
+				return -1;
+			}
+			off = (long)(oh * 60 + om) * 60 * (*r == '-' ? -1 : 1);
+			r += 6;
 		}
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = sec;
-		ns = ((int64_t)timegm(&tm) - off) * 1000000000LL + (int64_t)(frac * 1e9);
-		return ns;
+		if (*r && *r != ' ' && *r != '\t') {
+			snprintf(why, whylen, "unexpected \"%c\" after the time", *r);
+			return -1;
+		}
+	} else {
+		int m = month_of(s);
+		const char *r = s + 3;
+
+		if (m < 0 || *r != ' ')
+			return 0;
+		r++;
+		if (*r == ' ')
+			r++;
+		if (*r < '0' || *r > '9')
+			return 0;
+		d = *r++ - '0';
+		if (*r >= '0' && *r <= '9')
+			d = d * 10 + (*r++ - '0');
+		if (*r != ' ' || (h = fixed_digits(r + 1, 2)) < 0 || r[3] != ':' ||
+		    (mi = fixed_digits(r + 4, 2)) < 0 || r[6] != ':' ||
+		    (sec = fixed_digits(r + 7, 2)) < 0 || (r[9] && r[9] != ' ' && r[9] != '\t')) {
+			snprintf(why, whylen, "a date without a valid time (want Mmm dd hh:mm:ss)");
+			return -1;
+		}
+		y = year;
+		mo = m + 1;
 	}
-	m = month_of(s);
-	if (m >= 0 && sscanf(s + 3, " %2d %2d:%2d:%2d", &d, &h, &mi, &sec) == 4) {
-		tm.tm_year = year - 1900;
-		tm.tm_mon = m;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = sec;
-		return (int64_t)timegm(&tm) * 1000000000LL;
+	if (civil_to_secs(y, mo, d, h, mi, sec, &secs, why, whylen))
+		return -1;
+	secs -= off;
+	if (secs < 0 || secs > MAX_SECS) {
+		snprintf(why, whylen, "%04d-%02d-%02d is outside 1970-01-01 .. 2262-04-11", y, mo, d);
+		return -1;
 	}
-	return -1;
+	*ns = secs * 1000000000LL + frac;
+	return 1;
 }
 
+#define SYSLOG_LINE_MAX (sizeof(((struct pd_timeline *)0)->line) - 1)
+/* A syslog file from a pipe is copied to a temporary file, up to this. */
+#define SYSLOG_COPY_MAX (1024 << 20)
+
+/* Read and check the next line; false at the end or on an error (t->err). */
 static bool next_file_line(struct pd_timeline *t)
 {
-	size_t n;
+	int rc;
+	char why[160];
+	int64_t ns;
 
-	if (!t->sf)
+	if (!t->sf.fp || t->err[0])
 		return false;
-	if (!fgets(t->line, sizeof(t->line), t->sf)) {
-		fclose(t->sf);
-		t->sf = 0;
+	rc = pd_textfile_next(&t->sf, t->line, sizeof(t->line), 0, t->err, sizeof(t->err));
+	if (rc != 1) {
+		pd_textfile_close(&t->sf);
 		t->have_line = false;
 		return false;
 	}
-	n = strlen(t->line);
-	while (n && (t->line[n - 1] == '\n' || t->line[n - 1] == '\r'))
-		t->line[--n] = 0;
-	t->line_ns = parse_ts(t->line, t->year);
-	if (t->line_ns < 0)
+	rc = pd_timeline_parse_ts(t->line, t->year, &ns, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(t->err, sizeof(t->err), "%s:%u: %s", t->sf.name, t->sf.line, why);
+		pd_textfile_close(&t->sf);
+		t->have_line = false;
+		return false;
+	}
+	if (rc == 0) {
 		t->line_ns = t->last_line_ns; /* no timestamp: stays with the line before */
-	else
-		t->last_line_ns = t->line_ns;
+	} else {
+		t->line_ns = ns;
+		t->last_line_ns = ns;
+	}
 	t->have_line = true;
 	return true;
+}
+
+/*
+ * Read the whole syslog file once before the analysis, so a bad line is
+ * a usage error before any output.  RFC 3164 stamps have no year; they
+ * are checked here in a leap year and again in the capture's year when
+ * merged.  A stream that cannot seek back (a pipe) is copied to a
+ * temporary file as it is checked, up to SYSLOG_COPY_MAX bytes.
+ */
+static int syslog_check(struct pd_timeline *t, char *err, size_t errlen)
+{
+	FILE *copy = 0;
+	char why[160];
+	int rc;
+	size_t copied = 0;
+
+	if (fseek(t->sf.fp, 0, SEEK_SET) != 0) {
+		copy = tmpfile();
+		if (!copy) {
+			snprintf(err, errlen, "%s: cannot make a temporary copy: %s", t->sf.name,
+				 strerror(errno));
+			return -PD_EIO;
+		}
+	}
+	while ((rc = pd_textfile_next(&t->sf, t->line, sizeof(t->line), 0, err, errlen)) == 1) {
+		int64_t ns;
+
+		if (pd_timeline_parse_ts(t->line, 2000, &ns, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%u: %s", t->sf.name, t->sf.line, why);
+			rc = -PD_EFORMAT;
+			break;
+		}
+		copied += strlen(t->line) + 1;
+		if (copy && copied > SYSLOG_COPY_MAX) {
+			snprintf(err, errlen, "%s:%u: more than %d MiB from a pipe; give a regular file",
+				 t->sf.name, t->sf.line, SYSLOG_COPY_MAX >> 20);
+			rc = -PD_ELIMIT;
+			break;
+		}
+		if (copy && fprintf(copy, "%s\n", t->line) < 0) {
+			snprintf(err, errlen, "%s: cannot make a temporary copy: %s", t->sf.name,
+				 strerror(errno));
+			rc = -PD_EIO;
+			break;
+		}
+	}
+	if (rc) {
+		if (copy)
+			fclose(copy);
+		return rc;
+	}
+	if (copy) {
+		const char *name = t->sf.name;
+
+		pd_textfile_close(&t->sf);
+		pd_textfile_attach(&t->sf, copy, name, SYSLOG_LINE_MAX);
+	} else {
+		t->sf.line = 0;
+	}
+	if (fflush(t->sf.fp) != 0 || fseek(t->sf.fp, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s: cannot read it again: %s", t->sf.name, strerror(errno));
+		return -PD_EIO;
+	}
+	t->line[0] = 0;
+	return 0;
+}
+
+static void timeline_start(struct pd_timeline *t, FILE *out, bool json)
+{
+	memset(t, 0, sizeof(*t));
+	t->out = out;
+	t->json = json;
+	t->year = 1970;
 }
 
 int pd_timeline_init(struct pd_timeline *t, FILE *out, bool json, const char *syslog_path,
 		     char *err, size_t errlen)
 {
-	memset(t, 0, sizeof(*t));
-	t->out = out;
-	t->json = json;
-	if (syslog_path) {
-		t->sf = fopen(syslog_path, "r");
-		if (!t->sf) {
-			snprintf(err, errlen, "%s: cannot open syslog file", syslog_path);
-			return -PD_EOPEN;
-		}
-		t->syslog_path = syslog_path;
-	}
-	return 0;
+	int rc;
+
+	timeline_start(t, out, json);
+	if (!syslog_path)
+		return 0;
+	rc = pd_textfile_open(&t->sf, syslog_path, SYSLOG_LINE_MAX, err, errlen);
+	if (rc)
+		return rc;
+	t->syslog_path = syslog_path;
+	rc = syslog_check(t, err, errlen);
+	if (rc)
+		pd_textfile_close(&t->sf);
+	return rc;
+}
+
+int pd_timeline_init_stream(struct pd_timeline *t, FILE *out, bool json, FILE *sf,
+			    const char *name, char *err, size_t errlen)
+{
+	int rc;
+
+	timeline_start(t, out, json);
+	pd_textfile_attach(&t->sf, sf, name, SYSLOG_LINE_MAX);
+	t->syslog_path = name;
+	rc = syslog_check(t, err, errlen);
+	if (rc)
+		pd_textfile_close(&t->sf);
+	return rc;
 }
 
 static void print_file_line(struct pd_timeline *t)
@@ -241,7 +450,7 @@ static void print_file_line(struct pd_timeline *t)
 /* Print the file's lines stamped at or before @ns. */
 static void flush_file(struct pd_timeline *t, int64_t ns, bool all)
 {
-	if (!t->sf && !t->have_line)
+	if (!t->sf.fp && !t->have_line)
 		return;
 	if (!t->have_line && !next_file_line(t))
 		return;
@@ -259,6 +468,8 @@ void pd_timeline_packet(void *arg, const struct pd_analysis *a, const struct pd_
 	double rel;
 
 	(void)a;
+	if (ferror(t->out))
+		return; /* the write error is reported by pd_timeline_finish() */
 	if (!t->have_t0) {
 		time_t sec = (time_t)(p->ts_ns / 1000000000LL);
 		struct tm tm;
@@ -318,12 +529,19 @@ void pd_timeline_packet(void *arg, const struct pd_analysis *a, const struct pd_
 	}
 }
 
-void pd_timeline_finish(struct pd_timeline *t)
+int pd_timeline_finish(struct pd_timeline *t, char *err, size_t errlen)
 {
+	int rc = 0;
+
 	flush_file(t, 0, true);
-	if (t->sf) {
-		fclose(t->sf);
-		t->sf = 0;
-	}
+	pd_textfile_close(&t->sf);
 	t->have_t0 = false;
+	if (t->err[0]) {
+		snprintf(err, errlen, "%s", t->err);
+		rc = -PD_EFORMAT;
+	} else if (fflush(t->out) != 0 || ferror(t->out)) {
+		snprintf(err, errlen, "cannot write the timeline: %s", strerror(errno));
+		rc = -PD_EWRITE;
+	}
+	return rc;
 }
