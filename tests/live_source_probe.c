@@ -14,6 +14,8 @@
  *   open iface=IF format=afpacket|live linktype=EN10MB snaplen=N
  *   frame=N linktype=EN10MB caplen=N wirelen=N dir=in|out|- flags=csum_not_ready,csum_valid,tso|-
  *   stats received=N matched=N capture_drops=N if_drops=N valid=0|1 seconds=S
+ * -S MS stalls after the first frame, as a slow reader would, so that a
+ * burst fills the buffer and the capture drops can be checked.
  * The "open" line is printed once the capture runs, so a script can start
  * traffic after it.  Exit: 0 done, 2 usage, 3 the source could not be
  * opened or failed (the message on stderr says why; a missing
@@ -53,7 +55,8 @@ static void usage(FILE *fp)
 	fprintf(fp, "usage: live_source_probe -i IFACE [-n NETNS] [-b auto|pcap|afpacket]\n"
 		    "         [-c COUNT] [-t SECONDS (default 10, at most 3600)] [-s SNAPLEN]\n"
 		    "         [-B BUFFER_BYTES] [-T TIMEOUT_MS] [-p (promiscuous)] [-f FILTER]\n"
-		    "         [-q (no per-frame lines)]\n");
+		    "         [-q (no per-frame lines)] [-S MS (stall MS ms after the first\n"
+		    "         frame, at most 10000: a slow reader, to see capture drops)]\n");
 }
 
 static void print_frame(uint64_t n, const struct pd_frame *f)
@@ -90,10 +93,10 @@ int main(int argc, char **argv)
 	unsigned long long count = 0, matched = 0;
 	double seconds = 10, t0, elapsed;
 	bool quiet = false;
-	int c, rc, status = 0;
+	int c, rc, status = 0, stall_ms = 0;
 
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt(argc, argv, "i:n:b:c:t:s:B:T:pf:qh")) != -1) {
+	while ((c = getopt(argc, argv, "i:n:b:c:t:s:B:T:pf:qS:h")) != -1) {
 		switch (c) {
 		case 'i': o.iface = optarg; break;
 		case 'n': o.netns = optarg; break;
@@ -117,11 +120,13 @@ int main(int argc, char **argv)
 		case 'p': o.promisc = true; break;
 		case 'f': filter = optarg; break;
 		case 'q': quiet = true; break;
+		case 'S': stall_ms = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!o.iface || optind != argc || !(seconds > 0) || seconds > 3600) {
+	if (!o.iface || optind != argc || !(seconds > 0) || seconds > 3600 || stall_ms < 0 ||
+	    stall_ms > 10000) {
 		usage(stderr);
 		return 2;
 	}
@@ -162,6 +167,11 @@ int main(int argc, char **argv)
 		matched++;
 		if (!quiet)
 			print_frame(matched, &f);
+		if (matched == 1 && stall_ms) {
+			struct timespec pause = {stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L};
+
+			nanosleep(&pause, 0);
+		}
 	}
 	elapsed = now_s() - t0;
 	pd_source_stats(src, &st);

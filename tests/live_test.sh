@@ -19,7 +19,8 @@
 # both also through `pktdoctor analyze -i --netns` (the verdict names the
 # capturing host and cites the flag; with GRO no TX-offload verdict is made
 # against the sender, once the binary has checksum.rx_coalesced); plus
-# loopback (each packet once), 802.1Q tags put back, a BPF filter, -c,
+# loopback (each packet once), a stop right after the traffic, 802.1Q
+# tags put back, capture drops counted for a slow reader, a BPF filter, -c,
 # a missing namespace / interface, and an unprivileged user, whose message
 # must say what to do.
 #
@@ -369,6 +370,32 @@ PYEOF
 	n=$(frames "$out" "\$8 == $len && \$6 == $len")
 	[ "$n" -eq 3 ] && ok "($be) 3 tagged frames matched VID 100 with PCP 5, $len bytes with the tag" ||
 		fail "($be) tagged frames: $n of 3 matched with the tag back: $(grep -h . "$out" "$out.err" | head -5)"
+done
+
+echo "== a reader too slow for a burst: the capture counts its drops"
+# The probe stalls 1 s after the first frame while 3000 datagrams of 1000
+# bytes arrive; the smallest buffer cannot hold them.  Every frame the
+# interface received must be either delivered or counted as dropped.
+for be in afpacket pcap; do
+	out=$TMP/drops-$be
+	rx0=$(ip -n "$NSB" -j -s link show "$IFB" | jq '.[0].stats64.rx.packets')
+	capture "$out" "$NSB" "$IFB" $be 100000 -q -s 2048 -B 1 -S 1000 -f "udp port 9" || continue
+	ip netns exec "$NSA" "$PY" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"x", ("'$IPB'", 9))
+time.sleep(0.1)
+for i in range(3000):
+    s.sendto(b"y" * 1000, ("'$IPB'", 9))' || fail "($be) could not send the burst"
+	sleep 1.5
+	stop_capture
+	rx=$(($(ip -n "$NSB" -j -s link show "$IFB" | jq '.[0].stats64.rx.packets') - rx0))
+	read -r recv drops < <(sed -n 's/^stats received=\([0-9]*\) .* capture_drops=\([0-9]*\) .*/\1 \2/p' "$out")
+	if [ "${drops:-0}" -gt 0 ] && [ $((recv + drops)) -ge "$rx" ] && [ "$rx" -ge 3000 ]; then
+		ok "($be) burst of $rx frames: $recv delivered, $drops counted as capture drops"
+	else
+		fail "($be) burst of $rx frames: delivered ${recv:-?}, capture drops ${drops:-?}: $(grep -h . "$out" "$out.err" | tail -2)"
+	fi
 done
 
 echo "== BPF filter on a live source"
