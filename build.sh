@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 JOBS=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies (Debian package names).
 PKGS=(build-essential cmake pkg-config libpcap-dev libnet1-dev libncurses-dev
-      libcmocka-dev jq python3 clang libclang-rt-14-dev
+      libcmocka-dev jq python3 clang libclang-rt-14-dev time
       iproute2 ethtool iperf3) # the live capture test (tests/live_test.sh)
 
 setup() {

@@ -23,10 +23,14 @@ static uint16_t pseudo_sum(const struct pd_ip *ip, uint8_t proto, uint32_t len)
 	uint8_t ph[40];
 	struct pd_csum_buf b[1];
 	uint16_t sum;
+	/* RFC 6275 6.3: with a Home Address option, the pseudo-header
+	 * source is the home address, not the care-of address in the IPv6
+	 * header */
+	const struct pd_addr *src = ip->pseudo_src.family ? &ip->pseudo_src : &ip->src;
 
 	if (ip->version == 4) {
 		/* src(4) dst(4) zero(1) proto(1) length(2, added below) */
-		memcpy(ph, ip->src.a, 4);
+		memcpy(ph, src->a, 4);
 		memcpy(ph + 4, ip->pseudo_dst.a, 4);
 		ph[8] = 0;
 		ph[9] = proto;
@@ -37,7 +41,7 @@ static uint16_t pseudo_sum(const struct pd_ip *ip, uint8_t proto, uint32_t len)
 		return pd_csum_add16(sum, (uint16_t)(len >> 16));
 	}
 	/* src(16) dst(16) length(4) zero(3) next header(1) */
-	memcpy(ph, ip->src.a, 16);
+	memcpy(ph, src->a, 16);
 	memcpy(ph + 16, ip->pseudo_dst.a, 16);
 	ph[32] = (uint8_t)(len >> 24);
 	ph[33] = (uint8_t)(len >> 16);

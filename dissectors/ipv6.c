@@ -2,8 +2,9 @@
 /*
  * ipv6.c - IPv6 (RFC 8200) with extension headers: hop-by-hop (with the
  * RFC 2675 jumbo payload option), routing (the final destination feeds
- * the pseudo-header, RFC 8200 8.1), fragment, destination options and
- * AH (RFC 4302 length rule).
+ * the pseudo-header, RFC 8200 8.1), fragment, destination options (the
+ * Mobile IPv6 Home Address option feeds the pseudo-header source, RFC
+ * 6275 6.3) and AH (RFC 4302 length rule).
  */
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
@@ -36,6 +37,34 @@ static int hbh_options(struct pd_cursor *o, uint32_t *jumbo, int *has_jumbo)
 				return -PD_EMALFORMED;
 			*jumbo = pd_cur_be32(o);
 			*has_jumbo = 1;
+			continue;
+		}
+		pd_cur_skip(o, len);
+	}
+	return 0;
+}
+
+/* Destination options: a Home Address option (type 0xC9, length 16,
+ * RFC 6275 6.3) replaces the source address in the pseudo-header.  TLV
+ * loop checks truncated, too short and too long. */
+static int dst_options(struct pd_cursor *o, struct pd_addr *home)
+{
+	while (pd_cur_remaining(o) > 0) {
+		uint8_t type = pd_cur_u8(o);
+		uint8_t len;
+
+		if (type == 0) /* Pad1 */
+			continue;
+		if (!pd_cur_has(o, 1))
+			return -PD_ETRUNC;
+		len = pd_cur_u8(o);
+		if (len > pd_cur_remaining(o))
+			return -PD_EMALFORMED;
+		if (type == 0xc9) {
+			if (len != 16)
+				return -PD_EMALFORMED;
+			if (pd_cur_copy(o, home->a, 16))
+				home->family = 6;
 			continue;
 		}
 		pd_cur_skip(o, len);
@@ -170,6 +199,12 @@ int pd_dissect_ipv6(struct pd_packet *p, struct pd_cursor *c)
 			}
 		} else if (nh == NH_ROUTING) {
 			routing_final_dst(ip, &h, hlen);
+		} else if (nh == NH_DSTOPTS) {
+			struct pd_cursor o = h;
+
+			o.off = 2;
+			if (dst_options(&o, &ip->pseudo_src) != 0)
+				pd_dissect_event_at(p, &h, PD_EV_IPV6_EXT_BAD, 0);
 		}
 		ip->ext_count++;
 		nh = next;

@@ -100,6 +100,10 @@ expect_rc 2 $? "unknown flag"
 expect_rc 2 $? "unknown format"
 "$bin" analyze --fail-on fatal "$good" > /dev/null 2>&1
 expect_rc 2 $? "unknown severity"
+for n in 0 -1 x 1000001; do
+	"$bin" analyze --max-findings-per-id "$n" "$good" > /dev/null 2>&1
+	expect_rc 2 $? "--max-findings-per-id $n"
+done
 "$bin" analyze -f "tcp port" "$good" > /dev/null 2> "$tmp/err"
 expect_rc 2 $? "bad BPF filter"
 grep -q "filter" "$tmp/err" && ok "filter error says so" || ko "filter error: $(cat "$tmp/err")"

@@ -96,7 +96,19 @@ static void put16(FILE *fp, uint16_t v, int le)
  * with @n copies of the frame; EPB i carries epb_flags flags[i] when
  * flags[i] != 0 (option code 2, length 4).
  */
+static void write_pcapng_spaced(const char *path, int le, const uint32_t *flags, int n,
+				uint32_t spacing_us);
+
 static void write_pcapng(const char *path, int le, const uint32_t *flags, int n)
+{
+	/* 100 ms apart: the same bytes microseconds apart would be one
+	 * packet captured twice (capture.duplicate_frames) */
+	write_pcapng_spaced(path, le, flags, n, 100000);
+}
+
+/* As write_pcapng(), the frames @spacing_us microseconds apart. */
+static void write_pcapng_spaced(const char *path, int le, const uint32_t *flags, int n,
+				uint32_t spacing_us)
 {
 	FILE *fp = fopen(path, "wb");
 	uint8_t frame[64];
@@ -127,7 +139,7 @@ static void write_pcapng(const char *path, int le, const uint32_t *flags, int n)
 		put32(fp, len, le);
 		put32(fp, 0, le);               /* interface 0 */
 		put32(fp, 0, le);               /* timestamp high */
-		put32(fp, (uint32_t)(1000 + i), le); /* timestamp low (us) */
+		put32(fp, (uint32_t)(1000 + spacing_us * (uint32_t)i), le); /* timestamp low (us) */
 		put32(fp, (uint32_t)flen, le);
 		put32(fp, (uint32_t)flen, le);
 		fwrite(frame, 1, flen, fp);
@@ -253,6 +265,106 @@ static void test_valid_udp_no_finding(void **state)
 
 /* pd_vec_reserve(): grows by doubling, keeps what was stored, stops at
  * the bound with -PD_ELIMIT. */
+/* A TCP packet between 10.0.0.1:@sport and 10.0.0.2:@dport (from the
+ * first when @fwd) carrying VLAN @vid (0 untagged). */
+static void vlan_tcp(struct pd_packet *p, bool fwd, uint16_t vid, uint64_t frame)
+{
+	memset(p, 0, sizeof(*p));
+	p->frame = frame;
+	p->ts_ns = (int64_t)frame * 1000;
+	p->layers = PD_L_ETH | PD_L_IPV4 | PD_L_TCP | (vid ? PD_L_VLAN : 0);
+	p->eth.vlan_count = vid ? 1 : 0;
+	p->eth.vlan_id[0] = vid;
+	p->ip.version = 4;
+	p->ip.src.family = p->ip.dst.family = 4;
+	p->ip.src.a[0] = p->ip.dst.a[0] = 10;
+	p->ip.src.a[3] = fwd ? 1 : 2;
+	p->ip.dst.a[3] = fwd ? 2 : 1;
+	p->tcp.sport = fwd ? 40000 : 80;
+	p->tcp.dport = fwd ? 80 : 40000;
+}
+
+/* The two directions of one connection carry different VLAN tags (a
+ * router on a stick, a tap on a trunk): one flow, as in Wireshark's
+ * conversations, with each direction's tag kept for the evidence. */
+static void test_flow_joins_vlans(void **state)
+{
+	struct pd_flow_table *t = pd_flow_table_new(0);
+	struct pd_packet p;
+	struct pd_flow *a, *b;
+	struct pd_flow_stats st;
+	char buf[160];
+	int da, db;
+
+	(void)state;
+	assert_non_null(t);
+	vlan_tcp(&p, true, 10, 1);
+	a = pd_flow_lookup(t, &p, &da, 0, 0);
+	vlan_tcp(&p, false, 20, 2);
+	b = pd_flow_lookup(t, &p, &db, 0, 0);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_int_not_equal(da, db);
+	assert_true(pd_flow_vlan_asymmetric(a));
+	assert_int_equal(a->dir[da].vlan, 10);
+	assert_int_equal(a->dir[db].vlan, 20);
+	assert_string_equal(pd_flow_format(a, buf, sizeof(buf)),
+			    "TCP 10.0.0.1:40000 -> 10.0.0.2:80 vlan 10/20");
+	/* the same tag both ways is printed once; another 5-tuple is another flow */
+	vlan_tcp(&p, true, 10, 3);
+	p.tcp.sport = 40001;
+	b = pd_flow_lookup(t, &p, &db, 0, 0);
+	vlan_tcp(&p, false, 10, 4);
+	p.tcp.dport = 40001;
+	assert_ptr_equal(pd_flow_lookup(t, &p, &da, 0, 0), b);
+	assert_ptr_not_equal(a, b);
+	assert_false(pd_flow_vlan_asymmetric(b));
+	assert_string_equal(pd_flow_format(b, buf, sizeof(buf)),
+			    "TCP 10.0.0.1:40001 -> 10.0.0.2:80 vlan 10");
+	pd_flow_table_stats(t, &st);
+	assert_int_equal(st.created, 2);
+	pd_flow_table_free(t);
+}
+
+/* The same UDP datagram (same IP ID, same bytes) three times: 5 us apart
+ * it is one packet captured three times, reported once as
+ * capture.duplicate_frames and judged once; 20 ms apart (beyond the 10 ms
+ * window for a non-zero IPv4 ID) it is three packets. */
+static void test_duplicate_frames(void **state)
+{
+	char path[] = "/tmp/pd-test-dup-XXXXXX";
+	int fd = mkstemp(path);
+	uint32_t flags[3] = {0, 0, 0};
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	const struct pd_finding *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	write_pcapng_spaced(path, 1, flags, 3, 5);
+	assert_int_equal(pd_analyze_file(path, &o, &a), 0);
+	f = find(&a, "capture.duplicate_frames");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 2);
+	assert_int_equal(f->frames[0], 2);
+	assert_int_equal(f->frames[1], 3);
+	assert_int_equal(ev_u64(f, "first_original_frame"), 1);
+	f = find(&a, "checksum.offload_partial");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 1); /* the copies are not judged again */
+	pd_analysis_free(&a);
+	write_pcapng_spaced(path, 1, flags, 3, 20000);
+	assert_int_equal(pd_analyze_file(path, &o, &a), 0);
+	assert_null(find(&a, "capture.duplicate_frames"));
+	f = find(&a, "checksum.offload_partial");
+	assert_non_null(f);
+	assert_int_equal(f->frames_total, 3);
+	pd_analysis_free(&a);
+	unlink(path);
+}
+
 static void test_vec_reserve(void **state)
 {
 	int *v = 0;
@@ -278,6 +390,8 @@ int main(void)
 		cmocka_unit_test(test_epb_flags_be),
 		cmocka_unit_test(test_valid_udp_no_finding),
 		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_flow_joins_vlans),
+		cmocka_unit_test(test_duplicate_frames),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -1225,6 +1225,54 @@ static void test_ipv6_hop_by_hop_then_udp(void **state)
 	assert_int_equal(p.payload_caplen, 8);
 }
 
+/* Mobile IPv6 (RFC 6275): a packet from a mobile node away from home has
+ * its care-of address (2001:db8::1) as the IPv6 source and its home
+ * address (2001:db8:1::5) in a Home Address destination option; the
+ * TCP checksum covers the home address (6.3).  Valid when computed that
+ * way, bad when computed over the care-of address. */
+#define HOA 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05
+static void test_ipv6_home_address_option(void **state)
+{
+	uint8_t f[] = {
+		ETH_DST, ETH_SRC, 0x86, 0xdd,
+		0x60, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x3c, 0x40, IP6_SRC, IP6_DST,
+		/* destination options: nh 6, len 2 (24 bytes), PadN(2), HAO */
+		0x06, 0x02, 0x01, 0x02, 0x00, 0x00, 0xc9, 0x10, HOA,
+		/* TCP SYN, no options */
+		0x9c, 0x41, 0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00,
+		0x50, 0x02, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00,
+	};
+	uint8_t home_hdr[40];
+	struct pd_packet p;
+	uint16_t hoa_sum, coa_sum;
+
+	(void)state;
+	assert_int_equal(sizeof(f), 14 + 40 + 24 + 20);
+	/* reference: the pseudo-header with the home address as source */
+	memcpy(home_hdr, f + 14, 40);
+	memcpy(home_hdr + 8, f + 14 + 40 + 8, 16);
+	coa_sum = fix_l4_v6(f + 14, f + 78, 20, 6, 16);
+	hoa_sum = fix_l4_v6(home_hdr, f + 78, 20, 6, 16);
+	assert_int_not_equal(hoa_sum, coa_sum);
+	assert_int_equal(dissect(&p, f, sizeof(f), sizeof(f), PD_LINKTYPE_EN10MB), 0);
+	expect_no_events(&p);
+	assert_int_equal(p.layers, PD_L_ETH | PD_L_IPV6 | PD_L_TCP);
+	assert_int_equal(p.ip.pseudo_src.family, 6);
+	assert_memory_equal(p.ip.pseudo_src.a, f + 14 + 40 + 8, 16);
+	assert_int_equal(p.tcp.csum.verdict, PD_CSUM_VALID);
+	/* the checksum over the care-of address is wrong by RFC 6275 */
+	put16(f + 78 + 16, coa_sum);
+	assert_int_equal(dissect(&p, f, sizeof(f), sizeof(f), PD_LINKTYPE_EN10MB), 0);
+	assert_int_equal(p.tcp.csum.verdict, PD_CSUM_BAD);
+	assert_int_equal(p.tcp.csum.should, hoa_sum);
+	/* a Home Address option of the wrong length: an event, and the
+	 * header source is used */
+	f[14 + 40 + 7] = 0x0f;
+	assert_int_equal(dissect(&p, f, sizeof(f), sizeof(f), PD_LINKTYPE_EN10MB), 0);
+	expect_event(&p, PD_EV_IPV6_EXT_BAD);
+	assert_int_equal(p.ip.pseudo_src.family, 0);
+}
+
 /* IPv6 fragment header (RFC 8200 4.5), a later fragment: next header 17,
  * offset 1448 bytes (0x05a8: offset 181 in 8-byte units, M = 0).
  * PD_L_FRAG, frag_off 1448, upper-layer protocol 17, but no UDP
@@ -1841,6 +1889,7 @@ int main(void)
 		T(test_udp6_zero_checksum_is_bad),
 		T(test_real_udp6_partial_linux),
 		T(test_ipv6_hop_by_hop_then_udp),
+		T(test_ipv6_home_address_option),
 		T(test_ipv6_fragment_nonfirst),
 		T(test_ipv6_fragment_first_udp),
 		T(test_real_icmpv6_echo),

@@ -5,7 +5,8 @@
  *
  * The result (struct pd_analysis) holds statistics and findings and is
  * what the reporters format.  Memory grows with live flows and hosts,
- * never with the number of packets.
+ * never with the number of packets, and is bounded by the limits
+ * (docs/ARCHITECTURE.md, "Memory bound").
  */
 #ifndef PKTDOCTOR_ANALYZE_H
 #define PKTDOCTOR_ANALYZE_H
@@ -64,6 +65,7 @@ struct pd_analysis_opts {
 	const char *filter;       /* BPF expression, or NULL */
 	size_t max_flows;         /* 0 = default */
 	size_t max_hosts;         /* 0 = default (65536) */
+	size_t max_findings_per_id; /* findings of one id kept one by one; 0 = default (200) */
 	bool progress;            /* print progress to stderr on long files */
 	unsigned storm_threshold; /* copies of one segment that make a storm; 0 = 4 */
 	bool connections;         /* keep the per-connection table */
@@ -88,7 +90,9 @@ struct pd_syslog_msg {
 	char msg[480];
 };
 
-/** The syslog messages of a capture (the first PD_MAX_SYSLOG). */
+/** The syslog messages of a capture (the first PD_MAX_SYSLOG; the rest
+ * are counted in @dropped, reported as analysis.limit_reached, and still
+ * read for boot errors). */
 #define PD_MAX_SYSLOG 5000
 struct pd_syslog_list {
 	struct pd_syslog_msg *v;
@@ -210,6 +214,10 @@ struct pd_analysis {
 	struct pd_iscsi_conns *iscsi;  /* published by the iSCSI analyzer (include/pktdoctor/iscsi.h) */
 	struct pd_boot_hosts boot;     /* the boot summary (src/analyzers/boot.c) */
 	struct pd_flow_table *flows;
+	/* the frame the packet being analysed repeats (the same packet
+	 * captured twice), set by the capture analyzer, which runs first,
+	 * for the analyzers after it; 0 when it is no copy */
+	uint64_t dup_of;
 	void *state[PD_MAX_ANALYZERS];
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop
@@ -256,7 +264,10 @@ void pd_analysis_free(struct pd_analysis *a);
 
 /**
  * pd_analysis_add() - emit a finding that no later evidence will change.
- * It goes to the pipeline's sink at once and is kept for the report.
+ * It goes to the pipeline's sink at once and is kept for the report,
+ * through the per-id cap (pd_findings_add_capped(): past
+ * opts->max_findings_per_id findings of one id, the rest are folded into
+ * one aggregate, which the sink sees updated).
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
@@ -266,7 +277,9 @@ int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
  * @key: in/out.  0 on the first call: the finding is added, the sink
  *       sees it opened, and *@key is set to its stable key.  Non-zero
  *       on later calls: the finding with that key is replaced by @f and
- *       the sink sees an update.  Keys are valid until finish.
+ *       the sink sees an update.  Keys are valid until finish.  A finding
+ *       folded into its id's aggregate (the per-id cap) gets the key
+ *       PD_FINDING_KEY_FOLDED, and its later updates are dropped.
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t *key);

@@ -60,12 +60,38 @@ struct pd_finding {
 	char advice[320];      /* what to do, or "" */
 	uint8_t n_evidence;
 	struct pd_evidence evidence[PD_FINDING_MAX_EVIDENCE];
+	uint64_t folded;       /* an aggregate: occurrences folded into it past
+				* the per-id cap (0 for an ordinary finding) */
+};
+
+/* The key of an emission folded into its id's aggregate (pd_analysis_emit()). */
+#define PD_FINDING_KEY_FOLDED UINT64_MAX
+
+/* Findings of one id kept one by one before the rest are folded into one
+ * aggregate finding (--max-findings-per-id). */
+#define PD_FINDINGS_DEFAULT_CAP 200
+/* Distinct ids the per-id counter table follows (ids come from the code,
+ * so about 50 exist; past this, findings are kept without a cap). */
+#define PD_FINDINGS_MAX_IDS 1024
+
+/** Per-id counters of a capped list (see pd_findings_add_capped()). */
+struct pd_finding_count {
+	char id[40];
+	uint64_t kept;         /* findings of this id kept one by one */
+	uint64_t folded;       /* occurrences folded into the aggregate */
+	size_t agg;            /* index of the aggregate in the list */
+	size_t limit;          /* index of its analysis.limit_reached finding */
+	bool stale;            /* their messages wait for pd_findings_refresh() */
 };
 
 /** A growable list of findings (one per analysed file). */
 struct pd_findings {
 	struct pd_finding *v;
 	size_t n, cap;
+	size_t max_per_id;     /* 0 = PD_FINDINGS_DEFAULT_CAP */
+	struct pd_finding_count *ids;  /* counters, in order of first use */
+	size_t n_ids, cap_ids;
+	uint64_t uncapped;     /* findings kept past PD_FINDINGS_MAX_IDS ids */
 };
 
 /** pd_severity_name() - "info", "warning" or "error". */
@@ -112,11 +138,58 @@ void pd_finding_ev_str(struct pd_finding *f, const char *key, const char *fmt, .
  */
 int pd_findings_push(struct pd_findings *list, const struct pd_finding *f);
 
-/** pd_findings_sort() - order by severity (highest first), then in groups
- * of one flow or host, the groups in the order of their earliest frame. */
+/**
+ * pd_findings_add_capped() - add a finding, at most @list->max_per_id
+ * (default PD_FINDINGS_DEFAULT_CAP) per id; past that, fold it into one
+ * aggregate finding of the same id.
+ * @list: the findings of one analysis (zeroed before the first call).
+ * @f: the finding to add (copied).
+ *
+ * Below the cap the list is exactly what pd_findings_push() would make.
+ * At the first occurrence past the cap, two findings are appended: the
+ * aggregate (same id, @folded = occurrences folded, the first folded
+ * frames, the highest severity among them, their flow if they all share
+ * one, else "", the first folded message as evidence) and an analysis.limit_reached finding (table "findings").
+ * Both are updated in place by every later occurrence, so memory stays
+ * at (cap + 2) findings per id whatever the capture holds: their counts
+ * (@folded, the folded/not_tracked evidence), frames and severity at
+ * once, their message text at the next pd_findings_refresh() or
+ * pd_findings_sort().
+ *
+ * Return: 0, 1 when @f was folded into the aggregate, or -PD_ENOMEM.
+ */
+int pd_findings_add_capped(struct pd_findings *list, const struct pd_finding *f);
+
+/**
+ * pd_finding_limit() - fill @f as an analysis.limit_reached finding
+ * (warning) for a bounded table that was full.
+ * @table: which table ("flows", "arp_hosts", ...; a string literal).
+ * @limit: its size, in entries.
+ * @not_tracked: what was not tracked because it was full, in @unit.
+ * @unit: what @not_tracked counts ("frames", "connections", "findings"...).
+ * @first_frame: the first frame whose item was not tracked (0 unknown).
+ *
+ * Sets the evidence table, limit, not_tracked (also as overflow, its
+ * older name), unit and first_frame, the first frame and a message;
+ * callers may replace the message and add advice.
+ */
+void pd_finding_limit(struct pd_finding *f, const char *table, uint64_t limit,
+		      uint64_t not_tracked, const char *unit, uint64_t first_frame);
+
+/**
+ * pd_findings_refresh() - bring the message text of the aggregates and
+ * their analysis.limit_reached findings up to date with their counts.
+ * Call before showing a list that is still growing (a live screen);
+ * pd_findings_sort() calls it.
+ */
+void pd_findings_refresh(struct pd_findings *list);
+
+/** pd_findings_sort() - pd_findings_refresh(), then order by severity
+ * (highest first), then in groups of one flow or host, the groups in the
+ * order of their earliest frame. */
 void pd_findings_sort(struct pd_findings *list);
 
-/** pd_findings_free() - release the list's memory. */
+/** pd_findings_free() - release the list's memory (findings and counters). */
 void pd_findings_free(struct pd_findings *list);
 
 /** pd_findings_max_severity() - the highest severity, or -1 for none. */

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * flow.h - the flow table: bidirectional conversations keyed by VLAN +
+ * flow.h - the flow table: bidirectional conversations keyed by the
  * 5-tuple (IPv4 and IPv6), with per-direction TCP state named as in
  * RFC 9293 (iPXE's struct tcp_connection is the model).
+ *
+ * The VLAN is not part of the key, as in Wireshark's conversations: a
+ * connection whose two directions carry different tags (a router on a
+ * stick, a tap on a trunk) is one flow.  Each direction keeps the tag it
+ * was seen with, for the evidence.
  *
  * Memory is bounded: flows idle longer than the timeout are expired
  * (oldest first, by an LRU list), and when the table is full a new flow
@@ -21,32 +26,39 @@
 
 /** Canonical flow key: endpoint A sorts before endpoint B. */
 struct pd_flow_key {
-	uint16_t vlan;         /* outer VLAN ID, 0 if untagged */
+	uint16_t vlan;         /* always 0: directions are joined across VLANs
+				* (struct pd_flow_dir.vlan has the tags) */
 	uint8_t family;        /* 4 or 6 */
 	uint8_t proto;         /* IP protocol (6 TCP, 17 UDP, ...) */
 	uint8_t addr_a[16], addr_b[16];
 	uint16_t port_a, port_b;
 };
 
-/** What one direction of a flow has shown (sender's view, RFC 9293 names). */
+/** What one direction of a flow has shown (sender's view, RFC 9293 names).
+ * Members are ordered by size so that the record has no padding holes
+  * (56 bytes): every live flow holds two. */
 struct pd_flow_dir {
 	uint64_t packets;      /* frames sent in this direction */
 	uint64_t bytes;        /* wire bytes (frame lengths) */
 	uint64_t payload_bytes;/* TCP/UDP payload bytes */
-	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
-	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
-	bool sack_permitted;   /* SACK-permitted in its SYN */
-	bool syn_seen;
-	bool seq_valid;        /* snd_nxt is known */
+	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
 	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
-	bool ack_valid;
 	uint32_t highest_ack;  /* highest ACK this side has sent */
 	/* TX checksum offload evidence: partial-checksum data waiting to be
 	 * acknowledged by the peer */
-	bool partial_pending;
 	uint32_t partial_end;  /* seq just past the last pending partial segment */
 	uint32_t partial_count;/* segments pending */
-	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
+	uint16_t vlan;         /* outer VLAN ID of this direction's first frame, 0 untagged */
+	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
+	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
+	/* flags, one bit each so the record stays 56 bytes */
+	bool vlan_seen : 1;    /* @vlan is set */
+	bool vlan_changed : 1; /* a later frame of this direction had another tag */
+	bool sack_permitted : 1; /* SACK-permitted in its SYN */
+	bool syn_seen : 1;
+	bool seq_valid : 1;    /* snd_nxt is known */
+	bool ack_valid : 1;
+	bool partial_pending : 1;
 };
 
 struct pd_flow {
@@ -110,16 +122,25 @@ void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);
 /** Counters. */
 struct pd_flow_stats {
 	uint64_t created, expired, overflow;
+	uint64_t overflow_first;  /* frame of the first packet not tracked, 0 none */
 	size_t live, peak;
+	size_t max_flows;         /* the limit in force */
 };
 void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out);
 
 /**
  * pd_flow_format() - "TCP 10.0.0.1:80 -> 10.0.0.2:5000 vlan 7", from the
- * initiator (first sender) to the responder.
+ * initiator (first sender) to the responder; "vlan 10/20" when the
+ * initiator's frames carry VLAN 10 and the responder's VLAN 20.
  * Return: @buf.
  */
 char *pd_flow_format(const struct pd_flow *f, char *buf, size_t len);
+
+/**
+ * pd_flow_vlan_asymmetric() - the two directions were seen with different
+ * VLAN tags (one may be untagged).
+ */
+bool pd_flow_vlan_asymmetric(const struct pd_flow *f);
 
 /**
  * pd_flow_endpoint() - the address of side @side (0 = A, 1 = B).

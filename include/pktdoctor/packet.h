@@ -120,6 +120,9 @@ struct pd_ip {
 	uint8_t version;      /* 4 or 6 */
 	struct pd_addr src, dst;
 	struct pd_addr pseudo_dst; /* IPv6: final destination (routing header) */
+	struct pd_addr pseudo_src; /* IPv6: the Home Address option's address
+				    * (RFC 6275 6.3), family 0 when absent: the
+				    * pseudo-header source is then @src */
 	uint8_t proto;        /* upper-layer protocol after extension headers */
 	uint8_t ttl;          /* TTL / hop limit */
 	uint8_t hdr_len;      /* IPv4 header length in bytes */

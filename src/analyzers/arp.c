@@ -21,7 +21,11 @@
  *                         came back with ARP probes/announcements: the boot
  *                         firmware's last packet and the OS's first.
  *
- * State is bounded: at most MAX_HOSTS MACs and MAX_CLAIMS IPv4 addresses.
+ * State is bounded: at most MAX_HOSTS MACs, MAX_CLAIMS IPv4 addresses,
+ * MAX_ACTIVE hosts probing at once, MAX_CONFLICTS conflict findings and
+ * MAX_EPISODES published episodes.  Each table that fills up is reported
+ * at finish as analysis.limit_reached (what was not tracked, and the
+ * first frame of it).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -34,6 +38,9 @@
 
 #define MAX_HOSTS 4096
 #define MAX_CLAIMS 4096
+#define MAX_ACTIVE 64        /* hosts with a probing episode under way */
+#define MAX_CONFLICTS 16     /* arp.address_conflict findings kept */
+#define MAX_EPISODES 100000  /* episodes published for the boot summary */
 #define MAX_PROBE_TIMES 8
 #define CLAIM_WINDOW_NS (120LL * 1000000000LL)
 #define NS 1000000000LL
@@ -71,19 +78,34 @@ struct claim {
 	uint64_t frame;
 };
 
+/* What a full table did not track: a count and the first frame. */
+struct untracked {
+	uint64_t n;
+	uint64_t first_frame;
+};
+
 struct arp_state {
 	struct host *hosts;      /* open addressing, grown up to MAX_HOSTS * 2 slots */
 	size_t n_hosts, hslots;
 	struct claim *claims;
 	size_t n_claims, cslots;
-	uint64_t overflow;
 	int64_t probe_delay_ns, gap_ns;
-	struct host *active[64];  /* hosts with a probing episode under way */
+	struct host *active[MAX_ACTIVE];  /* hosts with a probing episode under way */
 	unsigned n_active;
-	struct pd_finding conflicts[16];
+	struct pd_finding conflicts[MAX_CONFLICTS];
 	unsigned n_conflicts;
-	uint64_t conflicts_dropped;
+	uint64_t frame;          /* the frame being analysed */
+	/* frames of MACs past MAX_HOSTS; claims past MAX_CLAIMS; probes and
+	 * announcements of hosts past MAX_ACTIVE; conflicts past
+	 * MAX_CONFLICTS; episodes past MAX_EPISODES */
+	struct untracked overflow, claims_over, active_over, conflicts_over, episodes_over;
 };
+
+static void untracked_add(struct untracked *u, uint64_t frame)
+{
+	if (!u->n++)
+		u->first_frame = frame;
+}
 
 
 static int arp_init(struct pd_analysis *a, void **state)
@@ -150,12 +172,12 @@ static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 		}
 	}
 	if (s->n_hosts >= MAX_HOSTS) {
-		s->overflow++;
+		untracked_add(&s->overflow, s->frame);
 		return 0;
 	}
 	if ((s->n_hosts + 1) * 2 > s->hslots) {
 		/* growing moves hosts: the active-episode list points at them */
-		uint8_t macs[64][6];
+		uint8_t macs[MAX_ACTIVE][6];
 		unsigned na = s->n_active;
 
 		for (unsigned i = 0; i < na; i++)
@@ -193,8 +215,12 @@ static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 			j = (j + 1) & (s->cslots - 1);
 		}
 	}
-	if (!add || s->n_claims >= MAX_CLAIMS)
+	if (!add)
 		return 0;
+	if (s->n_claims >= MAX_CLAIMS) {
+		untracked_add(&s->claims_over, s->frame);
+		return 0;
+	}
 	if ((s->n_claims + 1) * 2 > s->cslots &&
 	    grow((void **)&s->claims, &s->cslots, sizeof(*s->claims), offsetof(struct claim, ip), 4))
 		return 0;
@@ -240,8 +266,8 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 			return;
 		}
 	}
-	if (s->n_conflicts == 16) {
-		s->conflicts_dropped++;
+	if (s->n_conflicts == MAX_CONFLICTS) {
+		untracked_add(&s->conflicts_over, frame_b);
 		return;
 	}
 	f = &s->conflicts[s->n_conflicts++];
@@ -296,7 +322,9 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 			s->active[i] = s->active[--s->n_active];
 			break;
 		}
-	if (!pd_vec_reserve(&list->v, &list->cap, list->n, sizeof(*list->v), 100000)) {
+	if (pd_vec_reserve(&list->v, &list->cap, list->n, sizeof(*list->v), MAX_EPISODES)) {
+		untracked_add(&s->episodes_over, e->first_frame);
+	} else {
 		struct pd_arp_episode *x = &list->v[list->n++];
 
 		memcpy(x->mac, h->mac, 6);
@@ -398,6 +426,7 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	(void)dir;
 	if (!(p->layers & PD_L_ETH))
 		return;
+	s->frame = p->frame;
 	h = host_get(s, p->eth.src);
 	if (!h)
 		return;
@@ -447,8 +476,11 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 
 			if (!e->active || memcmp(e->ip, ip, 4)) {
 				ep_end(s, a, h, 0, 0);
-				if (s->n_active == 64)
-					goto done; /* bounded: more hosts probing at once are not followed */
+				if (s->n_active == MAX_ACTIVE) {
+					/* bounded: more hosts probing at once are not followed */
+					untracked_add(&s->active_over, p->frame);
+					goto done;
+				}
 				memset(e, 0, sizeof(*e));
 				e->active = true;
 				s->active[s->n_active++] = h;
@@ -478,6 +510,24 @@ done:
 	h->last_ns = p->ts_ns;
 }
 
+/* analysis.limit_reached for a table that filled up (nothing if it did not). */
+static int limit_finding(struct pd_analysis *a, const struct untracked *u, const char *table,
+			 uint64_t limit, const char *what, const char *advice)
+{
+	struct pd_finding f;
+
+	if (!u->n)
+		return 0;
+	pd_finding_limit(&f, table, limit, u->n, strcmp(table, "arp_episodes") ? "frames" : "episodes",
+			 u->first_frame);
+	pd_finding_message(&f, "%s table full (%llu entries): %llu %s not tracked, the first "
+			       "in frame %llu",
+			   table, (unsigned long long)limit, (unsigned long long)u->n, what,
+			   (unsigned long long)u->first_frame);
+	pd_finding_advice(&f, "%s", advice);
+	return pd_analysis_add(a, &f);
+}
+
 static int arp_finish(void *state, struct pd_analysis *a)
 {
 	struct arp_state *s = state;
@@ -488,6 +538,32 @@ static int arp_finish(void *state, struct pd_analysis *a)
 			ep_end(s, a, &s->hosts[j], 0, 0);
 	for (unsigned i = 0; i < s->n_conflicts && !rc; i++)
 		rc = pd_analysis_add(a, &s->conflicts[i]);
+	if (!rc)
+		rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS,
+				   "frames from further MACs were",
+				   "ARP analysis follows at most 4096 MACs: filter the capture "
+				   "(-f 'arp or ether host ...') to the hosts of interest.");
+	if (!rc)
+		rc = limit_finding(a, &s->claims_over, "arp_claims", MAX_CLAIMS,
+				   "ARP frames claiming further IPv4 addresses were",
+				   "Conflicts on addresses past the table are not seen: filter the "
+				   "capture (-f) to the subnet of interest.");
+	if (!rc)
+		rc = limit_finding(a, &s->active_over, "arp_probing_hosts", MAX_ACTIVE,
+				   "ARP probes and announcements of hosts probing while the table "
+				   "was full were",
+				   "Their arp.probe_delay and handover findings are missing: filter "
+				   "the capture (-f 'arp or ether host ...') to fewer hosts.");
+	if (!rc)
+		rc = limit_finding(a, &s->conflicts_over, "arp_conflicts", MAX_CONFLICTS,
+				   "further conflicting ARP frames were",
+				   "Fix the conflicts listed, or filter the capture (-f) to one "
+				   "address to see the others.");
+	if (!rc)
+		rc = limit_finding(a, &s->episodes_over, "arp_episodes", MAX_EPISODES,
+				   "probing episodes were",
+				   "The boot summary misses these hosts' ARP steps: filter the "
+				   "capture (-f) to fewer hosts.");
 	return rc;
 }
 

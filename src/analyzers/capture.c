@@ -4,12 +4,36 @@
  *   capture.truncated_file        the file ends or breaks mid-record;
  *   capture.snaplen_cut           frames cut by the snapshot length, so
  *                                 their checksums cannot be verified;
- *   capture.unsupported_linktype  frames of a link type with no dissector.
+ *   capture.unsupported_linktype  frames of a link type with no dissector;
+ *   capture.duplicate_frames      the same packet captured twice (tcpdump
+ *                                 -i any on a router sees it on the way in
+ *                                 and on the way out; a SPAN session that
+ *                                 mirrors both ports of a path): the copy
+ *                                 is marked in struct pd_analysis.dup_of so
+ *                                 that later analyzers do not take it for
+ *                                 a retransmission.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
+
+#define DUP_SLOTS 2048           /* recent TCP/UDP frames, direct-mapped by fingerprint */
+#define DUP_PAYLOAD 64           /* payload bytes hashed */
+#define DUP_WINDOW_ID_NS 10000000LL  /* 10 ms: IPv4 with a non-zero IP ID */
+#define DUP_WINDOW_NS 2000000LL      /* 2 ms: IPv6, or IPv4 ID 0 */
+
+/* A recent TCP/UDP frame: a hash of everything a second copy of the same
+ * packet repeats (addresses, IP ID and length, the transport header
+ * fields and the payload), but not what a router changes (TTL / hop
+ * limit, IPv4 header checksum, link-layer header). */
+struct dup_entry {
+	uint64_t hash;
+	int64_t ns;
+	uint64_t frame;
+	uint8_t ttl;
+};
 
 struct capture_state {
 	struct pd_finding cut;          /* frames with caplen < wirelen */
@@ -17,6 +41,11 @@ struct capture_state {
 	uint32_t min_caplen;
 	struct pd_finding unsupported;
 	uint64_t last_frame;
+	struct dup_entry *slots;        /* DUP_SLOTS, allocated at the first TCP/UDP frame */
+	struct pd_finding dups;         /* the second copies */
+	uint64_t dup_ttl_differs;       /* copies with another TTL: routed, seen twice */
+	int64_t dup_max_gap_ns;
+	uint64_t dup_first_original;
 };
 
 static int cap_init(struct pd_analysis *a, void **state)
@@ -28,6 +57,7 @@ static int cap_init(struct pd_analysis *a, void **state)
 		return -PD_ENOMEM;
 	pd_finding_init(&s->cut, "capture.snaplen_cut", PD_SEV_INFO);
 	pd_finding_init(&s->unsupported, "capture.unsupported_linktype", PD_SEV_INFO);
+	pd_finding_init(&s->dups, "capture.duplicate_frames", PD_SEV_INFO);
 	s->min_caplen = UINT32_MAX;
 	*state = s;
 	return 0;
@@ -40,15 +70,121 @@ static int unverifiable(const struct pd_packet *p)
 	       p->icmp.csum.verdict == PD_CSUM_UNVERIFIABLE;
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+	const uint8_t *b = data;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+#define FNV_FIELD(h, v) ((h) = fnv((h), &(v), sizeof(v)))
+
+/* The fingerprint of a TCP or UDP packet; 0 when the frame is not one
+ * that can be compared (no IP, malformed, cut by the snaplen). */
+static uint64_t fingerprint(const struct pd_packet *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const struct pd_ip *ip = &p->ip;
+
+	if (!(p->layers & (PD_L_TCP | PD_L_UDP)) || p->malformed || p->snaplen_cut)
+		return 0;
+	h = fnv(h, &ip->version, 1);
+	h = fnv(h, ip->src.a, ip->version == 4 ? 4 : 16);
+	h = fnv(h, ip->dst.a, ip->version == 4 ? 4 : 16);
+	FNV_FIELD(h, ip->proto);
+	FNV_FIELD(h, ip->ip_id);
+	FNV_FIELD(h, ip->total_len);
+	FNV_FIELD(h, ip->frag_off);
+	if (p->layers & PD_L_TCP) {
+		const struct pd_tcp *t = &p->tcp;
+
+		FNV_FIELD(h, t->sport);
+		FNV_FIELD(h, t->dport);
+		FNV_FIELD(h, t->seq);
+		FNV_FIELD(h, t->ack);
+		FNV_FIELD(h, t->flags);
+		FNV_FIELD(h, t->window);
+		FNV_FIELD(h, t->payload_len);
+		FNV_FIELD(h, t->ts_val);
+		FNV_FIELD(h, t->ts_ecr);
+		FNV_FIELD(h, t->csum.is);
+	} else {
+		const struct pd_udp *u = &p->udp;
+
+		FNV_FIELD(h, u->sport);
+		FNV_FIELD(h, u->dport);
+		FNV_FIELD(h, u->length);
+		FNV_FIELD(h, u->csum.is);
+	}
+	/* the transport checksum (hashed above) already covers the payload;
+	 * its first bytes are enough to tell packets apart cheaply */
+	if (p->payload && p->payload_caplen)
+		h = fnv(h, p->payload, p->payload_caplen < DUP_PAYLOAD ? p->payload_caplen : DUP_PAYLOAD);
+	return h ? h : 1;
+}
+
+/*
+ * Is @p a second copy of a frame seen just before?  Recent frames sit in
+ * a table indexed by their fingerprint (a later frame with the same slot
+ * replaces an earlier one: a copy comes microseconds after its original,
+ * so few frames can come between them), which keeps the cost per packet
+ * constant.  The same packet
+ * captured twice is identical above the link layer except for the TTL and
+ * the IPv4 header checksum a router changes, and comes microseconds
+ * later.  A retransmission differs: a new IPv4 ID (Linux, Windows and
+ * BSD stacks number every packet), new timestamps, and at least an RTT
+ * or an RTO later.  The window is 10 ms when an IPv4 ID tells packets
+ * apart, 2 ms when nothing does (IPv6, ID 0).
+ */
+static uint64_t find_duplicate(struct capture_state *s, const struct pd_packet *p, int64_t *gap,
+			       bool *ttl_differs)
+{
+	uint64_t h = fingerprint(p);
+	int64_t win = p->ip.version == 4 && p->ip.ip_id ? DUP_WINDOW_ID_NS : DUP_WINDOW_NS;
+	struct dup_entry *e;
+	int64_t d;
+
+	if (!h)
+		return 0;
+	if (!s->slots) {
+		s->slots = calloc(DUP_SLOTS, sizeof(*s->slots));
+		if (!s->slots)
+			return 0;
+	}
+	e = &s->slots[h & (DUP_SLOTS - 1)];
+	d = p->ts_ns - e->ns;
+	if (e->hash == h && d >= 0 && d <= win) {
+		*gap = d;
+		*ttl_differs = e->ttl != p->ip.ttl;
+		return e->frame; /* only originals are stored: a third copy matches the first */
+	}
+	*e = (struct dup_entry){h, p->ts_ns, p->frame, p->ip.ttl};
+	return 0;
+}
+
 static void cap_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		       struct pd_flow *f, int dir)
 {
 	struct capture_state *s = state;
+	int64_t gap = 0;
+	bool ttl_differs = false;
 
-	(void)a;
 	(void)f;
 	(void)dir;
 	s->last_frame = p->frame;
+	a->dup_of = find_duplicate(s, p, &gap, &ttl_differs);
+	if (a->dup_of) {
+		pd_finding_add_frame(&s->dups, p->frame);
+		if (!s->dup_first_original)
+			s->dup_first_original = a->dup_of;
+		s->dup_ttl_differs += ttl_differs;
+		if (gap > s->dup_max_gap_ns)
+			s->dup_max_gap_ns = gap;
+	}
 	if (p->snaplen_cut) {
 		pd_finding_add_frame(&s->cut, p->frame);
 		if (unverifiable(p))
@@ -93,15 +229,38 @@ static int cap_finish(void *state, struct pd_analysis *a)
 				  "IPV6, NULL and LOOP; capture on an Ethernet-like interface.");
 		rc = pd_analysis_add(a, &s->unsupported);
 	}
+	if (!rc && s->dups.frames_total) {
+		pd_finding_message(&s->dups,
+				   "%llu frames are second copies of a packet captured just before "
+				   "(same addresses, IP ID, transport header and payload, at most "
+				   "%.0f us later; %llu with a lower TTL): the capture saw these "
+				   "packets twice, so they are counted once and not as "
+				   "retransmissions",
+				   (unsigned long long)s->dups.frames_total,
+				   (double)s->dup_max_gap_ns / 1e3,
+				   (unsigned long long)s->dup_ttl_differs);
+		pd_finding_ev_u64(&s->dups, "duplicates", s->dups.frames_total);
+		pd_finding_ev_u64(&s->dups, "ttl_differs", s->dup_ttl_differs);
+		pd_finding_ev_double(&s->dups, "max_gap_us", (double)s->dup_max_gap_ns / 1e3);
+		pd_finding_ev_u64(&s->dups, "first_original_frame", s->dup_first_original);
+		pd_finding_advice(&s->dups,
+				  "A capture artifact, not the network: tcpdump -i any on a host "
+				  "that forwards sees each packet on the way in and on the way out "
+				  "(the copy has a TTL one lower), and a SPAN session that mirrors "
+				  "both ports of a path sees it twice. Capture on one interface "
+				  "(-i IFACE), or remove copies with editcap -D.");
+		rc = pd_analysis_add(a, &s->dups);
+	}
 	if (!rc && a->stats.flows.overflow) {
 		struct pd_finding f;
 
-		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_limit(&f, "flows", a->stats.flows.max_flows, a->stats.flows.overflow,
+				 "packets", a->stats.flows.overflow_first);
 		pd_finding_message(&f, "flow table full: %llu packets of new flows were not "
-				       "tracked (peak %zu live flows)",
-				   (unsigned long long)a->stats.flows.overflow, a->stats.flows.peak);
-		pd_finding_ev_str(&f, "table", "flows");
-		pd_finding_ev_u64(&f, "overflow", a->stats.flows.overflow);
+				       "tracked, the first in frame %llu (peak %zu live flows)",
+				   (unsigned long long)a->stats.flows.overflow,
+				   (unsigned long long)a->stats.flows.overflow_first,
+				   a->stats.flows.peak);
 		pd_finding_ev_u64(&f, "peak", a->stats.flows.peak);
 		pd_finding_advice(&f, "Raise --max-flows or filter the capture (-f).");
 		rc = pd_analysis_add(a, &f);
@@ -127,7 +286,11 @@ static int cap_finish(void *state, struct pd_analysis *a)
 
 static void cap_destroy(void *state)
 {
-	free(state);
+	struct capture_state *s = state;
+
+	if (s)
+		free(s->slots);
+	free(s);
 }
 
 const struct pd_analyzer_ops pd_analyzer_capture = {

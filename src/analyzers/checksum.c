@@ -5,8 +5,9 @@
  * Findings:
  *   checksum.bad                a checksum that is neither right nor a
  *                               pseudo-header partial sum: corruption
- *                               (one finding per frame, up to a cap, then
- *                               one summary);
+ *                               (one finding per frame; past
+ *                               --max-findings-per-id they fold into one
+ *                               aggregate, pd_findings_add_capped());
  *   checksum.offload_partial    per sending host: the frames that carry
  *                               partial (pseudo-header) checksums;
  *   checksum.offload_suspected  per sending host: the verdict that TX
@@ -18,6 +19,18 @@
  *                                   "checksum not ready";
  *                                 - Linux SLL says PACKET_OUTGOING;
  *                                 - the host's other traffic is valid.
+ *   checksum.rx_coalesced       per sending host: partial sums only on TCP
+ *                               segments larger than the receiver's MSS,
+ *                               while the host's ordinary frames carry
+ *                               valid checksums (or the capture says the
+ *                               frames came in): receive offload (GRO/LRO)
+ *                               on the capturing host merged them and left
+ *                               the pseudo-header sum, as Linux's
+ *                               tcp4_gro_complete() does; the sender did
+ *                               not offload anything.
+ *
+ * A frame the capture analyzer marked as a second copy of a packet
+ * (capture.duplicate_frames) is not judged again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +38,11 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
 
-#define MAX_BAD_FINDINGS 200
-#define DEFAULT_MAX_HOSTS 65536 /* about 600 bytes each */
+#define DEFAULT_MAX_HOSTS 65536 /* 272 bytes each, in a table of up to 2x slots */
 
-struct host {
-	struct pd_addr addr;
-	bool used;
-	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
+/* What a host that sends partial checksums shows: allocated at its first
+ * partial checksum (most hosts never have one). */
+struct host_partial {
 	uint64_t partial_linux, partial_lso, partial_zerofill;
 	uint64_t partial_tcp_data;   /* partial TCP segments that carry data */
 	uint64_t partial_acked;      /* ... that the peer acknowledged */
@@ -41,14 +52,32 @@ struct host {
 	uint64_t pframes[PD_FINDING_MAX_FRAMES]; /* first partial-checksum frames */
 	uint32_t n_pframes;
 	uint64_t partial_frames;     /* all partial-checksum frames */
+	uint64_t partial_super;      /* ... TCP segments above the receiver's MSS */
+	uint64_t ev_inbound;         /* ... with epb_flags inbound or SLL to this host */
+	struct pd_addr coalesced_at; /* the receiver of the first such segment */
 };
+
+struct host {
+	struct pd_addr addr;
+	bool used;
+	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
+	struct host_partial *pt;     /* NULL until the first partial checksum */
+};
+
+/* The host's partial-checksum record, allocated on first use; NULL for no
+ * host or when out of memory. */
+static struct host_partial *pt_get(struct host *h)
+{
+	if (h && !h->pt)
+		h->pt = calloc(1, sizeof(*h->pt));
+	return h ? h->pt : 0;
+}
 
 struct checksum_state {
 	struct host *hosts;          /* open addressing, power-of-two size */
 	size_t nslots, used, max_hosts;
-	uint64_t host_overflow;
-	uint64_t bad_total, bad_reported;
-	struct pd_finding bad_rest;  /* summary of bad frames past the cap */
+	uint64_t host_overflow;      /* frames from hosts past max_hosts */
+	uint64_t host_overflow_first;/* ... the first of them */
 };
 
 static uint64_t addr_hash(const struct pd_addr *a)
@@ -87,7 +116,8 @@ static int grow(struct checksum_state *s)
 }
 
 /* Find or add a host; NULL when the host limit is reached. */
-static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add)
+static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add,
+			     uint64_t frame)
 {
 	size_t j;
 
@@ -102,7 +132,8 @@ static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, 
 	if (!add)
 		return 0;
 	if (s->used >= s->max_hosts) {
-		s->host_overflow++;
+		if (!s->host_overflow++)
+			s->host_overflow_first = frame;
 		return 0;
 	}
 	if ((s->used + 1) * 2 > s->nslots && grow(s) != 0)
@@ -123,11 +154,12 @@ static int cs_init(struct pd_analysis *a, void **state)
 	if (!s)
 		return -PD_ENOMEM;
 	s->max_hosts = a->opts->max_hosts ? a->opts->max_hosts : DEFAULT_MAX_HOSTS;
-	pd_finding_init(&s->bad_rest, "checksum.bad", PD_SEV_ERROR);
 	*state = s;
 	return 0;
 }
 
+/* One finding per bad frame; pd_analysis_add() folds those past the
+ * per-id cap into one aggregate. */
 static void report_bad(struct checksum_state *s, struct pd_analysis *a,
 		       const struct pd_packet *p, const struct pd_flow *flow,
 		       const char *layer, const struct pd_csum *c)
@@ -135,12 +167,7 @@ static void report_bad(struct checksum_state *s, struct pd_analysis *a,
 	struct pd_finding f;
 	char fl[160], src[48];
 
-	s->bad_total++;
-	if (s->bad_reported >= MAX_BAD_FINDINGS) {
-		pd_finding_add_frame(&s->bad_rest, p->frame);
-		return;
-	}
-	s->bad_reported++;
+	(void)s;
 	pd_finding_init(&f, "checksum.bad", PD_SEV_ERROR);
 	pd_finding_add_frame(&f, p->frame);
 	if (flow)
@@ -172,14 +199,28 @@ static void judge(struct checksum_state *s, struct pd_analysis *a, struct host *
 		h->n[layer][c->verdict]++;
 	if (c->verdict == PD_CSUM_BAD)
 		report_bad(s, a, p, flow, name, c);
-	if (c->verdict == PD_CSUM_PARTIAL && h) {
+	if (c->verdict == PD_CSUM_PARTIAL && pt_get(h)) {
 		if (c->form == PD_PARTIAL_LINUX)
-			h->partial_linux++;
+			h->pt->partial_linux++;
 		else if (c->form == PD_PARTIAL_LSO)
-			h->partial_lso++;
+			h->pt->partial_lso++;
 		else
-			h->partial_zerofill++;
+			h->pt->partial_zerofill++;
 	}
+}
+
+/* A TCP segment larger than the MSS its receiver advertised (the
+ * Ethernet MSS when the SYN was not captured): a merged or unsplit one. */
+static bool super_segment(const struct pd_packet *p, const struct pd_flow *flow, int dir)
+{
+	uint32_t mss;
+
+	if (!(p->layers & PD_L_TCP) || !flow)
+		return false;
+	mss = flow->dir[1 - dir].mss;
+	if (!mss)
+		mss = p->ip.version == 6 ? 1440 : 1460;
+	return p->tcp.payload_len > mss;
 }
 
 static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
@@ -189,9 +230,9 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 	struct host *h;
 	bool partial = false;
 
-	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)))
+	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)) || a->dup_of)
 		return;
-	h = host_get(s, &p->ip.src, true);
+	h = host_get(s, &p->ip.src, true, p->frame);
 	if (p->layers & PD_L_IPV4)
 		judge(s, a, h, p, flow, PD_CL_IPV4, "IPv4 header", &p->ip.hdr_csum);
 	if (p->layers & PD_L_TCP)
@@ -208,16 +249,27 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 		  ((p->layers & PD_L_UDP) && p->udp.csum.verdict == PD_CSUM_PARTIAL) ||
 		  ((p->layers & (PD_L_ICMP | PD_L_ICMPV6)) &&
 		   p->icmp.csum.verdict == PD_CSUM_PARTIAL);
-	if (partial && h) {
-		if (h->n_pframes < PD_FINDING_MAX_FRAMES)
-			h->pframes[h->n_pframes++] = p->frame;
-		h->partial_frames++;
+	if (partial && pt_get(h)) {
+		struct host_partial *hp = h->pt;
+
+		if (hp->n_pframes < PD_FINDING_MAX_FRAMES)
+			hp->pframes[hp->n_pframes++] = p->frame;
+		hp->partial_frames++;
 		if (p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_OUT)
-			h->ev_outbound++;
+			hp->ev_outbound++;
 		if (p->has_epb_flags && (p->epb_flags & PD_EPB_CSUM_NOT_READY))
-			h->ev_not_ready++;
+			hp->ev_not_ready++;
 		if ((p->layers & PD_L_SLL) && p->sll.pkttype == PD_SLL_OUTGOING)
-			h->ev_sll_outgoing++;
+			hp->ev_sll_outgoing++;
+		if ((p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_IN) ||
+		    (!p->has_epb_flags && (p->layers & PD_L_SLL) &&
+		     p->sll.pkttype != PD_SLL_OUTGOING))
+			hp->ev_inbound++;
+		if (p->tcp.csum.verdict == PD_CSUM_PARTIAL && super_segment(p, flow, dir)) {
+			if (!hp->partial_super)
+				hp->coalesced_at = p->ip.dst;
+			hp->partial_super++;
+		}
 	}
 
 	/* ACK evidence: data sent with a partial checksum that the peer
@@ -228,10 +280,10 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 
 		if ((t->flags & 0x10) && peer->partial_pending &&
 		    pd_seq_le(peer->partial_end, t->ack)) {
-			struct host *ph = host_get(s, &p->ip.dst, false);
+			struct host *ph = host_get(s, &p->ip.dst, false, p->frame);
 
-			if (ph)
-				ph->partial_acked += peer->partial_count;
+			if (pt_get(ph))
+				ph->pt->partial_acked += peer->partial_count;
 			peer->partial_acked += peer->partial_count;
 			peer->partial_count = 0;
 			peer->partial_pending = false;
@@ -243,8 +295,8 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 				me->partial_end = end;
 			me->partial_pending = true;
 			me->partial_count++;
-			if (h)
-				h->partial_tcp_data++;
+			if (pt_get(h))
+				h->pt->partial_tcp_data++;
 		}
 	}
 }
@@ -263,9 +315,56 @@ static uint64_t host_count(const struct host *h, int verdict)
 	return n;
 }
 
+/* Partial sums only on merged segments, from a host whose own frames are
+ * finished: receive offload on the capturing host (see the top). */
+static bool rx_coalesced(const struct host *h)
+{
+	const struct host_partial *hp = h->pt;
+	uint64_t out;
+
+	if (!hp || !hp->partial_frames || hp->partial_super != hp->partial_frames)
+		return false;
+	out = hp->ev_outbound + hp->ev_sll_outgoing;
+	if (hp->ev_inbound != out)
+		return hp->ev_inbound > out;
+	return h->n[PD_CL_TCP][PD_CSUM_VALID] > 0;
+}
+
+static int rx_finding(struct pd_analysis *a, struct host *h, const char *addr)
+{
+	const struct host_partial *hp = h->pt; /* rx_coalesced(): not NULL */
+	struct pd_finding x;
+	char rcv[48];
+
+	pd_addr_format(&hp->coalesced_at, rcv, sizeof(rcv));
+	pd_finding_init(&x, "checksum.rx_coalesced", PD_SEV_INFO);
+	memcpy(x.frames, hp->pframes, sizeof(hp->pframes));
+	x.n_frames = hp->n_pframes;
+	x.frames_total = hp->partial_frames;
+	pd_finding_flow(&x, "host %s", addr);
+	pd_finding_message(&x,
+			   "%llu TCP segments from %s larger than the receiver's MSS carry the "
+			   "pseudo-header sum that receive offload (GRO/LRO/RSC) on the capturing "
+			   "host %s leaves in segments it merged; %s's other %llu TCP checksums "
+			   "are valid, so it did not offload them (not corruption, not TX "
+			   "checksum offload on %s)",
+			   (unsigned long long)hp->partial_frames, addr, rcv, addr,
+			   (unsigned long long)h->n[PD_CL_TCP][PD_CSUM_VALID], addr);
+	pd_finding_ev_str(&x, "host", "%s", addr);
+	pd_finding_ev_str(&x, "capturing_host", "%s", rcv);
+	pd_finding_ev_u64(&x, "merged_segments", hp->partial_frames);
+	pd_finding_ev_u64(&x, "tcp_valid", h->n[PD_CL_TCP][PD_CSUM_VALID]);
+	pd_finding_ev_u64(&x, "epb_inbound", hp->ev_inbound);
+	pd_finding_advice(&x, "Nothing to fix: see tcp.rx_coalescing. Capture on the wire, or "
+			      "turn GRO/LRO off on the capturing interface (ethtool -K IFACE "
+			      "gro off lro off) for a capture that shows the segments as sent.");
+	return pd_analysis_add(a, &x);
+}
+
 static int host_findings(struct pd_analysis *a, struct host *h)
 {
-	uint64_t partial = h->partial_frames;
+	const struct host_partial *hp = h->pt;
+	uint64_t partial = hp ? hp->partial_frames : 0;
 	uint64_t valid = host_count(h, PD_CSUM_VALID);
 	uint64_t bad = host_count(h, PD_CSUM_BAD);
 	char addr[48];
@@ -276,12 +375,14 @@ static int host_findings(struct pd_analysis *a, struct host *h)
 	if (!partial)
 		return 0;
 	pd_addr_format(&h->addr, addr, sizeof(addr));
+	if (rx_coalesced(h))
+		return rx_finding(a, h, addr);
 
 	/* checksum.offload_partial: the frames */
 	pd_finding_init(&pf, "checksum.offload_partial", PD_SEV_INFO);
-	memcpy(pf.frames, h->pframes, sizeof(h->pframes));
-	pf.n_frames = h->n_pframes;
-	pf.frames_total = h->partial_frames;
+	memcpy(pf.frames, hp->pframes, sizeof(hp->pframes));
+	pf.n_frames = hp->n_pframes;
+	pf.frames_total = hp->partial_frames;
 	pd_finding_flow(&pf, "host %s", addr);
 	pd_finding_message(&pf,
 			   "%llu frames from %s carry partial checksums (TCP %llu, UDP %llu, "
@@ -297,42 +398,42 @@ static int host_findings(struct pd_analysis *a, struct host *h)
 	pd_finding_ev_u64(&pf, "udp", h->n[PD_CL_UDP][PD_CSUM_PARTIAL]);
 	pd_finding_ev_u64(&pf, "icmpv6", h->n[PD_CL_ICMPV6][PD_CSUM_PARTIAL]);
 	pd_finding_ev_u64(&pf, "ipv4_header", h->n[PD_CL_IPV4][PD_CSUM_PARTIAL]);
-	pd_finding_ev_u64(&pf, "form_linux", h->partial_linux);
-	pd_finding_ev_u64(&pf, "form_lso", h->partial_lso);
-	pd_finding_ev_u64(&pf, "form_zero_fill", h->partial_zerofill);
+	pd_finding_ev_u64(&pf, "form_linux", hp->partial_linux);
+	pd_finding_ev_u64(&pf, "form_lso", hp->partial_lso);
+	pd_finding_ev_u64(&pf, "form_zero_fill", hp->partial_zerofill);
 	pd_finding_advice(&pf, "See checksum.offload_suspected for this host.");
 	rc = pd_analysis_add(a, &pf);
 	if (rc)
 		return rc;
 
 	/* checksum.offload_suspected: the verdict */
-	if (h->partial_acked || h->ev_outbound || h->ev_not_ready || h->ev_sll_outgoing)
+	if (hp->partial_acked || hp->ev_outbound || hp->ev_not_ready || hp->ev_sll_outgoing)
 		confidence = "high";
 	else if (valid > 0 && bad == 0)
 		confidence = "medium";
 	else
 		confidence = "low";
 	pd_finding_init(&v, "checksum.offload_suspected", PD_SEV_INFO);
-	memcpy(v.frames, h->pframes, sizeof(h->pframes));
-	v.n_frames = h->n_pframes;
-	v.frames_total = h->partial_frames;
+	memcpy(v.frames, hp->pframes, sizeof(hp->pframes));
+	v.n_frames = hp->n_pframes;
+	v.frames_total = hp->partial_frames;
 	pd_finding_flow(&v, "host %s", addr);
 	pd_finding_message(&v,
 			   "TX checksum offload on %s explains %llu partial checksums "
 			   "(not corruption; confidence %s: %llu of %llu partial-sum TCP data "
 			   "segments ACKed by the peer, %llu other checksums valid, %llu bad)",
 			   addr, (unsigned long long)partial, confidence,
-			   (unsigned long long)h->partial_acked,
-			   (unsigned long long)h->partial_tcp_data, (unsigned long long)valid,
+			   (unsigned long long)hp->partial_acked,
+			   (unsigned long long)hp->partial_tcp_data, (unsigned long long)valid,
 			   (unsigned long long)bad);
 	pd_finding_ev_str(&v, "host", "%s", addr);
 	pd_finding_ev_str(&v, "confidence", "%s", confidence);
 	pd_finding_ev_u64(&v, "partial_frames", partial);
-	pd_finding_ev_u64(&v, "partial_tcp_data_segments", h->partial_tcp_data);
-	pd_finding_ev_u64(&v, "acked_by_peer", h->partial_acked);
-	pd_finding_ev_u64(&v, "epb_outbound", h->ev_outbound);
-	pd_finding_ev_u64(&v, "epb_checksum_not_ready", h->ev_not_ready);
-	pd_finding_ev_u64(&v, "sll_outgoing", h->ev_sll_outgoing);
+	pd_finding_ev_u64(&v, "partial_tcp_data_segments", hp->partial_tcp_data);
+	pd_finding_ev_u64(&v, "acked_by_peer", hp->partial_acked);
+	pd_finding_ev_u64(&v, "epb_outbound", hp->ev_outbound);
+	pd_finding_ev_u64(&v, "epb_checksum_not_ready", hp->ev_not_ready);
+	pd_finding_ev_u64(&v, "sll_outgoing", hp->ev_sll_outgoing);
 	pd_finding_ev_u64(&v, "other_valid", valid);
 	pd_finding_ev_u64(&v, "bad", bad);
 	pd_finding_advice(&v,
@@ -352,26 +453,16 @@ static int cs_finish(void *state, struct pd_analysis *a)
 	for (size_t i = 0; i < s->nslots && !rc; i++)
 		if (s->hosts[i].used)
 			rc = host_findings(a, &s->hosts[i]);
-	if (!rc && s->bad_rest.frames_total) {
-		pd_finding_message(&s->bad_rest,
-				   "%llu more frames with bad checksums (only the first %d are "
-				   "reported one by one)",
-				   (unsigned long long)s->bad_rest.frames_total, MAX_BAD_FINDINGS);
-		pd_finding_ev_u64(&s->bad_rest, "count", s->bad_rest.frames_total);
-		pd_finding_ev_u64(&s->bad_rest, "bad_total", s->bad_total);
-		pd_finding_advice(&s->bad_rest, "Filter on one flow (-f) to list them all.");
-		rc = pd_analysis_add(a, &s->bad_rest);
-	}
 	if (!rc && s->host_overflow) {
 		struct pd_finding f;
 
-		pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_limit(&f, "hosts", s->max_hosts, s->host_overflow, "frames",
+				 s->host_overflow_first);
 		pd_finding_message(&f, "host table full (%zu hosts): checksum verdicts of %llu "
-				       "frames from further hosts were counted in the statistics only",
-				   s->max_hosts, (unsigned long long)s->host_overflow);
-		pd_finding_ev_str(&f, "table", "hosts");
-		pd_finding_ev_u64(&f, "limit", s->max_hosts);
-		pd_finding_ev_u64(&f, "overflow", s->host_overflow);
+				       "frames from further hosts were counted in the statistics only "
+				       "(the first in frame %llu)",
+				   s->max_hosts, (unsigned long long)s->host_overflow,
+				   (unsigned long long)s->host_overflow_first);
 		pd_finding_advice(&f, "Raise --max-hosts or filter the capture (-f).");
 		rc = pd_analysis_add(a, &f);
 	}
@@ -384,6 +475,8 @@ static void cs_destroy(void *state)
 
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->nslots; i++)
+		free(s->hosts[i].pt);
 	free(s->hosts);
 	free(s);
 }

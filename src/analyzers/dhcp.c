@@ -60,7 +60,6 @@
 #define MAX_RPATHS 64           /* distinct root paths tracked */
 #define MAX_SERVERS 16          /* servers tracked for dhcp.vendor_mismatch */
 #define RUN_FRAMES 16           /* DISCOVER frames kept per unanswered run */
-#define MAX_ROOTPATH_INFO 256   /* dhcp.rootpath findings, then one summary */
 #define COUNTED 4               /* distinct root paths counted per client */
 #define RETRY_NS (4LL * 1000000000LL) /* RFC 2131 4.1: first retransmission ~4 s */
 
@@ -121,7 +120,17 @@ struct dhcp_state {
 	struct server srv[MAX_SERVERS];
 	size_t n_srv;
 	uint64_t srv_dropped;
+	uint64_t frame;          /* the frame being analysed */
+	/* first frames of what the full tables did not track */
+	uint64_t first_dropped, first_rp_dropped, first_srv_dropped;
 };
+
+/* Count what a full table did not track, and its first frame. */
+static void untracked(uint64_t *n, uint64_t *first, uint64_t frame)
+{
+	if (!(*n)++)
+		*first = frame;
+}
 
 /* ---------------------------------------------------------------- */
 /* Reading option values (through a cursor over the frame)           */
@@ -212,7 +221,7 @@ static struct client *client_get(struct dhcp_state *s, const struct pd_dhcp *d)
 		j = (j + 1) & (INDEX_SLOTS - 1);
 	}
 	if (s->n >= PD_DHCP_MAX_CLIENTS) {
-		s->dropped++;
+		untracked(&s->dropped, &s->first_dropped, s->frame);
 		return 0;
 	}
 	if (s->n == s->cap) {
@@ -220,7 +229,7 @@ static struct client *client_get(struct dhcp_state *s, const struct pd_dhcp *d)
 		struct client *v = realloc(s->v, cap * sizeof(*v));
 
 		if (!v) {
-			s->dropped++;
+			untracked(&s->dropped, &s->first_dropped, s->frame);
 			return 0;
 		}
 		s->v = v;
@@ -254,7 +263,7 @@ static struct rpath *rpath_get(struct dhcp_state *s, const uint8_t server[4], ui
 	if (!s->rp)
 		s->rp = calloc(MAX_RPATHS, sizeof(*s->rp));
 	if (!s->rp || s->n_rp >= MAX_RPATHS) {
-		s->rp_dropped++;
+		untracked(&s->rp_dropped, &s->first_rp_dropped, s->frame);
 		return 0;
 	}
 	*idx = (int16_t)s->n_rp;
@@ -277,7 +286,7 @@ static struct server *server_get(struct dhcp_state *s, const uint8_t addr[4], in
 			return &s->srv[i];
 		}
 	if (s->n_srv >= MAX_SERVERS) {
-		s->srv_dropped++;
+		untracked(&s->srv_dropped, &s->first_srv_dropped, s->frame);
 		return 0;
 	}
 	*idx = (int8_t)s->n_srv;
@@ -531,6 +540,7 @@ static void dhcp_packet(void *state, struct pd_analysis *a, const struct pd_pack
 	(void)dir;
 	if (!(p->layers & PD_L_DHCP) || !d->cookie)
 		return;
+	s->frame = p->frame;
 	if (d->op == BOOTREQUEST) {
 		if (d->msg_type == 0)
 			return; /* BOOTP */
@@ -799,16 +809,15 @@ const struct pd_dhcp_client *pd_dhcp_clients(const struct pd_analysis *a, size_t
 	return *n ? a->dhcp->v : 0;
 }
 
-static int limit_finding(struct pd_analysis *a, const char *table, size_t limit, uint64_t over)
+static int limit_finding(struct pd_analysis *a, const char *table, size_t limit, uint64_t over,
+			 uint64_t first)
 {
 	struct pd_finding f;
 
-	pd_finding_init(&f, "analysis.limit_reached", PD_SEV_WARNING);
-	pd_finding_message(&f, "DHCP %s table full (%zu entries): %llu more were not tracked",
-			   table, limit, (unsigned long long)over);
-	pd_finding_ev_str(&f, "table", "%s", table);
-	pd_finding_ev_u64(&f, "limit", limit);
-	pd_finding_ev_u64(&f, "overflow", over);
+	pd_finding_limit(&f, table, limit, over, "DHCP messages", first);
+	pd_finding_message(&f, "DHCP %s table full (%zu entries): %llu more DHCP messages were not "
+			       "tracked, the first in frame %llu",
+			   table, limit, (unsigned long long)over, (unsigned long long)first);
 	pd_finding_advice(&f, "Filter the capture (-f 'udp port 67 or udp port 68 and ether host "
 			      "...') to the clients of interest.");
 	return pd_analysis_add(a, &f);
@@ -817,7 +826,7 @@ static int limit_finding(struct pd_analysis *a, const char *table, size_t limit,
 static int dhcp_finish(void *state, struct pd_analysis *a)
 {
 	struct dhcp_state *s = state;
-	uint64_t offers = 0, info = 0, info_rest = 0;
+	uint64_t offers = 0;
 	int64_t t0 = a->stats.first_ns, end = a->stats.last_ns;
 	int rc = 0;
 
@@ -834,31 +843,16 @@ static int dhcp_finish(void *state, struct pd_analysis *a)
 		 * first retransmission time without an answer */
 		if (c->run_n >= 2 || (c->run_n == 1 && end - c->run_last_ns >= RETRY_NS))
 			rc = no_offer_finding(a, c, offers - c->pub.offers, t0, end);
-		if (!rc && c->pub.root_path[0]) {
-			if (info < MAX_ROOTPATH_INFO) {
-				info++;
-				rc = rootpath_info(a, c);
-			} else {
-				info_rest++;
-			}
-		}
-	}
-	if (!rc && info_rest) {
-		struct pd_finding f;
-
-		pd_finding_init(&f, "dhcp.rootpath", PD_SEV_INFO);
-		pd_finding_message(&f, "%llu more clients were offered root paths (only the first "
-				       "%d are reported one by one)",
-				   (unsigned long long)info_rest, MAX_ROOTPATH_INFO);
-		pd_finding_ev_u64(&f, "count", info_rest);
-		rc = pd_analysis_add(a, &f);
+		/* one per client; past --max-findings-per-id they fold into one */
+		if (!rc && c->pub.root_path[0])
+			rc = rootpath_info(a, c);
 	}
 	if (!rc && s->dropped)
-		rc = limit_finding(a, "clients", PD_DHCP_MAX_CLIENTS, s->dropped);
+		rc = limit_finding(a, "clients", PD_DHCP_MAX_CLIENTS, s->dropped, s->first_dropped);
 	if (!rc && s->rp_dropped)
-		rc = limit_finding(a, "root paths", MAX_RPATHS, s->rp_dropped);
+		rc = limit_finding(a, "root paths", MAX_RPATHS, s->rp_dropped, s->first_rp_dropped);
 	if (!rc && s->srv_dropped)
-		rc = limit_finding(a, "servers", MAX_SERVERS, s->srv_dropped);
+		rc = limit_finding(a, "servers", MAX_SERVERS, s->srv_dropped, s->first_srv_dropped);
 	if (!rc)
 		rc = publish(s, a);
 	return rc;

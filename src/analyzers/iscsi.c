@@ -229,9 +229,10 @@ struct conn {
 	unsigned n_login_frames;
 	bool statsn_valid;
 	uint32_t exp_statsn;
-	struct pending pend[MAX_PENDING];
-	unsigned n_pend;
+	struct pending *pend;  /* grown 8, 16, ... MAX_PENDING */
+	unsigned n_pend, cap_pend;
 	uint64_t pend_dropped;
+	uint64_t pend_first_dropped; /* frame of the first command not tracked */
 	uint64_t commands_timed_out, answered_late;
 	bool have_timeout;
 	struct pending to;    /* the first command that timed out */
@@ -271,6 +272,10 @@ struct iscsi_state {
 	struct queued_timeout *q;
 	size_t nq, capq;
 	uint64_t q_dropped;
+	/* first frames of what the full tables did not track; commands past
+	 * MAX_PENDING summed over the connections */
+	uint64_t overflow_first, list_first, q_first;
+	uint64_t pend_dropped, pend_first;
 };
 
 /* ---- public helpers ---- */
@@ -642,7 +647,8 @@ static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int
 			if (s->over_ids[i] == f->id)
 				return 0;
 		s->over_ids[s->n_over++ % 64] = f->id;
-		s->overflow++;
+		if (!s->overflow++)
+			s->overflow_first = p->frame;
 		return 0;
 	}
 	if (a_srv && !b_srv)
@@ -1099,9 +1105,17 @@ static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int
 			c->pend[i] = c->pend[--c->n_pend];
 			break;
 		}
-	if (c->n_pend == MAX_PENDING) {
-		c->pend_dropped++;
-		return;
+	if (c->n_pend == c->cap_pend) {
+		unsigned cap = c->cap_pend ? c->cap_pend * 2 : 8;
+		struct pending *v;
+
+		if (cap > MAX_PENDING || !(v = realloc(c->pend, cap * sizeof(*v)))) {
+			if (!c->pend_dropped++)
+				c->pend_first_dropped = frame;
+			return;
+		}
+		c->pend = v;
+		c->cap_pend = cap;
 	}
 	pe = &c->pend[c->n_pend++];
 	memset(pe, 0, sizeof(*pe));
@@ -1695,16 +1709,10 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 	const struct pending *pe = &c->to;
 	char what[96];
 
-	if (s->nq == s->capq) {
-		size_t cap = s->capq ? s->capq * 2 : 16;
-		struct queued_timeout *v;
-
-		if (cap > MAX_QUEUED || !(v = realloc(s->q, cap * sizeof(*v)))) {
-			s->q_dropped++;
-			return;
-		}
-		s->q = v;
-		s->capq = cap;
+	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
+		if (!s->q_dropped++)
+			s->q_first = pe->frame;
+		return;
 	}
 	q = &s->q[s->nq++];
 	memset(q, 0, sizeof(*q));
@@ -1860,7 +1868,8 @@ static void login_info(struct pd_analysis *a, const struct conn *c, const char *
 static void record_conn(struct iscsi_state *s, const struct conn *c)
 {
 	if (pd_vec_reserve(&s->list, &s->cap_list, s->n_list, sizeof(*s->list), MAX_LIST)) {
-		s->list_dropped++;
+		if (!s->list_dropped++)
+			s->list_first = c->pub.first_frame;
 		return;
 	}
 	s->list[s->n_list++] = c->pub;
@@ -1947,6 +1956,9 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 		     : c->fin[0] || c->fin[1] ? PD_END_HALF_FIN : PD_END_OPEN;
 	if (seen)
 		record_conn(s, c);
+	if (c->pend_dropped && !s->pend_dropped++)
+		s->pend_first = c->pend_first_dropped;
+	free(c->pend);
 	free(c);
 }
 
@@ -2003,17 +2015,47 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 					 "window that stayed closed (iscsi.cmdsn_window).");
 		rc = pd_analysis_add(a, &q->f);
 	}
-	if (!rc && (s->overflow || s->q_dropped)) {
+	if (!rc && s->overflow) {
 		struct pd_finding x;
 
-		pd_finding_init(&x, "analysis.limit_reached", PD_SEV_WARNING);
+		pd_finding_limit(&x, "iscsi_connections", MAX_LIVE, s->overflow, "connections",
+				 s->overflow_first);
 		pd_finding_message(&x, "iSCSI analysis: %llu connections over the %d tracked at "
-				       "once were not analysed, %llu timeout findings dropped",
+				       "once were not analysed, the first in frame %llu",
 				   (unsigned long long)s->overflow, MAX_LIVE,
-				   (unsigned long long)s->q_dropped);
-		pd_finding_ev_str(&x, "table", "iscsi_connections");
-		pd_finding_ev_u64(&x, "overflow", s->overflow);
-		pd_finding_ev_u64(&x, "limit", MAX_LIVE);
+				   (unsigned long long)s->overflow_first);
+		pd_finding_advice(&x, "Filter the capture (-f 'tcp port 3260 and host ...') to the "
+				      "connections of interest.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->q_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped, "iscsi.timeout findings",
+				 s->q_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to fewer iSCSI connections.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->pend_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "iscsi_pending_commands", MAX_PENDING, s->pend_dropped,
+				 "connections with commands", s->pend_first);
+		pd_finding_message(&x, "iSCSI analysis: %llu connections had more than %d commands "
+				       "outstanding; the ones past that were not timed (the first in "
+				       "frame %llu)",
+				   (unsigned long long)s->pend_dropped, MAX_PENDING,
+				   (unsigned long long)s->pend_first);
+		pd_finding_advice(&x, "iscsi.timeout may miss commands of these connections.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->list_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "iscsi_connection_list", MAX_LIST, s->list_dropped,
+				 "connection summaries", s->list_first);
+		pd_finding_advice(&x, "The boot summary misses these connections: filter the "
+				      "capture (-f) to fewer connections.");
 		rc = pd_analysis_add(a, &x);
 	}
 	if (!rc)
@@ -2036,6 +2078,7 @@ static void iscsi_destroy(void *state)
 				free(c->rx[side].text);
 			for (int id = 0; id < I__COUNT; id++)
 				free(c->is[id].f);
+			free(c->pend);
 			free(c);
 		}
 	free(s->list);

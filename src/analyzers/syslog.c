@@ -3,8 +3,10 @@
  * syslog.c - syslog messages in the capture (iPXE's DEBUG=syslog output
  * among them) and the boot errors they report.
  *
- * Every message is kept (up to PD_MAX_SYSLOG) for the timeline and the
- * JSON report.  A message of severity err or worse (RFC 5424 6.2.1), or
+ * Messages are kept (up to PD_MAX_SYSLOG) for the timeline and the JSON
+ * report; past that they are counted and reported as
+ * analysis.limit_reached, and still read for boot errors: every message
+ * is looked at, kept or not.  A message of severity err or worse (RFC 5424 6.2.1), or
  * one carrying an iPXE error URL (https://ipxe.org/XXXXXXXX), becomes a
  * syslog.boot_error finding, with the iPXE error code decoded (iPXE
  * include/errno.h: bits 30-24 POSIX error, 23-13 file, 12-8
@@ -23,7 +25,6 @@
 
 #define RECENT 32
 #define LOOKBACK_NS (10LL * 1000000000LL)
-#define MAX_BOOT_ERRORS 500
 
 struct recent {
 	uint64_t frame;
@@ -35,7 +36,7 @@ struct recent {
 struct syslog_state {
 	struct recent r[RECENT];
 	unsigned n;              /* events recorded (ring index = n % RECENT) */
-	unsigned boot_errors;
+	uint64_t first_dropped;  /* first frame of a message not kept */
 };
 
 /* iPXE's POSIX error codes (include/errno.h), indexed by bits 30-24. */
@@ -173,17 +174,8 @@ static uint32_t ipxe_code(const char *msg)
 	return v ? v : 0;
 }
 
-static void keep_message(struct pd_analysis *a, const struct pd_packet *p, struct pd_syslog_msg **out)
+static void decode_message(const struct pd_packet *p, struct pd_syslog_msg *m)
 {
-	struct pd_syslog_list *l = &a->syslog;
-	struct pd_syslog_msg *m;
-
-	*out = 0;
-	if (pd_vec_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), PD_MAX_SYSLOG)) {
-		l->dropped++;
-		return;
-	}
-	m = &l->v[l->n++];
 	memset(m, 0, sizeof(*m));
 	m->frame = p->frame;
 	m->ts_ns = p->ts_ns;
@@ -194,7 +186,23 @@ static void keep_message(struct pd_analysis *a, const struct pd_packet *p, struc
 	pd_span_str(p, p->syslog.hostname, m->hostname, sizeof(m->hostname));
 	pd_span_str(p, p->syslog.app, m->app, sizeof(m->app));
 	pd_span_str(p, p->syslog.msg, m->msg, sizeof(m->msg));
-	*out = m;
+}
+
+/* Keep the message in a->syslog; NULL when the list is full (counted). */
+static struct pd_syslog_msg *keep_message(struct syslog_state *s, struct pd_analysis *a,
+					  const struct pd_packet *p)
+{
+	struct pd_syslog_list *l = &a->syslog;
+	struct pd_syslog_msg *m;
+
+	if (pd_vec_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), PD_MAX_SYSLOG)) {
+		if (!l->dropped++)
+			s->first_dropped = p->frame;
+		return 0;
+	}
+	m = &l->v[l->n++];
+	decode_message(p, m);
+	return m;
 }
 
 static void boot_error(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p,
@@ -203,8 +211,6 @@ static void boot_error(struct syslog_state *s, struct pd_analysis *a, const stru
 	struct pd_finding f;
 	char host[48], refs[300] = "";
 
-	if (s->boot_errors++ >= MAX_BOOT_ERRORS)
-		return;
 	pd_addr_format(&m->sender, host, sizeof(host));
 	pd_finding_init(&f, "syslog.boot_error", PD_SEV_ERROR);
 	pd_finding_flow(&f, "host %s", host);
@@ -262,7 +268,7 @@ static void sl_packet(void *state, struct pd_analysis *a, const struct pd_packet
 		      struct pd_flow *flow, int dir)
 {
 	struct syslog_state *s = state;
-	struct pd_syslog_msg *m;
+	struct pd_syslog_msg *m, unkept;
 	uint32_t code;
 
 	(void)flow;
@@ -271,9 +277,12 @@ static void sl_packet(void *state, struct pd_analysis *a, const struct pd_packet
 		notable(s, p);
 		return;
 	}
-	keep_message(a, p, &m);
-	if (!m)
-		return;
+	m = keep_message(s, a, p);
+	if (!m) {
+		/* not kept for the timeline, but still read for boot errors */
+		decode_message(p, &unkept);
+		m = &unkept;
+	}
 	code = ipxe_code(m->msg);
 	if (code || m->severity <= 3)
 		boot_error(s, a, p, m, code);
@@ -281,9 +290,21 @@ static void sl_packet(void *state, struct pd_analysis *a, const struct pd_packet
 
 static int sl_finish(void *state, struct pd_analysis *a)
 {
-	(void)state;
-	(void)a;
-	return 0;
+	struct syslog_state *s = state;
+	struct pd_finding f;
+
+	if (!a->syslog.dropped)
+		return 0;
+	pd_finding_limit(&f, "syslog_messages", PD_MAX_SYSLOG, a->syslog.dropped, "messages",
+			 s->first_dropped);
+	pd_finding_message(&f, "syslog list full (%d messages): %llu more messages were not kept "
+			       "for the timeline and the report, the first in frame %llu (they "
+			       "were still read for boot errors)",
+			   PD_MAX_SYSLOG, (unsigned long long)a->syslog.dropped,
+			   (unsigned long long)s->first_dropped);
+	pd_finding_advice(&f, "Use --frames or a filter (-f 'udp port 514 and host ...') to see "
+			      "the later messages in the timeline.");
+	return pd_analysis_add(a, &f);
 }
 
 static void sl_destroy(void *state)

@@ -21,15 +21,34 @@
  *                              exist only in a capture on the sending host
  *                              (partial checksum, IP length 0, larger than
  *                              any MTU), ACKed or at least never resent;
+ *   tcp.rx_coalescing          the same seen on the receiving host: GRO/LRO
+ *                              (Linux) or RSC (Windows) merged wire segments
+ *                              of a remote sender after they arrived (told
+ *                              apart by direction: pcapng/SLL inbound, or a
+ *                              sender whose ordinary segments carry valid
+ *                              checksums while only the merged ones carry
+ *                              the pseudo-header sum GRO leaves);
  *   tcp.segment_exceeds_mss    segments above the receiver's MSS that were
- *                              really on the wire;
+ *                              really on the wire (only with the MSS from
+ *                              a captured SYN: without one nothing was
+ *                              violated, unless a segment is larger than
+ *                              any MTU);
  *   tcp.oversize_blackhole     segments above the receiver's MSS retransmitted
  *                              and never ACKed, while smaller segments of the
  *                              flow get through or the receiver's ACKs stop
  *                              exactly at them (the iSCSI-boot seed case).
  *
+ * Frames the capture analyzer recognised as a second copy of the same
+ * packet (capture.duplicate_frames) are left out: they are not
+ * retransmissions.
+ *
  * The per-flow state is allocated when a TCP flow is first seen and
- * freed when it leaves the flow table; all of it is bounded.
+ * freed when it leaves the flow table; all of it is bounded.  It is kept
+ * small for the common flow (a SYN-only flow costs about 200 bytes here):
+ * each direction's state is allocated when that side first sends, and
+ * the rare parts (the segment ring past its first entry, oversize
+ * segments, category frames, the retransmission run, storms) only when a
+ * flow needs them, growing by doubling up to their bounds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +70,7 @@
 #define CAT_FRAMES 8     /* first frames kept per category */
 #define MAX_QUEUED 2000  /* storm findings waiting for reconnect matching */
 #define MAX_CONNS 100000 /* connection records kept (about 300 bytes each) */
+#define OVER_LOG 256     /* oversize frames (copies included) listed per direction */
 #define NS_PER_MS 1000000LL
 #define RECONNECT_WINDOW_NS (120LL * 1000000000LL)
 
@@ -75,6 +95,8 @@ struct oversize {
 	int64_t ns;
 	uint16_t copies;      /* retransmissions seen */
 	bool tso;             /* signs of a sending-host capture */
+	bool inbound;         /* pcapng epb_flags inbound / SLL to this host */
+	bool outbound;        /* pcapng epb_flags outbound / SLL outgoing */
 	bool acked;
 	bool hole;            /* the receiver's ACKs stopped exactly here (dup ACK/SACK) */
 };
@@ -85,6 +107,7 @@ struct run {                  /* one segment being retransmitted */
 	unsigned n;           /* entries in t[]/frames[] (original + copies) */
 	unsigned copies;      /* retransmissions (all, even past LADDER) */
 	bool have_original;
+	bool syn;             /* the segment is a SYN or SYN/ACK */
 	int64_t t[LADDER + 1];
 	uint64_t frames[LADDER + 1];
 	int64_t last_ns;
@@ -97,42 +120,128 @@ struct storm {
 	int64_t end_ns;
 };
 
-struct tdir {
-	bool nxt_valid;
-	uint32_t nxt;         /* next new sequence number this side will send */
-	int64_t nxt_ns;       /* when it last sent new data */
-	bool ack_valid;
-	uint32_t last_ack;
-	uint16_t last_win;
-	uint32_t dupacks;     /* duplicate ACKs in a row */
-	int64_t last_ack_ns;
-	bool hack_valid;
-	uint32_t highest_ack;
-	bool fin, rst;
-	struct seg ring[RING];
-	unsigned ring_n;
-	struct oversize pend[PEND];
-	unsigned n_pend;
-	uint64_t over_total, over_dropped;
-	uint32_t over_max;
-	bool small_pending, small_acked;
-	uint32_t small_end;   /* end of the highest segment <= MSS sent */
-	uint64_t cat[C__COUNT];
-	uint64_t cat_frames[C__COUNT][CAT_FRAMES];
-	uint32_t max_seg;
-	uint64_t max_seg_frame;
-	struct run cur;
+/* Per-direction category counters and their first frames: allocated at
+ * the first event of any category. */
+struct tcats {
+	uint64_t n[C__COUNT];
+	uint64_t frames[C__COUNT][CAT_FRAMES];
 };
 
-struct tflow {
-	struct tdir d[2];
-	int64_t syn_ns, synack_ns, hs_ack_ns;
-	int client;           /* dir index of the side that sent the SYN */
-	bool client_known;
-	struct storm storms[MAX_STORMS];
-	unsigned n_storms;
-	unsigned storms_total;
+/* An oversize frame, copies included, for tcp.oversize_blackhole. */
+struct over_frame {
+	uint16_t pend;        /* index in struct tdir.pend */
+	uint64_t frame;
 };
+
+/* A side's first FIN or RST: how it gave up on the connection. */
+struct giveup {
+	int64_t ns;
+	uint64_t frame;
+	bool rst;             /* a RST (else a FIN) */
+};
+
+/* The oversize frames of one direction, allocated at the first one. */
+struct over_log {
+	uint32_t n;
+	struct over_frame v[OVER_LOG];
+};
+
+/* One direction (members ordered by size, so little is lost to padding). */
+struct tdir {
+	bool nxt_valid, ack_valid, hack_valid, fin, rst, small_pending, small_acked;
+	uint16_t last_win;
+	uint32_t nxt;         /* next new sequence number this side will send */
+	uint32_t last_ack;
+	uint32_t dupacks;     /* duplicate ACKs in a row */
+	uint32_t highest_ack;
+	uint32_t small_end;   /* end of the highest segment <= MSS sent */
+	uint32_t max_seg;
+	uint32_t over_max;
+	unsigned ring_n;      /* new segments pushed (ring index = ring_n % RING) */
+	unsigned n_pend;
+	uint32_t over_total;  /* distinct oversize segments (saturating) */
+	uint32_t over_dropped;/* ... not kept in pend[] (saturating) */
+	int64_t nxt_ns;       /* when it last sent new data */
+	int64_t last_ack_ns;
+	uint64_t max_seg_frame;
+	struct seg ring0;     /* the first new segment (a SYN-only flow needs no more) */
+	struct seg *ring;     /* from the second: RING entries, grown 4, 8, ... RING */
+	struct oversize *pend;/* grown 4, 8, ... PEND */
+	struct tcats *cats;   /* NULL until the first category event */
+	struct tdir_extra *x; /* NULL until a retransmission, an oversize segment or a
+			       * FIN/RST: the rare parts (one pointer for three) */
+	/* TCP checksums of this sender's frames that are not oversize: valid
+	 * ones say its stack/NIC finished them before they left */
+	uint32_t csum_valid, csum_partial;
+	int64_t last_tx_ns;   /* this side's last frame that was not a RST */
+};
+
+/* The rare parts of a direction, allocated when the first is needed. */
+struct tdir_extra {
+	struct run *cur;      /* NULL until the first retransmission */
+	struct over_log *over_log; /* NULL until the first oversize frame */
+	bool gave_up;         /* giveup is set */
+	struct giveup giveup; /* this side's first FIN or RST */
+};
+
+/* The rare parts of @d, allocated on first use; NULL when out of memory. */
+static struct tdir_extra *extra(struct tdir *d)
+{
+	if (!d->x)
+		d->x = calloc(1, sizeof(*d->x));
+	return d->x;
+}
+
+struct tflow {
+	struct tdir *d[2];    /* NULL until that side sends */
+	int64_t syn_ns, synack_ns, hs_ack_ns;
+	struct storm *storms; /* MAX_STORMS, allocated at the first storm */
+	unsigned storms_total;
+	uint8_t client;       /* dir index of the side that sent the SYN */
+	uint8_t n_storms;
+	bool client_known;
+};
+
+/* What a side that has sent nothing shows: all zero. */
+static const struct tdir no_dir;
+
+static const struct tdir *dir_of(const struct tflow *t, int dir)
+{
+	return t->d[dir] ? t->d[dir] : &no_dir;
+}
+
+static uint64_t cat_n(const struct tdir *d, int c)
+{
+	return d->cats ? d->cats->n[c] : 0;
+}
+
+/* Room for index @n of an array of @elem-byte elements that is NULL
+ * until first used and then grows 4, 8, 16, ... @max elements.
+ * Return: the (maybe moved) array, or NULL when out of memory (@p is
+ * then unchanged). */
+static void *grow_pow2(void *p, unsigned n, size_t elem, unsigned max)
+{
+	if (!p)
+		return malloc(4 * elem);
+	if (n < 4 || n >= max || (n & (n - 1)))
+		return p;
+	return realloc(p, 2 * (size_t)n * elem);
+}
+
+static void tdir_free(struct tdir *d)
+{
+	if (!d)
+		return;
+	free(d->ring);
+	free(d->pend);
+	free(d->cats);
+	if (d->x) {
+		free(d->x->cur);
+		free(d->x->over_log);
+		free(d->x);
+	}
+	free(d);
+}
 
 struct queued_storm {
 	struct pd_finding f;
@@ -140,6 +249,16 @@ struct queued_storm {
 	struct pd_addr client, server;
 	uint16_t server_port;
 	int64_t start_ns, conn_end_ns;
+	/* the client's give-up on this connection: its first FIN or RST
+	 * (giveup_frame 0: none) and its last frame that was not a RST */
+	int64_t giveup_ns, client_last_ns;
+	uint64_t giveup_frame;
+	bool giveup_rst;
+	bool by_server;       /* the server sent the storm */
+	unsigned n;           /* copy times kept in t[] (original first) */
+	int64_t t[LADDER + 1];
+	unsigned copies_total;
+	int64_t last_copy_ns;
 };
 
 struct tcp_state {
@@ -147,6 +266,12 @@ struct tcp_state {
 	struct queued_storm *q;
 	size_t nq, capq;
 	uint64_t q_dropped;
+	uint64_t q_first;     /* first frame of the first storm not queued */
+	uint64_t conns_first; /* first frame of the first connection not kept */
+	/* oversize segments past PEND in one direction, storms past
+	 * MAX_STORMS in one connection: totals and the first frame of each */
+	uint64_t over_dropped, over_first;
+	uint64_t storms_dropped, storms_first;
 };
 
 static int tcp_init(struct pd_analysis *a, void **state)
@@ -162,21 +287,34 @@ static int tcp_init(struct pd_analysis *a, void **state)
 
 static void cat_add(struct tdir *d, int c, uint64_t frame)
 {
-	if (d->cat[c] < CAT_FRAMES)
-		d->cat_frames[c][d->cat[c]] = frame;
-	d->cat[c]++;
+	if (!d->cats && !(d->cats = calloc(1, sizeof(*d->cats))))
+		return;
+	if (d->cats->n[c] < CAT_FRAMES)
+		d->cats->frames[c][d->cats->n[c]] = frame;
+	d->cats->n[c]++;
 }
 
-static uint16_t default_mss(const struct pd_flow *f)
+/*
+ * The MSS to hold segments against when the receiver's SYN was not
+ * captured.  The RFC 9293 default (536) is only what a sender may assume
+ * when the peer sent no option; a mid-stream capture does not show which
+ * MSS was agreed, and 1380-1460-byte segments are ordinary.  So the
+ * standard Ethernet MSS (MTU 1500 - 40, IPv6 - 60) is the threshold for
+ * "larger than this path is likely to carry"; a segment above it is only
+ * reported when the black-hole evidence shows it was lost, or when it is
+ * larger than any MTU (see size_findings()).
+ */
+static uint16_t assumed_mss(const struct pd_flow *f)
 {
-	/* RFC 9293 3.7.1 (IPv4: 536) and RFC 8200 5 (IPv6: 1280 - 60) */
-	return f->key.family == 6 ? 1220 : 536;
+	return f->key.family == 6 ? 1440 : 1460;
 }
 
 static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
 {
 	unsigned n = d->ring_n < RING ? d->ring_n : RING;
 
+	if (!d->ring)
+		return d->ring_n && d->ring0.seq == seq ? &d->ring0 : 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct seg *s = &d->ring[(d->ring_n - 1 - i) % RING];
 
@@ -188,8 +326,20 @@ static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
 
 static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, uint64_t frame)
 {
-	struct seg *s = &d->ring[d->ring_n % RING];
+	struct seg *s;
 
+	if (!d->ring && d->ring_n == 0) {
+		s = &d->ring0;
+	} else {
+		struct seg *v = grow_pow2(d->ring, d->ring_n, sizeof(*v), RING);
+
+		if (!v)
+			return; /* out of memory: this segment's send time is not kept */
+		if (!d->ring)
+			v[0] = d->ring0;
+		d->ring = v;
+		s = &d->ring[d->ring_n % RING];
+	}
 	s->seq = seq;
 	s->end = end;
 	s->ns = ns;
@@ -200,30 +350,39 @@ static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, ui
 /* A retransmission run ends: keep it as a storm if it is one. */
 static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *why, int64_t ns)
 {
-	struct tdir *d = &t->d[dir];
+	struct tdir *d = t->d[dir];
+	struct run *cur = d && d->x ? d->x->cur : 0;
 
-	if (!d->cur.active)
+	if (!cur || !cur->active)
 		return;
-	if (d->cur.copies >= s->threshold) {
+	if (cur->copies >= s->threshold) {
 		t->storms_total++;
-		if (t->n_storms < MAX_STORMS) {
+		if (!t->storms)
+			t->storms = malloc(MAX_STORMS * sizeof(*t->storms));
+		if (t->storms && t->n_storms < MAX_STORMS) {
 			struct storm *st = &t->storms[t->n_storms++];
 
-			st->r = d->cur;
+			st->r = *cur;
 			st->dir = dir;
 			st->ended = why;
 			st->end_ns = ns;
+		} else if (!s->storms_dropped++) {
+			s->storms_first = cur->frames[0];
 		}
 	}
-	d->cur.active = false;
+	cur->active = false;
 }
 
 static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct pd_packet *p,
 		     uint32_t len)
 {
-	struct tdir *d = &t->d[dir];
-	struct run *r = &d->cur;
+	struct tdir *d = t->d[dir];
+	struct tdir_extra *x = extra(d);
+	struct run *r;
 
+	if (!x || (!x->cur && !(x->cur = calloc(1, sizeof(*x->cur)))))
+		return;
+	r = x->cur;
 	if (!r->active || r->seq != p->tcp.seq) {
 		const struct seg *orig;
 
@@ -232,6 +391,7 @@ static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct
 		r->active = true;
 		r->seq = p->tcp.seq;
 		r->len = len;
+		r->syn = (p->tcp.flags & TH_SYN) != 0;
 		orig = ring_find(d, p->tcp.seq);
 		if (orig) {
 			r->t[0] = orig->ns;
@@ -251,6 +411,38 @@ static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct
 	r->last_ns = p->ts_ns;
 }
 
+/* Which way the frame was going, as the capture recorded it. */
+static bool frame_inbound(const struct pd_packet *p)
+{
+	if (p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK))
+		return (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_IN;
+	return (p->layers & PD_L_SLL) && p->sll.pkttype != PD_SLL_OUTGOING;
+}
+
+static bool frame_outbound(const struct pd_packet *p)
+{
+	if (p->has_epb_flags && (p->epb_flags & PD_EPB_DIR_MASK))
+		return (p->epb_flags & PD_EPB_DIR_MASK) == PD_EPB_DIR_OUT;
+	return (p->layers & PD_L_SLL) && p->sll.pkttype == PD_SLL_OUTGOING;
+}
+
+/* Keep an oversize frame (first transmission or copy) for the finding. */
+static void over_log_add(struct tdir *d, unsigned pend, uint64_t frame)
+{
+	struct tdir_extra *x = extra(d);
+	struct over_log *l = x ? x->over_log : 0;
+
+	if (!x)
+		return;
+	if (!l) {
+		l = x->over_log = calloc(1, sizeof(*l));
+		if (!l)
+			return;
+	}
+	if (l->n < OVER_LOG)
+		l->v[l->n++] = (struct over_frame){(uint16_t)pend, frame};
+}
+
 static bool tso_signs(const struct pd_packet *p)
 {
 	return p->tcp.csum.verdict == PD_CSUM_PARTIAL || p->ip.len_from_frame ||
@@ -264,6 +456,12 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 	if (len > d->max_seg) {
 		d->max_seg = len;
 		d->max_seg_frame = p->frame;
+	}
+	if (len <= mss_r) {
+		if (p->tcp.csum.verdict == PD_CSUM_VALID)
+			d->csum_valid++;
+		else if (p->tcp.csum.verdict == PD_CSUM_PARTIAL)
+			d->csum_partial++;
 	}
 	if (len == 0)
 		return;
@@ -279,27 +477,44 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 		if (o->seq == p->tcp.seq && o->end == end) {
 			if (o->copies < UINT16_MAX)
 				o->copies++;
+			over_log_add(d, i, p->frame);
 			return;
 		}
 	}
-	d->over_total++;
+	if (d->over_total < UINT32_MAX)
+		d->over_total++;
 	if (len > d->over_max)
 		d->over_max = len;
 	if (d->n_pend == PEND) {
-		d->over_dropped++;
+		if (d->over_dropped < UINT32_MAX)
+			d->over_dropped++;
 		return;
 	}
+	{
+		struct oversize *v = grow_pow2(d->pend, d->n_pend, sizeof(*v), PEND);
+
+		if (!v) {
+			if (d->over_dropped < UINT32_MAX)
+				d->over_dropped++;
+			return;
+		}
+		d->pend = v;
+	}
+	over_log_add(d, d->n_pend, p->frame);
 	d->pend[d->n_pend++] = (struct oversize){
 		.seq = p->tcp.seq, .end = end, .len = len, .frame = p->frame,
-		.ns = p->ts_ns, .tso = tso_signs(p),
+		.ns = p->ts_ns, .tso = tso_signs(p), .inbound = frame_inbound(p),
+		.outbound = frame_outbound(p),
 	};
 }
 
 /* This side (dir) acknowledged up to @ack: settle the peer's data. */
 static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_t ack, int64_t ns)
 {
-	struct tdir *r = &t->d[peer];
+	struct tdir *r = t->d[peer];
 
+	if (!r)
+		return;
 	for (unsigned i = 0; i < r->n_pend; i++)
 		if (!r->pend[i].acked && pd_seq_le(r->pend[i].end, ack))
 			r->pend[i].acked = true;
@@ -307,7 +522,7 @@ static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_
 		r->small_acked = true;
 		r->small_pending = false;
 	}
-	if (r->cur.active && pd_seq_lt(r->cur.seq, ack))
+	if (r->x && r->x->cur && r->x->cur->active && pd_seq_lt(r->x->cur->seq, ack))
 		run_end(s, t, peer, "ack", ns);
 }
 
@@ -316,15 +531,17 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 {
 	struct tcp_state *s = state;
 	struct tflow *t;
-	struct tdir *d, *r;
+	struct tdir *d;
+	const struct tdir *r;
 	const struct pd_tcp *th = &p->tcp;
 	uint32_t seglen, end;
 	uint16_t mss_r;
 	int c = -1;
 
-	(void)a;
 	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
 		return;
+	if (a->dup_of)
+		return; /* a second copy of a frame already analysed */
 	t = f->tcp_state;
 	if (!t) {
 		t = calloc(1, sizeof(*t));
@@ -332,15 +549,17 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 			return;
 		f->tcp_state = t;
 	}
-	d = &t->d[dir];
-	r = &t->d[1 - dir];
+	if (!t->d[dir] && !(t->d[dir] = calloc(1, sizeof(*t->d[dir]))))
+		return;
+	d = t->d[dir];
+	r = dir_of(t, 1 - dir);
 	seglen = th->payload_len + ((th->flags & TH_SYN) ? 1u : 0u) + ((th->flags & TH_FIN) ? 1u : 0u);
 	end = th->seq + seglen;
 
 	/* handshake timing: SYN -> SYN/ACK -> ACK (Wireshark's iRTT) */
 	if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && !t->syn_ns) {
 		t->syn_ns = p->ts_ns;
-		t->client = dir;
+		t->client = (uint8_t)dir;
 		t->client_known = true;
 	} else if ((th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && t->syn_ns && !t->synack_ns) {
 		t->synack_ns = p->ts_ns;
@@ -352,9 +571,19 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		d->rst = true;
 	if (th->flags & TH_FIN)
 		d->fin = true;
+	if ((th->flags & (TH_FIN | TH_RST)) && !(d->x && d->x->gave_up) && extra(d)) {
+		d->x->gave_up = true;
+		d->x->giveup.ns = p->ts_ns;
+		d->x->giveup.frame = p->frame;
+		d->x->giveup.rst = (th->flags & TH_RST) != 0;
+	}
+	if (!(th->flags & TH_RST))
+		d->last_tx_ns = p->ts_ns;
 
-	mss_r = f->dir[1 - dir].mss ? f->dir[1 - dir].mss : default_mss(f);
+	mss_r = f->dir[1 - dir].mss ? f->dir[1 - dir].mss : assumed_mss(f);
 	track_size(d, p, mss_r, th->seq + th->payload_len);
+	if (d->over_dropped && !s->over_first)
+		s->over_first = p->frame; /* the first oversize segment not kept */
 
 	/* sequence analysis (order of tests as Wireshark's
 	 * tcp_analyze_sequence_number: fast retransmission, out-of-order,
@@ -417,7 +646,7 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		if (dup || th->sack_count)
 			for (unsigned i = 0; i < r->n_pend; i++)
 				if (r->pend[i].seq == th->ack)
-					r->pend[i].hole = true;
+					t->d[1 - dir]->pend[i].hole = true;
 		d->last_ack = th->ack;
 		d->last_win = th->window;
 		d->ack_valid = true;
@@ -462,11 +691,13 @@ static void fmt_endpoint(const struct pd_flow *f, int dir, char *buf, size_t len
 
 static const char *conn_end_of(const struct tflow *t)
 {
-	if (t->d[0].rst || t->d[1].rst)
+	const struct tdir *d0 = dir_of(t, 0), *d1 = dir_of(t, 1);
+
+	if (d0->rst || d1->rst)
 		return "rst";
-	if (t->d[0].fin && t->d[1].fin)
+	if (d0->fin && d1->fin)
 		return "fin";
-	if (t->d[0].fin || t->d[1].fin)
+	if (d0->fin || d1->fin)
 		return "half-fin";
 	return "open";
 }
@@ -480,7 +711,7 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	char from[64];
 
 	for (int c = 0; c < C__COUNT; c++) {
-		tot[c] = t->d[0].cat[c] + t->d[1].cat[c];
+		tot[c] = cat_n(dir_of(t, 0), c) + cat_n(dir_of(t, 1), c);
 		any |= tot[c] != 0;
 	}
 	if (!any)
@@ -490,9 +721,9 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	pd_finding_flow(&x, "%s", flow);
 	for (int c = 0; c < C__COUNT; c++)
 		for (int dir = 0; dir < 2; dir++)
-			for (uint64_t i = 0; i < t->d[dir].cat[c] && i < CAT_FRAMES; i++)
+			for (uint64_t i = 0; i < cat_n(dir_of(t, dir), c) && i < CAT_FRAMES; i++)
 				if (c != C_DUPACK && c != C_ZEROWIN)
-					pd_finding_add_frame(&x, t->d[dir].cat_frames[c][i]);
+					pd_finding_add_frame(&x, t->d[dir]->cats->frames[c][i]);
 	/* frames: the first ones of the retransmission categories, sorted */
 	for (uint32_t i = 1; i < x.n_frames; i++)
 		for (uint32_t k = i; k > 0 && x.frames[k - 1] > x.frames[k]; k--) {
@@ -513,13 +744,19 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 	for (int c = 0; c < C__COUNT; c++)
 		pd_finding_ev_u64(&x, cat_key[c], tot[c]);
 	for (int dir = 0; dir < 2; dir++) {
-		uint64_t n = t->d[dir].cat[C_RETRANS] + t->d[dir].cat[C_FAST];
+		uint64_t n = cat_n(dir_of(t, dir), C_RETRANS) + cat_n(dir_of(t, dir), C_FAST);
 
 		if (n) {
 			fmt_endpoint(f, dir, from, sizeof(from));
 			pd_finding_ev_str(&x, side_of(f, t, dir) ? "server_sender" : "client_sender",
 					  "%s: %llu retransmitted", from, (unsigned long long)n);
 		}
+	}
+	if (pd_flow_vlan_asymmetric(f)) {
+		int cl = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
+
+		pd_finding_ev_str(&x, "vlans", "client %u, server %u", f->dir[cl].vlan,
+				  f->dir[1 - cl].vlan);
 	}
 	pd_finding_advice(&x, "Loss on the path: compare with a capture at the other end to "
 			      "find where packets disappear; check interface error and drop "
@@ -531,14 +768,15 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
  * ACKed without TSO signs (@acked) or never ACKed (!@acked). */
 static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const char *flow,
 			    bool acked, uint64_t count, uint32_t max, uint16_t mss, bool assumed,
-			    const char *snd, const char *rcv)
+			    const char *snd, const char *rcv, uint32_t min_len)
 {
 	struct pd_finding x;
 
 	pd_finding_init(&x, "tcp.segment_exceeds_mss", acked ? PD_SEV_WARNING : PD_SEV_ERROR);
 	pd_finding_flow(&x, "%s", flow);
 	for (unsigned i = 0; i < d->n_pend; i++)
-		if (acked ? d->pend[i].acked && !d->pend[i].tso : !d->pend[i].acked)
+		if ((acked ? d->pend[i].acked && !d->pend[i].tso : !d->pend[i].acked) &&
+		    d->pend[i].len > min_len)
 			pd_finding_add_frame(&x, d->pend[i].frame);
 	pd_finding_message(&x, "%llu segments from %s of up to %u bytes exceed the %u-byte MSS %s "
 			       "advertised%s %s",
@@ -558,15 +796,100 @@ static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const c
 	pd_analysis_add(a, &x);
 }
 
+/* The largest TCP payload any path MTU carries (9216-byte jumbo frames,
+ * the largest Ethernet MTU in use, minus 40 bytes of headers). */
+#define MAX_PLAUSIBLE_SEGMENT (9216u - 40u)
+
+/*
+ * Were the super-segments of @d merged on the receiving host (GRO/LRO/RSC)
+ * rather than sent whole by a sending host with TSO/GSO?  Direction
+ * recorded by the capture first (pcapng epb_flags, SLL packet type);
+ * without it, the checksums: a sender with TX checksum offload leaves the
+ * pseudo-header sum on every frame it sends, ACKs included, whereas GRO
+ * writes it only into the segments it merged, so a sender whose ordinary
+ * frames carry valid checksums did not send the partial ones itself.
+ */
+static bool rx_coalesced(const struct tdir *d)
+{
+	unsigned in = 0, out = 0;
+
+	for (unsigned i = 0; i < d->n_pend; i++) {
+		in += d->pend[i].tso && d->pend[i].inbound;
+		out += d->pend[i].tso && d->pend[i].outbound;
+	}
+	if (in != out)
+		return in > out;
+	return d->csum_partial == 0 && d->csum_valid > 0;
+}
+
+static void coalesced_finding(struct pd_analysis *a, const struct pd_flow *f, int dir,
+			      bool rx, uint64_t n, uint64_t unconfirmed, uint32_t max,
+			      uint16_t mss, bool assumed, const char *flow)
+{
+	const struct tdir *d = dir_of((const struct tflow *)f->tcp_state, dir);
+	struct pd_finding x;
+	struct pd_addr host;
+	char snd[64], rcv[64], rcv_host[48];
+
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
+	pd_flow_endpoint(f, 1 - dir, &host);
+	pd_addr_format(&host, rcv_host, sizeof(rcv_host));
+
+	pd_finding_init(&x, rx ? "tcp.rx_coalescing" : "tcp.tso_artifact", PD_SEV_INFO);
+	pd_finding_flow(&x, "%s", flow);
+	for (unsigned i = 0; i < d->n_pend; i++)
+		if (d->pend[i].tso && (d->pend[i].acked || !d->pend[i].copies))
+			pd_finding_add_frame(&x, d->pend[i].frame);
+	if (rx)
+		pd_finding_message(&x, "%llu segments from %s of up to %u bytes, above the %u-byte "
+				       "MSS %s advertised%s, were merged on the capturing (receiving) "
+				       "host %s by receive offload (GRO/LRO on Linux, RSC on Windows) "
+				       "after they arrived; %s sent wire-sized segments",
+				   (unsigned long long)n, snd, max, mss, rcv,
+				   assumed ? " (assumed: no SYN captured)" : "", rcv_host, snd);
+	else
+		pd_finding_message(&x, "%llu super-segments from %s of up to %u bytes, above the "
+				       "%u-byte MSS %s advertised%s (%llu ACKed, %llu not yet when "
+				       "the capture ended): TSO/GSO on the capturing (sending) host, "
+				       "split by the NIC after the capture point",
+				   (unsigned long long)n, snd, max, mss, rcv,
+				   assumed ? " (assumed: no SYN captured)" : "",
+				   (unsigned long long)(n - unconfirmed),
+				   (unsigned long long)unconfirmed);
+	pd_finding_ev_str(&x, "sender", "%s", snd);
+	if (rx)
+		pd_finding_ev_str(&x, "capturing_host", "%s", rcv_host);
+	pd_finding_ev_u64(&x, "segments", n);
+	pd_finding_ev_u64(&x, "acked", n - unconfirmed);
+	pd_finding_ev_u64(&x, "max_segment", max);
+	pd_finding_ev_u64(&x, "receiver_mss", mss);
+	pd_finding_ev_bool(&x, "mss_assumed", assumed);
+	if (rx) {
+		pd_finding_ev_u64(&x, "sender_valid_checksums", d->csum_valid);
+		pd_finding_ev_u64(&x, "sender_partial_checksums", d->csum_partial);
+		pd_finding_advice(&x, "Not a network problem: the receiving host's NIC or stack "
+				      "coalesced the sender's segments before the capture point "
+				      "(ethtool -k IFACE: generic-receive-offload, large-receive-"
+				      "offload; Windows: Get-NetAdapterRsc). Capture on the wire "
+				      "to see the real segments.");
+	} else {
+		pd_finding_advice(&x, "Not a network problem: the capture was taken on the sender "
+				      "before segmentation offload. Capture on the wire or on the "
+				      "receiver to see real segment sizes.");
+	}
+	pd_analysis_add(a, &x);
+}
+
 static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
 			  int dir, const char *flow, uint64_t *oversize_unacked)
 {
-	const struct tdir *d = &t->d[dir];
+	const struct tdir *d = dir_of(t, dir);
 	uint16_t mss = f->dir[1 - dir].mss;
 	bool assumed = mss == 0;
 	uint64_t tso_acked = 0, wire_acked = 0, unacked = 0, unacked_retx = 0, retx_copies = 0;
-	uint64_t holes = 0, tso_unconfirmed = 0;
-	uint32_t tso_max = 0, wire_max = 0, un_max = 0;
+	uint64_t holes = 0, tso_unconfirmed = 0, huge = 0;
+	uint32_t tso_max = 0, wire_max = 0, un_max = 0, huge_max = 0;
 	int64_t first_un_ns = 0;
 	char snd[64], rcv[64];
 	struct pd_finding x;
@@ -574,14 +897,14 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	if (!d->over_total)
 		return;
 	if (assumed)
-		mss = default_mss(f);
+		mss = assumed_mss(f);
 	fmt_endpoint(f, dir, snd, sizeof(snd));
 	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
 	for (unsigned i = 0; i < d->n_pend; i++) {
 		const struct oversize *o = &d->pend[i];
 
 		if (o->tso && (o->acked || !o->copies)) {
-			/* sender-side capture signs, and nothing says it was lost */
+			/* capture signs of offload, and nothing says it was lost */
 			tso_acked++;
 			tso_unconfirmed += !o->acked;
 			tso_max = o->len > tso_max ? o->len : tso_max;
@@ -591,6 +914,10 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		} else {
 			unacked++;
 			un_max = o->len > un_max ? o->len : un_max;
+			if (o->len > MAX_PLAUSIBLE_SEGMENT) {
+				huge++;
+				huge_max = o->len > huge_max ? o->len : huge_max;
+			}
 			if (o->copies) {
 				unacked_retx++;
 				retx_copies += o->copies;
@@ -602,46 +929,35 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	}
 	*oversize_unacked += unacked;
 
-	if (tso_acked) {
-		pd_finding_init(&x, "tcp.tso_artifact", PD_SEV_INFO);
-		pd_finding_flow(&x, "%s", flow);
-		for (unsigned i = 0; i < d->n_pend; i++)
-			if (d->pend[i].tso && (d->pend[i].acked || !d->pend[i].copies))
-				pd_finding_add_frame(&x, d->pend[i].frame);
-		pd_finding_message(&x, "%llu super-segments from %s of up to %u bytes, above the "
-				       "%u-byte MSS %s advertised (%llu ACKed, %llu not yet when the "
-				       "capture ended): TSO/GSO on the capturing (sending) host, split "
-				       "by the NIC after the capture point",
-				   (unsigned long long)tso_acked, snd, tso_max, mss, rcv,
-				   (unsigned long long)(tso_acked - tso_unconfirmed),
-				   (unsigned long long)tso_unconfirmed);
-		pd_finding_ev_str(&x, "sender", "%s", snd);
-		pd_finding_ev_u64(&x, "segments", tso_acked);
-		pd_finding_ev_u64(&x, "acked", tso_acked - tso_unconfirmed);
-		pd_finding_ev_u64(&x, "max_segment", tso_max);
-		pd_finding_ev_u64(&x, "receiver_mss", mss);
-		pd_finding_ev_bool(&x, "mss_assumed", assumed);
-		pd_finding_advice(&x, "Not a network problem: the capture was taken on the sender "
-				      "before segmentation offload. Capture on the wire or on the "
-				      "receiver to see real segment sizes.");
-		pd_analysis_add(a, &x);
-	}
-	if (wire_acked)
-		exceeds_finding(a, d, flow, true, wire_acked, wire_max, mss, assumed, snd, rcv);
+	if (tso_acked)
+		coalesced_finding(a, f, dir, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
+				  mss, assumed, flow);
+	/* Without the receiver's SYN no MSS was violated: segments the
+	 * receiver ACKed were carried by the path, whatever their size. */
+	if (wire_acked && !assumed)
+		exceeds_finding(a, d, flow, true, wire_acked, wire_max, mss, assumed, snd, rcv, 0);
 	if (!unacked)
 		return;
-	if (unacked_retx && (d->small_acked || holes)) {
+	/* the black hole: retransmitted, never ACKed, while smaller segments
+	 * got through or the receiver's ACKs stop exactly at them (without a
+	 * captured MSS, at least two copies: one lost copy is ordinary loss) */
+	if (unacked_retx && (d->small_acked || holes) && (!assumed || retx_copies >= 2)) {
 		int64_t end_ns = f->last_ns;
 
 		pd_finding_init(&x, "tcp.oversize_blackhole", PD_SEV_ERROR);
 		pd_finding_flow(&x, "%s", flow);
-		for (unsigned i = 0; i < d->n_pend; i++)
-			if (!d->pend[i].acked)
-				pd_finding_add_frame(&x, d->pend[i].frame);
+		/* every oversize frame of the segments never ACKed, copies included */
+		const struct over_log *l = d->x ? d->x->over_log : 0;
+
+		for (uint32_t i = 0; l && i < l->n; i++)
+			if (!d->pend[l->v[i].pend].acked)
+				pd_finding_add_frame(&x, l->v[i].frame);
+		x.frames_total = unacked + retx_copies;
 		pd_finding_message(&x, "%llu segments from %s of up to %u bytes, above the %u-byte "
-				       "MSS %s advertised, were retransmitted %llu times and never "
+				       "MSS %s advertised%s, were retransmitted %llu times and never "
 				       "ACKed%s; %.1f s lost",
 				   (unsigned long long)unacked, snd, un_max, mss, rcv,
+				   assumed ? " (assumed: no SYN captured; Ethernet MTU)" : "",
 				   (unsigned long long)retx_copies,
 				   d->small_acked ? ", while smaller segments got through"
 						  : ", and the receiver's ACKs stop exactly at them",
@@ -649,6 +965,7 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		pd_finding_ev_str(&x, "sender", "%s", snd);
 		pd_finding_ev_str(&x, "receiver", "%s", rcv);
 		pd_finding_ev_u64(&x, "oversize_segments", unacked);
+		pd_finding_ev_u64(&x, "oversize_frames", unacked + retx_copies);
 		pd_finding_ev_u64(&x, "max_segment", un_max);
 		pd_finding_ev_u64(&x, "receiver_mss", mss);
 		pd_finding_ev_bool(&x, "mss_assumed", assumed);
@@ -663,7 +980,11 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		pd_analysis_add(a, &x);
 		return;
 	}
-	exceeds_finding(a, d, flow, false, unacked, un_max, mss, assumed, snd, rcv);
+	if (!assumed)
+		exceeds_finding(a, d, flow, false, unacked, un_max, mss, assumed, snd, rcv, 0);
+	else if (huge)
+		exceeds_finding(a, d, flow, false, huge, huge_max, mss, assumed, snd, rcv,
+				MAX_PLAUSIBLE_SEGMENT);
 }
 
 static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
@@ -677,7 +998,8 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	uint16_t port;
 
 	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
-		s->q_dropped++;
+		if (!s->q_dropped++)
+			s->q_first = st->r.frames[0];
 		return;
 	}
 	q = &s->q[s->nq++];
@@ -698,23 +1020,46 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	for (unsigned i = 0; i < st->r.n; i++)
 		pd_finding_add_frame(x, st->r.frames[i]);
 	x->frames_total = st->r.copies + (st->r.have_original ? 1 : 0);
-	pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no ACK "
-			      "progress (intervals %s s); stalled %.1f s, ended by %s",
-			   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
-			   st->ended);
+	if (st->r.syn && !st->r.len)
+		pd_finding_message(x, "%s sent its SYN (seq %u) %u more times with no answer "
+				      "(intervals %s s); stalled %.1f s, ended by %s",
+				   snd, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
+				   st->ended);
+	else
+		pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no "
+				      "ACK progress (intervals %s s); stalled %.1f s, ended by %s",
+				   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
+				   st->ended);
 	pd_finding_ev_str(x, "sender", "%s", snd);
 	pd_finding_ev_u64(x, "seq", st->r.seq);
 	pd_finding_ev_u64(x, "segment_len", st->r.len);
+	pd_finding_ev_bool(x, "syn", st->r.syn);
 	pd_finding_ev_u64(x, "copies", st->r.copies);
 	pd_finding_ev_str(x, "rto_ladder_s", "%s", ladder);
 	pd_finding_ev_double(x, "stall_s", (double)stall / 1e9);
 	pd_finding_ev_str(x, "ended_by", "%s", st->ended);
 	pd_finding_ev_str(x, "connection_end", "%s", conn_end_of(t));
+	if (pd_flow_vlan_asymmetric(f))
+		pd_finding_ev_str(x, "vlans", "client %u, server %u", f->dir[client].vlan,
+				  f->dir[1 - client].vlan);
 	q->flow_id = f->id;
 	dir_addr(f, client, &q->client, &port);
 	dir_addr(f, 1 - client, &q->server, &q->server_port);
 	q->start_ns = start;
 	q->conn_end_ns = f->last_ns;
+	if (dir_of(t, client)->x && dir_of(t, client)->x->gave_up) {
+		const struct giveup *g = &dir_of(t, client)->x->giveup;
+
+		q->giveup_ns = g->ns;
+		q->giveup_frame = g->frame;
+		q->giveup_rst = g->rst;
+	}
+	q->client_last_ns = dir_of(t, client)->last_tx_ns;
+	q->by_server = st->dir != client;
+	q->n = st->r.n;
+	memcpy(q->t, st->r.t, sizeof(q->t));
+	q->copies_total = st->r.copies;
+	q->last_copy_ns = st->r.last_ns;
 }
 
 static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
@@ -731,7 +1076,7 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	c = &cs->v[cs->n++];
 	memset(c, 0, sizeof(*c));
 	c->flow_id = f->id;
-	c->vlan = f->key.vlan;
+	c->vlan = f->dir[client].vlan;
 	c->first_ns = f->first_ns;
 	c->last_ns = f->last_ns;
 	c->first_frame = f->first_frame;
@@ -740,7 +1085,7 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	c->rtt_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns : -1;
 	for (int side = 0; side < 2; side++) {
 		int dir = side == 0 ? client : 1 - client;
-		const struct tdir *d = &t->d[dir];
+		const struct tdir *d = dir_of(t, dir);
 
 		dir_addr(f, dir, &c->addr[side], &c->port[side]);
 		c->packets[side] = f->dir[dir].packets;
@@ -749,21 +1094,21 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 		c->mss[side] = f->dir[dir].mss;
 		c->max_seg[side] = d->max_seg;
 		c->max_seg_frame[side] = d->max_seg_frame;
-		c->retrans[side] = d->cat[C_RETRANS];
-		c->fast_retrans[side] = d->cat[C_FAST];
-		c->spurious[side] = d->cat[C_SPURIOUS];
-		c->out_of_order[side] = d->cat[C_OOO];
-		c->lost[side] = d->cat[C_LOST];
-		c->dup_ack[side] = d->cat[C_DUPACK];
-		c->zero_window[side] = d->cat[C_ZEROWIN];
+		c->retrans[side] = cat_n(d, C_RETRANS);
+		c->fast_retrans[side] = cat_n(d, C_FAST);
+		c->spurious[side] = cat_n(d, C_SPURIOUS);
+		c->out_of_order[side] = cat_n(d, C_OOO);
+		c->lost[side] = cat_n(d, C_LOST);
+		c->dup_ack[side] = cat_n(d, C_DUPACK);
+		c->zero_window[side] = cat_n(d, C_ZEROWIN);
 	}
 	c->storms = t->storms_total;
 	c->oversize_unacked = (uint32_t)oversize_unacked;
-	if (t->d[0].rst || t->d[1].rst)
+	if (dir_of(t, 0)->rst || dir_of(t, 1)->rst)
 		c->end = PD_END_RST;
-	else if (t->d[0].fin && t->d[1].fin)
+	else if (dir_of(t, 0)->fin && dir_of(t, 1)->fin)
 		c->end = PD_END_FIN;
-	else if (t->d[0].fin || t->d[1].fin)
+	else if (dir_of(t, 0)->fin || dir_of(t, 1)->fin)
 		c->end = PD_END_HALF_FIN;
 	else
 		c->end = PD_END_OPEN;
@@ -786,7 +1131,13 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 		size_findings(a, f, t, dir, flow, &oversize_unacked);
 	for (unsigned i = 0; i < t->n_storms; i++)
 		queue_storm(s, f, t, &t->storms[i], flow);
+	s->over_dropped += dir_of(t, 0)->over_dropped + dir_of(t, 1)->over_dropped;
 	record_conn(a, f, t, oversize_unacked);
+	if (a->conns.dropped == 1 && !s->conns_first)
+		s->conns_first = f->first_frame; /* the first connection not kept */
+	tdir_free(t->d[0]);
+	tdir_free(t->d[1]);
+	free(t->storms);
 	free(t);
 	((struct pd_flow *)f)->tcp_state = 0;
 }
@@ -818,18 +1169,52 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 		pd_finding_ev_bool(&q->f, "reconnected", next != 0);
 		if (next) {
 			bool again = next->storms || next->oversize_unacked;
+			int64_t ref;
+			const char *from;
+			unsigned after = 0;
 
+			/* from the client's give-up: its FIN or RST if that came
+			 * before the new connection, else its last frame that was
+			 * not a RST (it went silent), else the storm's start */
+			if (q->giveup_frame && q->giveup_ns <= next->first_ns) {
+				ref = q->giveup_ns;
+				from = q->giveup_rst ? "client RST" : "client FIN";
+			} else if (q->client_last_ns && q->client_last_ns <= next->first_ns) {
+				ref = q->client_last_ns;
+				from = "client's last frame";
+			} else {
+				ref = q->start_ns;
+				from = "storm start";
+			}
 			pd_finding_ev_u64(&q->f, "reconnect_frame", next->first_frame);
 			pd_finding_ev_double(&q->f, "reconnect_after_s",
-					     (double)(next->first_ns - q->conn_end_ns) / 1e9);
+					     (double)(next->first_ns - ref) / 1e9);
+			pd_finding_ev_str(&q->f, "reconnect_measured_from", "%s", from);
+			if (q->giveup_frame && q->giveup_ns <= next->first_ns)
+				pd_finding_ev_u64(&q->f, "giveup_frame", q->giveup_frame);
 			pd_finding_ev_bool(&q->f, "stalled_again", again);
+			if (q->by_server) {
+				/* copies the server sent after the client gave up */
+				for (unsigned k = 0; k < q->n; k++)
+					after += q->t[k] > ref;
+				if (q->copies_total + 1 > q->n && q->last_copy_ns > ref)
+					after += q->copies_total + 1 - q->n; /* past LADDER */
+				pd_finding_ev_u64(&q->f, "server_copies_after_giveup", after);
+				if (after)
+					pd_finding_ev_double(&q->f, "server_retransmitting_after_giveup_s",
+							     (double)(q->last_copy_ns - ref) / 1e9);
+			}
 			pd_finding_advice(&q->f,
-					  "The client gave up and reconnected to the same server port "
-					  "(frame %llu)%s. A segment that is never ACKed however often it "
-					  "is sent is usually too big for the path: see "
-					  "tcp.oversize_blackhole; otherwise look for a device dropping "
-					  "this flow.",
+					  "The client gave up (%s) and reconnected to the same server "
+					  "port %.1f s later (frame %llu)%s%s. A segment that is never "
+					  "ACKed however often it is sent is usually too big for the "
+					  "path: see tcp.oversize_blackhole; otherwise look for a device "
+					  "dropping this flow.",
+					  from, (double)(next->first_ns - ref) / 1e9,
 					  (unsigned long long)next->first_frame,
+					  after ? ", while the server kept retransmitting on the old "
+						  "connection"
+						: "",
 					  again ? ", and the new connection stalled again" : "");
 		} else {
 			pd_finding_advice(&q->f, "A segment that is never ACKed however often it is "
@@ -837,6 +1222,57 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 						 "tcp.oversize_blackhole) or dropped by a filter.");
 		}
 		rc = pd_analysis_add(a, &q->f);
+	}
+	if (!rc && a->conns.dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_connections", MAX_CONNS, a->conns.dropped, "connections",
+				 s->conns_first);
+		pd_finding_message(&x, "TCP connection table full (%d connections): %llu more were "
+				       "not kept, the first starting in frame %llu; reconnects to "
+				       "them, --connections and the boot summary do not see them",
+				   MAX_CONNS, (unsigned long long)a->conns.dropped,
+				   (unsigned long long)s->conns_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to the connections of interest.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->q_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms", MAX_QUEUED, s->q_dropped,
+				 "tcp.retransmission_storm findings", s->q_first);
+		pd_finding_advice(&x, "Filter the capture (-f) to fewer connections.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->storms_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_storms_per_connection", MAX_STORMS, s->storms_dropped,
+				 "storms", s->storms_first);
+		pd_finding_message(&x, "%llu retransmission storms past the first %d of their "
+				       "connection got no tcp.retransmission_storm finding (counted "
+				       "in --connections), the first in frame %llu",
+				   (unsigned long long)s->storms_dropped, MAX_STORMS,
+				   (unsigned long long)s->storms_first);
+		pd_finding_advice(&x, "The first storms of each connection are reported; filter "
+				      "on one connection (-f) with a higher --storm-threshold to "
+				      "see the others.");
+		rc = pd_analysis_add(a, &x);
+	}
+	if (!rc && s->over_dropped) {
+		struct pd_finding x;
+
+		pd_finding_limit(&x, "tcp_oversize_segments", PEND, s->over_dropped,
+				 "oversize segments", s->over_first);
+		pd_finding_message(&x, "%llu segments above the receiver's MSS, past the first %d "
+				       "of their direction, are not in the counts of the "
+				       "tcp.tso_artifact, tcp.segment_exceeds_mss and "
+				       "tcp.oversize_blackhole findings (the first in frame %llu)",
+				   (unsigned long long)s->over_dropped, PEND,
+				   (unsigned long long)s->over_first);
+		pd_finding_advice(&x, "The verdicts stand on the first 64 oversize segments of "
+				      "each direction.");
+		rc = pd_analysis_add(a, &x);
 	}
 	return rc; /* the table stays: reconnect matching and the boot summary use it */
 }

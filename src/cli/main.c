@@ -57,6 +57,8 @@ static void usage(FILE *out)
 	      "      --max-frames N     frames listed per finding (default 10 text, 32 json)\n"
 	      "      --max-flows N      flow table limit (default 262144)\n"
 	      "      --max-hosts N      host table limit (default 65536)\n"
+	      "      --max-findings-per-id N  findings of one id listed one by one; the\n"
+	      "                         rest fold into one aggregate (default 200)\n"
 	      "      --no-stats         leave out the statistics section (text)\n"
 	      "      --connections      per-connection TCP table (text and JSON)\n"
 	      "      --storm-threshold N  copies of one segment that make a\n"
@@ -338,6 +340,7 @@ static int cmd_analyze(int argc, char **argv)
 		{"probe-delay-threshold", required_argument, 0, 12},
 		{"handover-gap", required_argument, 0, 13},
 		{"iscsi-timeout", required_argument, 0, 14},
+		{"max-findings-per-id", required_argument, 0, 18},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		{"interface", required_argument, 0, 'i'},
@@ -478,6 +481,11 @@ static int cmd_analyze(int argc, char **argv)
 				ao.iscsi_timeout_ns = ns;
 			break;
 		}
+		case 18:
+			if (parse_count("max-findings-per-id", optarg, 1, 1000000, &num))
+				return EXIT_USAGE;
+			ao.max_findings_per_id = (size_t)num;
+			break;
 		case 'q':
 			ao.progress = false;
 			break;

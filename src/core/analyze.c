@@ -198,11 +198,47 @@ static void to_sink(struct pd_analysis *a, const struct pd_finding *f, int ev)
 		p->sink.on_finding(p->sink.arg, a, f, ev);
 }
 
+/* Entries appended to the list from index @from on are new: key them
+ * (key = index + 1 while the pipeline runs) and open them. */
+static void open_new(struct pd_analysis *a, size_t from)
+{
+	for (size_t i = from; i < a->findings.n; i++) {
+		a->findings.v[i].key = i + 1;
+		to_sink(a, &a->findings.v[i], PD_FINDING_OPEN);
+	}
+}
+
+/* @f was folded into its id's aggregate (the per-id cap): the aggregate
+ * and its analysis.limit_reached changed in place. */
+static void folded_update(struct pd_analysis *a, const char *id, size_t from)
+{
+	const struct pd_findings *l = &a->findings;
+
+	if (!a->pipeline || !a->pipeline->sink.on_finding) {
+		open_new(a, from); /* keys only: the texts are rendered at finish */
+		return;
+	}
+	pd_findings_refresh(&a->findings);
+	open_new(a, from); /* the first fold appends both */
+	for (size_t i = 0; i < l->n_ids; i++) {
+		if (strcmp(l->ids[i].id, id) != 0)
+			continue;
+		if (l->ids[i].agg < from)
+			to_sink(a, &l->v[l->ids[i].agg], PD_FINDING_UPDATE);
+		if (l->ids[i].limit < from)
+			to_sink(a, &l->v[l->ids[i].limit], PD_FINDING_UPDATE);
+		return;
+	}
+}
+
 int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t *key)
 {
 	struct pd_finding *slot;
+	size_t from = a->findings.n;
 	int rc;
 
+	if (*key == PD_FINDING_KEY_FOLDED)
+		return 0; /* counted in its aggregate: later evidence is not kept */
 	if (*key && *key <= a->findings.n) {
 		slot = &a->findings.v[*key - 1];
 		*slot = *f;
@@ -210,13 +246,16 @@ int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t
 		to_sink(a, slot, PD_FINDING_UPDATE);
 		return 0;
 	}
-	rc = pd_findings_push(&a->findings, f);
-	if (rc)
+	rc = pd_findings_add_capped(&a->findings, f);
+	if (rc < 0)
 		return rc;
-	slot = &a->findings.v[a->findings.n - 1];
-	slot->key = a->findings.n;
-	*key = slot->key;
-	to_sink(a, slot, PD_FINDING_OPEN);
+	if (rc == 1) {
+		*key = PD_FINDING_KEY_FOLDED;
+		folded_update(a, f->id, from);
+		return 0;
+	}
+	*key = a->findings.n;
+	open_new(a, from);
 	return 0;
 }
 
@@ -235,6 +274,7 @@ void pd_analysis_begin(struct pd_analysis *a, const struct pd_analysis_opts *opt
 	a->input = src ? pd_source_name(src) : name;
 	a->error_offset = -1;
 	a->linktype = -1;
+	a->findings.max_per_id = opts->max_findings_per_id;
 	if (!src)
 		return;
 	snprintf(a->format, sizeof(a->format), "%s", pd_source_format(src));

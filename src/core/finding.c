@@ -143,6 +143,170 @@ int pd_findings_push(struct pd_findings *list, const struct pd_finding *f)
 	return 0;
 }
 
+void pd_finding_limit(struct pd_finding *f, const char *table, uint64_t limit,
+		      uint64_t not_tracked, const char *unit, uint64_t first_frame)
+{
+	pd_finding_init(f, "analysis.limit_reached", PD_SEV_WARNING);
+	if (first_frame)
+		pd_finding_add_frame(f, first_frame);
+	if (first_frame)
+		pd_finding_message(f, "%s table full (%llu entries): %llu %s not tracked, the "
+				      "first in frame %llu",
+				   table, (unsigned long long)limit, (unsigned long long)not_tracked,
+				   unit, (unsigned long long)first_frame);
+	else
+		pd_finding_message(f, "%s table full (%llu entries): %llu %s not tracked", table,
+				   (unsigned long long)limit, (unsigned long long)not_tracked, unit);
+	pd_finding_ev_str(f, "table", "%s", table);
+	pd_finding_ev_u64(f, "limit", limit);
+	pd_finding_ev_u64(f, "not_tracked", not_tracked);
+	pd_finding_ev_u64(f, "overflow", not_tracked);
+	pd_finding_ev_str(f, "unit", "%s", unit);
+	pd_finding_ev_u64(f, "first_frame", first_frame);
+}
+
+static struct pd_finding_count *id_count(struct pd_findings *list, const char *id)
+{
+	struct pd_finding_count *c;
+
+	for (size_t i = 0; i < list->n_ids; i++)
+		if (!strcmp(list->ids[i].id, id))
+			return &list->ids[i];
+	if (pd_vec_reserve(&list->ids, &list->cap_ids, list->n_ids, sizeof(*list->ids),
+			   PD_FINDINGS_MAX_IDS))
+		return 0;
+	c = &list->ids[list->n_ids++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	return c;
+}
+
+/* Write the counters of @c into its aggregate and limit findings. */
+static void fold_render(struct pd_findings *list, const struct pd_finding_count *c, size_t cap)
+{
+	struct pd_finding *agg = &list->v[c->agg], *lim = &list->v[c->limit];
+	uint64_t first = agg->n_frames ? agg->frames[0] : 0;
+
+	agg->folded = c->folded;
+	pd_finding_message(agg, "%llu more %s findings past the cap of %zu per id were folded "
+				"into this one (the first: %.160s)",
+			   (unsigned long long)c->folded, c->id, cap,
+			   agg->evidence[3].s);
+	agg->evidence[0].v.u = c->folded;
+	pd_finding_limit(lim, "findings", cap, c->folded, "findings", first);
+	pd_finding_message(lim, "more than %zu %s findings: %llu more were folded into one "
+				"aggregate %s finding (the first in frame %llu)",
+			   cap, c->id, (unsigned long long)c->folded, c->id,
+			   (unsigned long long)first);
+	pd_finding_ev_str(lim, "finding_id", "%s", c->id);
+	pd_finding_advice(lim, "Raise --max-findings-per-id, or filter the capture (-f) to "
+			       "see these findings one by one.");
+}
+
+/* Fold @f into the aggregate of its id, creating the aggregate and its
+ * analysis.limit_reached finding at the first occurrence past the cap. */
+static int fold(struct pd_findings *list, struct pd_finding_count *c, const struct pd_finding *f,
+		size_t cap)
+{
+	struct pd_finding *agg, *lim;
+	int rc;
+
+	if (!c->folded) {
+		struct pd_finding x;
+
+		/* room for two: the aggregate and its limit finding */
+		rc = pd_vec_reserve(&list->v, &list->cap, list->n + 1, sizeof(*list->v), 0);
+		if (rc)
+			return rc;
+		pd_finding_init(&x, f->id, f->severity);
+		memcpy(x.flow, f->flow, sizeof(x.flow)); /* kept while they all share it */
+		pd_finding_ev_u64(&x, "folded", 0);
+		pd_finding_ev_u64(&x, "cap", cap);
+		pd_finding_ev_str(&x, "first_flow", "%s", f->flow);
+		pd_finding_ev_str(&x, "first_message", "%s", f->message);
+		pd_finding_advice(&x, "Raise --max-findings-per-id, or filter the capture (-f) "
+				      "to see these findings one by one.");
+		c->agg = list->n;
+		list->v[list->n++] = x;
+		pd_finding_init(&x, "analysis.limit_reached", PD_SEV_WARNING);
+		c->limit = list->n;
+		list->v[list->n++] = x;
+	}
+	c->folded++;
+	agg = &list->v[c->agg];
+	lim = &list->v[c->limit];
+	if (f->severity > agg->severity)
+		agg->severity = f->severity;
+	if (agg->flow[0] && strcmp(agg->flow, f->flow))
+		agg->flow[0] = 0;
+	for (uint32_t i = 0; i < f->n_frames && agg->n_frames < PD_FINDING_MAX_FRAMES; i++)
+		agg->frames[agg->n_frames++] = f->frames[i];
+	agg->frames_total += f->frames_total;
+	/* the counts now, the text at the next pd_findings_refresh() (or
+	 * sort): formatting it for each of a million folds would cost more
+	 * than the analysis */
+	agg->folded = c->folded;
+	agg->evidence[0].v.u = c->folded;
+	lim->evidence[2].v.u = c->folded;
+	lim->evidence[3].v.u = c->folded;
+	if (c->folded == 1)
+		fold_render(list, c, cap);
+	else
+		c->stale = true;
+	return 1;
+}
+
+void pd_findings_refresh(struct pd_findings *list)
+{
+	size_t cap = list->max_per_id ? list->max_per_id : PD_FINDINGS_DEFAULT_CAP;
+
+	for (size_t i = 0; i < list->n_ids; i++)
+		if (list->ids[i].stale) {
+			fold_render(list, &list->ids[i], cap);
+			list->ids[i].stale = false;
+		}
+}
+
+int pd_findings_add_capped(struct pd_findings *list, const struct pd_finding *f)
+{
+	size_t cap = list->max_per_id ? list->max_per_id : PD_FINDINGS_DEFAULT_CAP;
+	struct pd_finding_count *c = id_count(list, f->id);
+	int rc;
+
+	if (!c) {
+		/* more distinct ids than the code has: keep, but count it */
+		list->uncapped++;
+		return pd_findings_push(list, f);
+	}
+	if (c->kept >= cap)
+		return fold(list, c, f, cap);
+	rc = pd_findings_push(list, f);
+	if (!rc)
+		c->kept++;
+	return rc;
+}
+
+/* After sorting, find each id's aggregate and limit findings again. */
+static void reindex(struct pd_findings *list)
+{
+	for (size_t k = 0; k < list->n_ids; k++) {
+		struct pd_finding_count *c = &list->ids[k];
+
+		if (!c->folded)
+			continue;
+		for (size_t i = 0; i < list->n; i++) {
+			const struct pd_finding *f = &list->v[i];
+
+			if (f->folded && !strcmp(f->id, c->id))
+				c->agg = i;
+			else if (!strcmp(f->id, "analysis.limit_reached") && f->n_evidence >= 7 &&
+				 !strcmp(f->evidence[0].s, "findings") &&
+				 !strcmp(f->evidence[6].s, c->id))
+				c->limit = i;
+		}
+	}
+}
+
 static uint64_t first_frame(const struct pd_finding *f)
 {
 	return f->n_frames ? f->frames[0] : UINT64_MAX;
@@ -188,9 +352,11 @@ void pd_findings_sort(struct pd_findings *list)
 	struct pd_finding *out;
 	size_t n = list->n;
 
+	pd_findings_refresh(list);
 	if (n < 2)
 		return;
 	qsort(list->v, n, sizeof(list->v[0]), cmp_group);
+	reindex(list);
 	k = malloc(n * sizeof(*k));
 	out = malloc(n * sizeof(*out));
 	if (!k || !out) {
@@ -221,6 +387,7 @@ void pd_findings_sort(struct pd_findings *list)
 	memcpy(list->v, out, n * sizeof(*out));
 	free(k);
 	free(out);
+	reindex(list);
 }
 
 void pd_findings_free(struct pd_findings *list)
@@ -228,6 +395,9 @@ void pd_findings_free(struct pd_findings *list)
 	free(list->v);
 	list->v = 0;
 	list->n = list->cap = 0;
+	free(list->ids);
+	list->ids = 0;
+	list->n_ids = list->cap_ids = 0;
 }
 
 int pd_findings_max_severity(const struct pd_findings *list)
@@ -250,14 +420,17 @@ const char *const pd_finding_ids[] = {
 	"checksum.bad",
 	"checksum.offload_partial",
 	"checksum.offload_suspected",
+	"checksum.rx_coalesced",
 	"capture.truncated_file",
 	"capture.snaplen_cut",
 	"capture.unsupported_linktype",
+	"capture.duplicate_frames",
 	"packet.malformed",
 	"analysis.limit_reached",
 	"tcp.retransmissions",
 	"tcp.retransmission_storm",
 	"tcp.tso_artifact",
+	"tcp.rx_coalescing",
 	"tcp.segment_exceeds_mss",
 	"tcp.oversize_blackhole",
 	"arp.probe_delay",

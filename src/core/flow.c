@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * flow.c - bounded, bidirectional flow table keyed by VLAN + 5-tuple
- * (include/pktdoctor/flow.h).  Open hashing with chains; an LRU list
+ * flow.c - bounded, bidirectional flow table keyed by the 5-tuple, the
+ * VLAN kept per direction (include/pktdoctor/flow.h).  Open hashing with chains; an LRU list
  * gives the expiry order; records come from chunks and are recycled
  * through a free list.
  */
@@ -53,6 +53,7 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 	}
 	t->carved = CHUNK_FLOWS;
 	t->next_id = 1;
+	t->st.max_flows = t->max_flows;
 	return t;
 }
 
@@ -105,7 +106,9 @@ static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
 		return -1;
 	}
 	memset(k, 0, sizeof(*k));
-	k->vlan = p->eth.vlan_count ? p->eth.vlan_id[0] : 0;
+	/* k->vlan stays 0: a connection whose directions carry different
+	 * tags is one conversation (Wireshark's TCP conversations ignore the
+	 * VLAN too); the tags are kept per direction by note_vlan() */
 	k->family = p->ip.version;
 	k->proto = (p->layers & PD_L_TCP) ? 6 : 17;
 	alen = k->family == 4 ? 4 : 16;
@@ -208,6 +211,21 @@ void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg)
 		remove_flow(t, t->lru_head, on_end, arg);
 }
 
+/* The tag this direction is seen with: the first one, and whether it
+ * ever changes. */
+static void note_vlan(struct pd_flow *f, int dir, const struct pd_packet *p)
+{
+	struct pd_flow_dir *d = &f->dir[dir];
+	uint16_t v = p->eth.vlan_count ? p->eth.vlan_id[0] : 0;
+
+	if (!d->vlan_seen) {
+		d->vlan = v;
+		d->vlan_seen = true;
+	} else if (d->vlan != v) {
+		d->vlan_changed = true;
+	}
+}
+
 struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *p,
 			       int *dir, pd_flow_end_fn on_end, void *arg)
 {
@@ -228,16 +246,13 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		}
 		f->last_ns = p->ts_ns > f->last_ns ? p->ts_ns : f->last_ns;
 		f->last_frame = p->frame;
+		note_vlan(f, *dir, p);
 		return f;
 	}
 	pd_flow_expire(t, p->ts_ns, on_end, arg);
-	if (t->st.live >= t->max_flows) {
-		t->st.overflow++;
-		return 0;
-	}
-	f = alloc_flow(t);
-	if (!f) {
-		t->st.overflow++;
+	if (t->st.live >= t->max_flows || !(f = alloc_flow(t))) {
+		if (!t->st.overflow++)
+			t->st.overflow_first = p->frame;
 		return 0;
 	}
 	memset(f, 0, sizeof(*f));
@@ -247,6 +262,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	f->first_ns = f->last_ns = p->ts_ns;
 	f->first_frame = f->last_frame = p->frame;
 	f->dir[0].wscale = f->dir[1].wscale = -1;
+	note_vlan(f, *dir, p);
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
 	lru_append(t, f);
@@ -270,10 +286,15 @@ void pd_flow_endpoint(const struct pd_flow *f, int side, struct pd_addr *out)
 	       f->key.family == 4 ? 4 : 16);
 }
 
+bool pd_flow_vlan_asymmetric(const struct pd_flow *f)
+{
+	return f->dir[0].vlan_seen && f->dir[1].vlan_seen && f->dir[0].vlan != f->dir[1].vlan;
+}
+
 char *pd_flow_format(const struct pd_flow *f, char *buf, size_t len)
 {
 	struct pd_addr a, b;
-	char sa[48], sb[48];
+	char sa[48], sb[48], vl[24] = "";
 	int ia = f->init_is_a ? 0 : 1;
 	const char *proto = f->key.proto == 6 ? "TCP" : "UDP";
 	uint16_t pa = ia == 0 ? f->key.port_a : f->key.port_b;
@@ -284,13 +305,14 @@ char *pd_flow_format(const struct pd_flow *f, char *buf, size_t len)
 	pd_flow_endpoint(f, 1 - ia, &b);
 	pd_addr_format(&a, sa, sizeof(sa));
 	pd_addr_format(&b, sb, sizeof(sb));
-	if (f->key.vlan)
-		snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u vlan %u", proto,
-			 v6 ? "[" : "", sa, v6 ? "]" : "", pa,
-			 v6 ? "[" : "", sb, v6 ? "]" : "", pb, f->key.vlan);
-	else
-		snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u", proto,
-			 v6 ? "[" : "", sa, v6 ? "]" : "", pa,
-			 v6 ? "[" : "", sb, v6 ? "]" : "", pb);
+	if (pd_flow_vlan_asymmetric(f))
+		snprintf(vl, sizeof(vl), " vlan %u/%u", f->dir[ia].vlan, f->dir[1 - ia].vlan);
+	else if (f->dir[ia].vlan)
+		snprintf(vl, sizeof(vl), " vlan %u", f->dir[ia].vlan);
+	else if (f->dir[1 - ia].vlan)
+		snprintf(vl, sizeof(vl), " vlan %u", f->dir[1 - ia].vlan);
+	snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u%s", proto,
+		 v6 ? "[" : "", sa, v6 ? "]" : "", pa,
+		 v6 ? "[" : "", sb, v6 ? "]" : "", pb, vl);
 	return buf;
 }

@@ -86,6 +86,8 @@ static void finding(struct pd_json *j, const struct pd_finding *f, int max_frame
 		pd_json_u64(j, 0, f->frames[i]);
 	pd_json_arr_end(j);
 	pd_json_u64(j, "frames_total", f->frames_total);
+	if (f->folded)
+		pd_json_u64(j, "folded", f->folded);
 	pd_json_str(j, "flow", f->flow);
 	pd_json_str(j, "message", f->message);
 	evidence(j, f);

@@ -81,7 +81,11 @@ static void findings_section(FILE *out, const struct pd_analysis *a, int sev,
 			fprintf(out, "  %s\n", f->flow[0] ? f->flow : "(whole capture)");
 			last_flow = f->flow;
 		}
-		fprintf(out, "    [%s] %s\n", f->id, f->message);
+		if (f->folded)
+			fprintf(out, "    [%s, %llu folded] %s\n", f->id,
+				(unsigned long long)f->folded, f->message);
+		else
+			fprintf(out, "    [%s] %s\n", f->id, f->message);
 		if (f->frames_total)
 			frames_line(out, f, max_frames);
 		evidence_line(out, f);
