@@ -9,7 +9,8 @@
  *     with a too short frame and a too small buffer;
  *   - ARPHRD -> link type and the LINUX_SLL cooked header;
  *   - opening a missing interface, a missing namespace or a bad name
- *     fails with -PD_EOPEN / -PD_EUSAGE and a message naming it.
+ *     fails with -PD_EOPEN / -PD_EUSAGE and a message naming it;
+ *   - the wait used by both live backends.
  *
  * Expected values come from linux/if_packet.h (TP_STATUS_CSUMNOTREADY
  * 1<<3, TP_STATUS_CSUM_VALID 1<<7, TP_STATUS_GSO_TCP 1<<8; PACKET_HOST 0,
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -217,6 +219,29 @@ static void open_errors(void **state)
 	assert_int_equal(pd_source_open_live(&s, &o, err, sizeof(err)), -PD_EUSAGE);
 }
 
+/* pd_live_wait(): nothing to read times out (0), data is 1, a negative
+ * timeout does not wait, a hung-up descriptor is an error. */
+static void live_wait(void **state)
+{
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pd_live_wait(p[0], 10), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(pd_live_wait(p[0], 1000), 1);
+	assert_int_equal(pd_live_wait(p[0], -1), 0);
+	close(p[1]);
+	assert_int_equal(pd_live_wait(p[0], 10), 1); /* the byte is still there */
+	{
+		char c;
+
+		assert_int_equal(read(p[0], &c, 1), 1);
+	}
+	assert_true(pd_live_wait(p[0], 10) < 0); /* writer gone: POLLHUP */
+	close(p[0]);
+}
+
 /* Entering no namespace is a no-op that leaves nothing to undo. */
 static void netns_none(void **state)
 {
@@ -244,6 +269,7 @@ int main(void)
 		cmocka_unit_test(sll_header),
 		cmocka_unit_test(open_errors),
 		cmocka_unit_test(netns_none),
+		cmocka_unit_test(live_wait),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
