@@ -403,7 +403,7 @@ int pd_source_open_afpacket(struct pd_source **out, const struct pd_live_opts *o
 	struct afp_state *st;
 	struct tpacket_req3 req;
 	struct sockaddr_ll sa;
-	int ver = TPACKET_V3, ifindex = 0, soerr = 0, rc;
+	int ver = TPACKET_V3, ifindex = 0, soerr = 0, rc, tov;
 	unsigned arphrd = ARPHRD_ETHER_;
 	socklen_t el = sizeof(soerr);
 	bool any = strcmp(o->iface, "any") == 0;
@@ -465,9 +465,11 @@ int pd_source_open_afpacket(struct pd_source **out, const struct pd_live_opts *o
 	req.tp_block_nr = st->block_nr;
 	req.tp_frame_size = FRAME_SIZE;
 	req.tp_frame_nr = (unsigned)(st->block_size / FRAME_SIZE) * st->block_nr;
-	req.tp_retire_blk_tov = (unsigned)(o->timeout_ms > 0 && o->timeout_ms < BLOCK_TOV_MAX_MS
-						   ? o->timeout_ms
-						   : o->timeout_ms < 0 ? 1 : BLOCK_TOV_MAX_MS);
+	/* half the wait in next(), so that a next() that waited its whole
+	 * timeout has seen every block the kernel had started: a caller
+	 * that reads until PD_SRC_AGAIN has taken all frames from before */
+	tov = o->timeout_ms / 2;
+	req.tp_retire_blk_tov = (unsigned)(tov < 1 ? 1 : tov > BLOCK_TOV_MAX_MS ? BLOCK_TOV_MAX_MS : tov);
 	req.tp_feature_req_word = 0;
 	if (setsockopt(st->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0) {
 		rc = afp_sys_error(o->iface, "PACKET_RX_RING", err, errlen);
