@@ -153,7 +153,6 @@ struct afp_state {
 	uint8_t *buf;            /* VLAN reinsertion / cooked header, @buflen bytes */
 	size_t buflen;
 	uint64_t drops;          /* tp_drops summed (PACKET_STATISTICS resets) */
-	uint64_t seen;           /* tp_packets summed (includes the drops) */
 };
 
 /* Read PACKET_STATISTICS (which resets the kernel's counters) into the sums. */
@@ -166,7 +165,6 @@ static void afp_read_stats(struct afp_state *st)
 	if (getsockopt(st->fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len) != 0)
 		return;
 	st->drops += ks.tp_drops;
-	st->seen += ks.tp_packets;
 }
 
 static struct tpacket_block_desc *afp_block(struct afp_state *st, unsigned i)
@@ -522,7 +520,6 @@ int pd_source_open_afpacket(struct pd_source **out, const struct pd_live_opts *o
 	}
 	afp_read_stats(st); /* start the counters at zero */
 	st->drops = 0;
-	st->seen = 0;
 	s->snaplen = o->snaplen;
 	s->live = true;
 	snprintf(s->format, sizeof(s->format), "afpacket");
