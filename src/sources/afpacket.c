@@ -271,6 +271,7 @@ static int afp_next(struct pd_source *s, struct pd_frame *f)
 	for (;;) {
 		struct tpacket_block_desc *bd;
 		uint32_t status;
+		int w;
 
 		if (st->held) {
 			if (st->pkts_left == 0) {
@@ -292,7 +293,7 @@ static int afp_next(struct pd_source *s, struct pd_frame *f)
 		if (waited)
 			return PD_SRC_AGAIN;
 		waited = true;
-		int w = pd_live_wait(st->fd, st->timeout_ms);
+		w = pd_live_wait(st->fd, st->timeout_ms);
 
 		if (w < 0) {
 			snprintf(s->err, sizeof(s->err), "%s: %s", s->name,
