@@ -14,7 +14,8 @@ cd "$(dirname "$0")"
 JOBS=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies (Debian package names).
 PKGS=(build-essential cmake pkg-config libpcap-dev libnet1-dev libncurses-dev
-      libcmocka-dev jq python3 clang libclang-rt-14-dev time)
+      libcmocka-dev jq python3 clang libclang-rt-14-dev time
+      libcap-ng-dev iproute2 ethtool nftables tcpdump)
 
 setup() {
 	local missing=()

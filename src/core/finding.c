@@ -455,6 +455,10 @@ const char *const pd_finding_ids[] = {
 	"iscsi.timeout",
 	"iscsi.lun_255",
 	"iscsi.login",
+	"probe.valid_dropped",      /* pktdoctor probe (src/probe/) */
+	"probe.invalid_delivered",
+	"probe.gso_exceeds_mss",
+	"probe.padding_leak",
 	0,
 };
 
