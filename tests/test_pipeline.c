@@ -41,6 +41,7 @@
  */
 static const char *const streaming_ids[] = {
 	"syslog.boot_error",
+	"tcp.retransmission_storm",
 	0,
 };
 
@@ -291,11 +292,104 @@ static void test_tick_expires_flows(void **state)
 	free(rc);
 }
 
+/* The storm sink: every event of tcp.retransmission_storm findings. */
+struct storm_events {
+	unsigned n;
+	struct {
+		int ev;
+		uint64_t key, at_frame, copies;
+		bool in_finish;
+	} e[512];
+	bool in_finish;
+};
+
+static uint64_t ev_u64(const struct pd_finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_evidence; i++)
+		if (!strcmp(f->evidence[i].key, key))
+			return f->evidence[i].v.u;
+	fail_msg("%s has no evidence %s", f->id, key);
+	return 0;
+}
+
+static void on_storm(void *arg, const struct pd_analysis *a, const struct pd_finding *f, int ev)
+{
+	struct storm_events *se = arg;
+
+	if (strcmp(f->id, "tcp.retransmission_storm") != 0 || se->n >= 512)
+		return;
+	se->e[se->n].ev = ev;
+	se->e[se->n].key = f->key;
+	se->e[se->n].at_frame = a->stats.frames;
+	se->e[se->n].copies = ev_u64(f, "copies");
+	se->e[se->n].in_finish = se->in_finish;
+	se->n++;
+}
+
+/* The seed case, fed one frame at a time, with --storm-threshold 3 (its
+ * segments are each sent 4 more times): the storm is opened while the
+ * frames still arrive, at the third copy, and updated by the fourth, with
+ * one more copy in its evidence. */
+static void test_storm_opened_then_updated(void **state)
+{
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	struct pd_source *src = 0;
+	struct pd_pipeline *p = 0;
+	struct storm_events *se = calloc(1, sizeof(*se));
+	struct pd_sink sink = {on_storm, 0, se};
+	struct pd_frame fr;
+	char path[1024], err[512];
+	bool opened = false, updated = false;
+
+	(void)state;
+	assert_non_null(se);
+	snprintf(path, sizeof(path), "%s/oversize-blackhole.pcap", captures_dir());
+	memset(&o, 0, sizeof(o));
+	o.storm_threshold = 3;
+	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
+	pd_analysis_begin(&a, &o, src, 0);
+	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
+	while (pd_source_next(src, &fr) == PD_SRC_FRAME)
+		pd_pipeline_feed(p, &fr);
+	for (unsigned i = 0; i < se->n; i++) {
+		if (se->e[i].ev != PD_FINDING_OPEN || se->e[i].in_finish)
+			continue;
+		assert_int_equal(se->e[i].copies, 3);
+		opened = true;
+		for (unsigned k = i + 1; k < se->n; k++)
+			if (se->e[k].key == se->e[i].key && se->e[k].ev == PD_FINDING_UPDATE &&
+			    se->e[k].copies == 4 && se->e[k].at_frame > se->e[i].at_frame &&
+			    !se->e[k].in_finish)
+				updated = true;
+	}
+	assert_true(opened);
+	assert_true(updated);
+	se->in_finish = true;
+	assert_int_equal(pd_pipeline_finish(p), 0);
+	/* and finish closes each storm once */
+	{
+		unsigned closes = 0, opens = 0;
+
+		for (unsigned i = 0; i < se->n; i++) {
+			closes += se->e[i].ev == PD_FINDING_CLOSE;
+			opens += se->e[i].ev == PD_FINDING_OPEN;
+		}
+		assert_true(opens > 0);
+		assert_int_equal(closes, opens);
+	}
+	pd_pipeline_close(p);
+	pd_source_close(src);
+	pd_analysis_free(&a);
+	free(se);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_equals_batch),
 		cmocka_unit_test(test_tick_expires_flows),
+		cmocka_unit_test(test_storm_opened_then_updated),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

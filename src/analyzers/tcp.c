@@ -108,6 +108,7 @@ struct run {                  /* one segment being retransmitted */
 	unsigned copies;      /* retransmissions (all, even past LADDER) */
 	bool have_original;
 	bool syn;             /* the segment is a SYN or SYN/ACK */
+	uint64_t key;         /* its tcp.retransmission_storm finding, once emitted */
 	int64_t t[LADDER + 1];
 	uint64_t frames[LADDER + 1];
 	int64_t last_ns;
@@ -199,6 +200,7 @@ struct tflow {
 	unsigned storms_total;
 	uint8_t client;       /* dir index of the side that sent the SYN */
 	uint8_t n_storms;
+	uint8_t live_storms;  /* storms emitted and still going (not in storms[] yet) */
 	bool client_known;
 };
 
@@ -245,6 +247,7 @@ static void tdir_free(struct tdir *d)
 
 struct queued_storm {
 	struct pd_finding f;
+	uint64_t key;         /* the finding's key (emitted when the storm began) */
 	uint64_t flow_id;
 	struct pd_addr client, server;
 	uint16_t server_port;
@@ -262,6 +265,7 @@ struct queued_storm {
 };
 
 struct tcp_state {
+	struct pd_analysis *a;/* the analysis this state belongs to (findings go there) */
 	unsigned threshold;
 	struct queued_storm *q;
 	size_t nq, capq;
@@ -281,6 +285,7 @@ static int tcp_init(struct pd_analysis *a, void **state)
 	if (!s)
 		return -PD_ENOMEM;
 	s->threshold = a->opts->storm_threshold ? a->opts->storm_threshold : 4;
+	s->a = a;
 	*state = s;
 	return 0;
 }
@@ -347,14 +352,27 @@ static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, ui
 	d->ring_n++;
 }
 
-/* A retransmission run ends: keep it as a storm if it is one. */
-static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *why, int64_t ns)
+static void storm_fill(struct pd_finding *x, const struct pd_flow *f, const struct tflow *t,
+		       const struct run *r, int dir, const char *ended, int64_t end_ns);
+
+/* A retransmission run ends: keep it as a storm if it is one, and give
+ * its finding (emitted when the run became a storm) how it ended. */
+static void run_end(struct tcp_state *s, const struct pd_flow *f, struct tflow *t, int dir,
+		    const char *why, int64_t ns)
 {
 	struct tdir *d = t->d[dir];
 	struct run *cur = d && d->x ? d->x->cur : 0;
 
 	if (!cur || !cur->active)
 		return;
+	if (cur->key) {
+		struct pd_finding x;
+
+		storm_fill(&x, f, t, cur, dir, why, ns);
+		pd_analysis_emit(s->a, &x, &cur->key);
+		if (t->live_storms)
+			t->live_storms--;
+	}
 	if (cur->copies >= s->threshold) {
 		t->storms_total++;
 		if (!t->storms)
@@ -373,8 +391,8 @@ static void run_end(struct tcp_state *s, struct tflow *t, int dir, const char *w
 	cur->active = false;
 }
 
-static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct pd_packet *p,
-		     uint32_t len)
+static void run_copy(struct tcp_state *s, const struct pd_flow *f, struct tflow *t, int dir,
+		     const struct pd_packet *p, uint32_t len)
 {
 	struct tdir *d = t->d[dir];
 	struct tdir_extra *x = extra(d);
@@ -386,7 +404,7 @@ static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct
 	if (!r->active || r->seq != p->tcp.seq) {
 		const struct seg *orig;
 
-		run_end(s, t, dir, "new-segment", p->ts_ns);
+		run_end(s, f, t, dir, "new-segment", p->ts_ns);
 		memset(r, 0, sizeof(*r));
 		r->active = true;
 		r->seq = p->tcp.seq;
@@ -409,6 +427,17 @@ static void run_copy(struct tcp_state *s, struct tflow *t, int dir, const struct
 		r->n++;
 	}
 	r->last_ns = p->ts_ns;
+	/* a storm is known at its Nth copy: say so now, and again at every
+	 * copy after it (the back-off ladder grows), as long as the
+	 * connection has room for it among its MAX_STORMS */
+	if (r->copies >= s->threshold && (r->key || t->n_storms + t->live_storms < MAX_STORMS)) {
+		struct pd_finding storm;
+		bool fresh = !r->key;
+
+		storm_fill(&storm, f, t, r, dir, "still retransmitting", p->ts_ns);
+		if (pd_analysis_emit(s->a, &storm, &r->key) == 0 && fresh && r->key)
+			t->live_storms++;
+	}
 }
 
 /* Which way the frame was going, as the capture recorded it. */
@@ -509,7 +538,8 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 }
 
 /* This side (dir) acknowledged up to @ack: settle the peer's data. */
-static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_t ack, int64_t ns)
+static void ack_progress(struct tcp_state *s, const struct pd_flow *f, struct tflow *t, int peer,
+			 uint32_t ack, int64_t ns)
 {
 	struct tdir *r = t->d[peer];
 
@@ -523,7 +553,7 @@ static void ack_progress(struct tcp_state *s, struct tflow *t, int peer, uint32_
 		r->small_pending = false;
 	}
 	if (r->x && r->x->cur && r->x->cur->active && pd_seq_lt(r->x->cur->seq, ack))
-		run_end(s, t, peer, "ack", ns);
+		run_end(s, f, t, peer, "ack", ns);
 }
 
 static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
@@ -626,7 +656,7 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	if (c >= 0)
 		cat_add(d, c, p->frame);
 	if (c == C_RETRANS || c == C_FAST)
-		run_copy(s, t, dir, p, th->payload_len);
+		run_copy(s, f, t, dir, p, th->payload_len);
 
 	/* the ACK this side sends */
 	if (th->flags & TH_ACK) {
@@ -653,7 +683,7 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		if (!d->hack_valid || pd_seq_lt(d->highest_ack, th->ack)) {
 			d->highest_ack = th->ack;
 			d->hack_valid = true;
-			ack_progress(s, t, 1 - dir, th->ack, p->ts_ns);
+			ack_progress(s, f, t, 1 - dir, th->ack, p->ts_ns);
 		}
 	}
 	if (th->window == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)))
@@ -987,13 +1017,57 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 				MAX_PLAUSIBLE_SEGMENT);
 }
 
+/* Fill @x as the tcp.retransmission_storm finding of run @r, sent by
+ * direction @dir, ended by @ended at @end_ns ("still retransmitting" and
+ * the latest copy while it goes on). */
+static void storm_fill(struct pd_finding *x, const struct pd_flow *f, const struct tflow *t,
+		       const struct run *r, int dir, const char *ended, int64_t end_ns)
+{
+	char ladder[160] = "", snd[64], flow[160];
+	int64_t stall = end_ns - r->t[0];
+	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
+
+	for (unsigned i = 1; i < r->n; i++) {
+		size_t used = strlen(ladder);
+
+		snprintf(ladder + used, sizeof(ladder) - used, "%s%.2f", i > 1 ? "," : "",
+			 (double)(r->t[i] - r->t[i - 1]) / 1e9);
+	}
+	pd_flow_format(f, flow, sizeof(flow));
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	pd_finding_init(x, "tcp.retransmission_storm", PD_SEV_ERROR);
+	pd_finding_flow(x, "%s", flow);
+	for (unsigned i = 0; i < r->n; i++)
+		pd_finding_add_frame(x, r->frames[i]);
+	x->frames_total = r->copies + (r->have_original ? 1 : 0);
+	if (r->syn && !r->len)
+		pd_finding_message(x, "%s sent its SYN (seq %u) %u more times with no answer "
+				      "(intervals %s s); stalled %.1f s, ended by %s",
+				   snd, r->seq, r->copies, ladder, (double)stall / 1e9, ended);
+	else
+		pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no "
+				      "ACK progress (intervals %s s); stalled %.1f s, ended by %s",
+				   snd, r->len, r->seq, r->copies, ladder, (double)stall / 1e9, ended);
+	pd_finding_ev_str(x, "sender", "%s", snd);
+	pd_finding_ev_u64(x, "seq", r->seq);
+	pd_finding_ev_u64(x, "segment_len", r->len);
+	pd_finding_ev_bool(x, "syn", r->syn);
+	pd_finding_ev_u64(x, "copies", r->copies);
+	pd_finding_ev_str(x, "rto_ladder_s", "%s", ladder);
+	pd_finding_ev_double(x, "stall_s", (double)stall / 1e9);
+	pd_finding_ev_str(x, "ended_by", "%s", ended);
+	pd_finding_ev_str(x, "connection_end", "%s", conn_end_of(t));
+	if (pd_flow_vlan_asymmetric(f))
+		pd_finding_ev_str(x, "vlans", "client %u, server %u", f->dir[client].vlan,
+				  f->dir[1 - client].vlan);
+}
+
+/* The connection of storm @st ended: queue it for reconnect matching at
+ * finish, and update its finding with how the connection ended. */
 static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
-			const struct tflow *t, const struct storm *st, const char *flow)
+			const struct tflow *t, const struct storm *st)
 {
 	struct queued_storm *q;
-	struct pd_finding *x;
-	char ladder[160] = "", snd[64];
-	int64_t start = st->r.t[0], stall;
 	int client = t->client_known ? t->client : (f->init_is_a ? 0 : 1);
 	uint16_t port;
 
@@ -1004,48 +1078,13 @@ static void queue_storm(struct tcp_state *s, const struct pd_flow *f,
 	}
 	q = &s->q[s->nq++];
 	memset(q, 0, sizeof(*q));
-	x = &q->f;
-	for (unsigned i = 1; i < st->r.n; i++) {
-		size_t used = strlen(ladder);
-
-		snprintf(ladder + used, sizeof(ladder) - used, "%s%.2f", i > 1 ? "," : "",
-			 (double)(st->r.t[i] - st->r.t[i - 1]) / 1e9);
-	}
-	if (!st->r.have_original)
-		start = st->r.t[0];
-	stall = st->end_ns - start;
-	fmt_endpoint(f, st->dir, snd, sizeof(snd));
-	pd_finding_init(x, "tcp.retransmission_storm", PD_SEV_ERROR);
-	pd_finding_flow(x, "%s", flow);
-	for (unsigned i = 0; i < st->r.n; i++)
-		pd_finding_add_frame(x, st->r.frames[i]);
-	x->frames_total = st->r.copies + (st->r.have_original ? 1 : 0);
-	if (st->r.syn && !st->r.len)
-		pd_finding_message(x, "%s sent its SYN (seq %u) %u more times with no answer "
-				      "(intervals %s s); stalled %.1f s, ended by %s",
-				   snd, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
-				   st->ended);
-	else
-		pd_finding_message(x, "%s sent the %u-byte segment at seq %u %u more times with no "
-				      "ACK progress (intervals %s s); stalled %.1f s, ended by %s",
-				   snd, st->r.len, st->r.seq, st->r.copies, ladder, (double)stall / 1e9,
-				   st->ended);
-	pd_finding_ev_str(x, "sender", "%s", snd);
-	pd_finding_ev_u64(x, "seq", st->r.seq);
-	pd_finding_ev_u64(x, "segment_len", st->r.len);
-	pd_finding_ev_bool(x, "syn", st->r.syn);
-	pd_finding_ev_u64(x, "copies", st->r.copies);
-	pd_finding_ev_str(x, "rto_ladder_s", "%s", ladder);
-	pd_finding_ev_double(x, "stall_s", (double)stall / 1e9);
-	pd_finding_ev_str(x, "ended_by", "%s", st->ended);
-	pd_finding_ev_str(x, "connection_end", "%s", conn_end_of(t));
-	if (pd_flow_vlan_asymmetric(f))
-		pd_finding_ev_str(x, "vlans", "client %u, server %u", f->dir[client].vlan,
-				  f->dir[1 - client].vlan);
+	storm_fill(&q->f, f, t, &st->r, st->dir, st->ended, st->end_ns);
+	q->key = st->r.key;
+	pd_analysis_emit(s->a, &q->f, &q->key);
 	q->flow_id = f->id;
 	dir_addr(f, client, &q->client, &port);
 	dir_addr(f, 1 - client, &q->server, &q->server_port);
-	q->start_ns = start;
+	q->start_ns = st->r.t[0];
 	q->conn_end_ns = f->last_ns;
 	if (dir_of(t, client)->x && dir_of(t, client)->x->gave_up) {
 		const struct giveup *g = &dir_of(t, client)->x->giveup;
@@ -1125,12 +1164,12 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 		return;
 	pd_flow_format(f, flow, sizeof(flow));
 	for (int dir = 0; dir < 2; dir++)
-		run_end(s, t, dir, conn_end_of(t), f->last_ns);
+		run_end(s, f, t, dir, conn_end_of(t), f->last_ns);
 	retrans_finding(a, f, t, flow);
 	for (int dir = 0; dir < 2; dir++)
 		size_findings(a, f, t, dir, flow, &oversize_unacked);
 	for (unsigned i = 0; i < t->n_storms; i++)
-		queue_storm(s, f, t, &t->storms[i], flow);
+		queue_storm(s, f, t, &t->storms[i]);
 	s->over_dropped += dir_of(t, 0)->over_dropped + dir_of(t, 1)->over_dropped;
 	record_conn(a, f, t, oversize_unacked);
 	if (a->conns.dropped == 1 && !s->conns_first)
@@ -1221,7 +1260,7 @@ static int tcp_finish(void *state, struct pd_analysis *a)
 						 "sent is usually too big for the path (see "
 						 "tcp.oversize_blackhole) or dropped by a filter.");
 		}
-		rc = pd_analysis_add(a, &q->f);
+		rc = pd_analysis_emit(a, &q->f, &q->key);
 	}
 	if (!rc && a->conns.dropped) {
 		struct pd_finding x;

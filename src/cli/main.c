@@ -31,6 +31,8 @@ static void usage(FILE *out)
 	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
 	      "       pktdoctor analyze [OPTIONS] -i IFACE [-c COUNT] [--duration S]\n"
 	      "       pktdoctor check [OPTIONS] CAPTURE|DIR...   (see pktdoctor check --help)\n"
+	      "       pktdoctor probe --pair [NS:]IF1 [NS:]IF2   (see pktdoctor probe --help)\n"
+	      "       pktdoctor replay FILE -i [NS:]IFACE        (see pktdoctor replay --help)\n"
 	      "       pktdoctor --help | --version\n"
 	      "\n"
 	      "Explain NIC offload and network-boot failures from pcap/pcapng captures.\n"
@@ -38,6 +40,8 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      "  analyze FILE...        read each capture and report findings\n"
 	      "  check CAPTURE|DIR...   compare findings with expected files or a policy (CI)\n"
+	      "  probe                  push crafted frames through a NIC, find offload faults\n"
+	      "  replay FILE            push a capture's frames through a NIC\n"
 	      "\n"
 	      "Options for analyze:\n"
 	      "  -i, --interface IFACE  analyse live traffic on IFACE until COUNT packets,\n"
@@ -241,12 +245,8 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		return EXIT_INPUT;
 	}
 	pd_analysis_begin(&a, ao, src, 0);
-	/* the report is printed after the source is closed: the name must not
-	 * point into it */
 	if (path && strcmp(path, "-") != 0)
-		a.input = path;
-	else
-		a.input = path ? "(standard input)" : lo->iface;
+		snprintf(a.input_name, sizeof(a.input_name), "%s", path);
 	if (ao->filter && ao->filter[0]) {
 		rc = pd_source_compile_filter(src, ao->filter, a.input_error_msg,
 					      sizeof(a.input_error_msg));
@@ -565,6 +565,10 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return pd_cli_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "probe"))
+		return pd_cli_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return pd_cli_replay(argc - 1, argv + 1);
 	fprintf(stderr, "pktdoctor: unknown command '%s'\nTry 'pktdoctor --help'.\n", argv[1]);
 	return EXIT_USAGE;
 }

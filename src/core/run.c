@@ -176,7 +176,7 @@ static int analyze_opened(struct pd_source *src, int rc, const char *name,
 		return rc;
 	}
 	pd_analysis_begin(a, opts, src, 0);
-	a->input = name;
+	snprintf(a->input_name, sizeof(a->input_name), "%s", name);
 	if (opts->filter && opts->filter[0]) {
 		rc = pd_source_compile_filter(src, opts->filter, a->input_error_msg,
 					      sizeof(a->input_error_msg));

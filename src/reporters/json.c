@@ -244,11 +244,12 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		pd_json_str(&j, "mac", h->mac);
 		pd_json_str(&j, "ip", h->ip);
 		pd_json_arr_begin(&j, "steps");
-		for (int s = 0; s < PD_BOOT__COUNT; s++) {
-			if (!h->frame[s])
-				continue;
+		for (unsigned k = 0; k < h->n_steps; k++) {
+			int s = h->order[k];
+
 			pd_json_obj_begin(&j, 0);
 			pd_json_str(&j, "step", pd_boot_step_name(s));
+			pd_json_str(&j, "phase", h->phase[s] == PD_BOOT_OS ? "os" : "firmware");
 			pd_json_u64(&j, "frame", h->frame[s]);
 			ts_number(&j, "ts", h->ns[s]);
 			pd_json_str(&j, "detail", h->detail[s]);

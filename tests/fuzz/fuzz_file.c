@@ -57,7 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pd_source_open_stream(&src, fp, "fuzz", a.input_error_msg,
 				  sizeof(a.input_error_msg)) == 0) {
 		pd_analysis_begin(&a, &o, src, 0);
-		a.input = "fuzz"; /* not the source's name: the report comes after the close */
 		pd_analyze_source(src, &a, &sink, 0);
 		pd_source_close(src);
 	}
