@@ -15,7 +15,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies (Debian package names).
 PKGS=(build-essential cmake pkg-config libpcap-dev libnet1-dev libncurses-dev
       libcmocka-dev jq python3 clang libclang-rt-14-dev time
-      libcap-ng-dev iproute2 ethtool nftables tcpdump)
+      libcap-ng-dev iproute2 ethtool nftables tcpdump
+      iperf3) # iperf3: the live capture test (tests/live_test.sh)
 
 setup() {
 	local missing=()

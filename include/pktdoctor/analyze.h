@@ -217,7 +217,7 @@ struct pd_analysis {
 				   * input_name unless a caller sets its own string) */
 	char input_name[256];     /* the analysis' own copy of the name: a
 				   * source's name dies with the source */
-	char format[8];           /* "pcap" or "pcapng" */
+	char format[12];          /* "pcap", "pcapng", "live" or "afpacket" */
 	int linktype;
 	char linktype_name[32];
 	int snaplen;

@@ -268,11 +268,24 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		sink.on_packet = timeline_sink_packet;
 		sink.arg = &tl;
 	}
-	if (lo && !json)
+	if (lo) /* stderr, also with -F json: scripts wait for it, as for tcpdump's */
 		fprintf(stderr, "pktdoctor: capturing on %s%s%s (%s); Ctrl-C to stop and report\n",
 			lo->iface, lo->netns ? " in netns " : "", lo->netns ? lo->netns : "",
 			pd_source_format(src));
 	rc = pd_analyze_source(src, &a, &sink, run);
+	if (lo) {
+		/* as tcpdump does: what the capture itself lost, so that
+		 * "previous segment not captured" can be told from the network */
+		struct pd_source_stats ss;
+
+		pd_source_stats(src, &ss);
+		if (ss.valid)
+			fprintf(stderr,
+				"pktdoctor: %s: %llu frames received, %llu dropped by the capture "
+				"(buffer full), %llu dropped by the interface\n",
+				lo->iface, (unsigned long long)ss.received,
+				(unsigned long long)ss.capture_drops, (unsigned long long)ss.if_drops);
+	}
 	pd_source_close(src);
 	if (timeline) {
 		trc = pd_timeline_finish(&tl, terr, sizeof(terr));
