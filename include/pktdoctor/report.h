@@ -31,6 +31,16 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
  */
 int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_report_opts *o);
 
+struct pd_json;
+
+/**
+ * pd_report_json_finding() - one finding as a JSON object, as the report's
+ * "findings" array has it (docs/json-schema.md): id, severity, frames (at
+ * most @max_frames of those kept), frames_total, folded, flow, message,
+ * evidence, advice.  For other writers of findings (probe, event stream).
+ */
+void pd_report_json_finding(struct pd_json *j, const struct pd_finding *f, int max_frames);
+
 /**
  * pd_format_ts() - "2026-11-22T03:14:02.123456789Z" for @ns since the epoch.
  * Return: @buf.

@@ -12,6 +12,7 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/json.h"
 #include "pktdoctor/junit.h"
+#include "pktdoctor/report.h"
 #include "probe.h"
 
 static const char *if_kind(const struct pd_probe_if *i)
@@ -123,43 +124,6 @@ static void if_json(struct pd_json *j, const char *key, const struct pd_probe_if
 	pd_json_obj_end(j);
 }
 
-static void finding_json(struct pd_json *j, const struct pd_finding *f)
-{
-	pd_json_obj_begin(j, 0);
-	pd_json_str(j, "id", f->id);
-	pd_json_str(j, "severity", pd_severity_name(f->severity));
-	pd_json_str(j, "flow", f->flow);
-	pd_json_str(j, "message", f->message);
-	pd_json_str(j, "advice", f->advice);
-	pd_json_obj_begin(j, "evidence");
-	for (unsigned k = 0; k < f->n_evidence; k++) {
-		const struct pd_evidence *e = &f->evidence[k];
-		char hex[8];
-
-		switch (e->type) {
-		case PD_EVT_U64:
-			pd_json_u64(j, e->key, e->v.u);
-			break;
-		case PD_EVT_I64:
-			pd_json_i64(j, e->key, e->v.i);
-			break;
-		case PD_EVT_DOUBLE:
-			pd_json_double(j, e->key, e->v.d);
-			break;
-		case PD_EVT_BOOL:
-			pd_json_bool(j, e->key, e->v.b);
-			break;
-		case PD_EVT_HEX16:
-			snprintf(hex, sizeof(hex), "0x%04x", (unsigned)(e->v.u & 0xffff));
-			pd_json_str(j, e->key, hex);
-			break;
-		default:
-			pd_json_str(j, e->key, e->s);
-		}
-	}
-	pd_json_obj_end(j);
-	pd_json_obj_end(j);
-}
 
 int pd_probe_report_json(FILE *out, const struct pd_probe_run *run)
 {
@@ -218,7 +182,7 @@ int pd_probe_report_json(FILE *out, const struct pd_probe_run *run)
 	pd_json_arr_end(&j);
 	pd_json_arr_begin(&j, "findings");
 	for (size_t k = 0; k < run->findings.n; k++)
-		finding_json(&j, &run->findings.v[k]);
+		pd_report_json_finding(&j, &run->findings.v[k], PD_FINDING_MAX_FRAMES);
 	pd_json_arr_end(&j);
 	count_verdicts(run, &ok, &fault, &note, &skip);
 	pd_json_obj_begin(&j, "summary");

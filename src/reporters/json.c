@@ -76,7 +76,7 @@ static void evidence(struct pd_json *j, const struct pd_finding *f)
 	pd_json_obj_end(j);
 }
 
-static void finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
+void pd_report_json_finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
 {
 	pd_json_obj_begin(j, 0);
 	pd_json_str(j, "id", f->id);
@@ -233,7 +233,7 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	pd_json_arr_begin(&j, "findings");
 	for (size_t i = 0; i < a->findings.n; i++)
 		if (a->findings.v[i].severity >= min_sev)
-			finding(&j, &a->findings.v[i], max_frames);
+			pd_report_json_finding(&j, &a->findings.v[i], max_frames);
 	pd_json_arr_end(&j);
 
 	pd_json_arr_begin(&j, "boot");
