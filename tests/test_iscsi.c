@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_iscsi.c - the iSCSI analyzer (src/analyzers/iscsi.c) and CRC32C
- * (src/core/crc32c.c).
+ * test_iscsi.c - the iSCSI BHS dissector (dissectors/iscsi.c), the iSCSI
+ * analyzer (src/analyzers/iscsi.c) and CRC32C (src/core/crc32c.c).
  *
  * Expected values come from the RFCs, not from the code under test:
  *   - CRC32C: the four vectors of RFC 3720 appendix B.4 (repeated in
@@ -33,6 +33,7 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/iscsi_pdu.h"
 #include "pktdoctor/pipeline.h"
 
 /* ---- reference CRC32C: bit by bit from the reflected polynomial ---- */
@@ -561,6 +562,222 @@ static void tgt_rsp(struct pdu *h, uint8_t op, uint8_t flags, uint32_t itt, uint
 }
 
 static const uint8_t lun0[8] = {0};
+
+/* ---- the BHS dissector (dissectors/iscsi.c), RFC 7143 section 11 ---- */
+
+/* Login Request (11.12): I bit + 0x03; T=1, C=0, CSG=1, NSG=3;
+ * Version-max 0, Version-min 0; ISID 80 12 34 56 00 01, TSIH 0; ITT 7;
+ * CID 1; CmdSN 0x10; ExpStatSN 0x20; 29 bytes of text. */
+static const uint8_t bhs_login_req[48] = {
+	0x43, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1d,
+	0x80, 0x12, 0x34, 0x56, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x20,
+};
+
+static void test_bhs_login(void **state)
+{
+	/* Login Response (11.13): T=1, CSG=0, NSG=1;
+	 * Version-max 0, Version-active 0, TSIH 0x0102, StatSN 5, ExpCmdSN 0x11,
+	 * MaxCmdSN 0x30, Status-Class 2, Status-Detail 1 (authentication) */
+	static const uint8_t rsp[48] = {
+		0x23, 0x81, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+		0x80, 0x12, 0x34, 0x56, 0x00, 0x01, 0x01, 0x02,
+		0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x11,
+		0x00, 0x00, 0x00, 0x30, 0x02, 0x01, 0x00, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, sizeof(bhs_login_req), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_REQ);
+	assert_true(b.immediate);
+	assert_false(b.reserved_bit);
+	assert_true(b.transit);
+	assert_false(b.cont);
+	assert_int_equal(b.csg, 1);
+	assert_int_equal(b.nsg, 3);
+	assert_int_equal(b.data_segment_length, 29);
+	assert_int_equal(b.total_ahs_length, 0);
+	assert_memory_equal(b.isid, ((const uint8_t[6]){0x80, 0x12, 0x34, 0x56, 0x00, 0x01}), 6);
+	assert_int_equal(b.tsih, 0);
+	assert_int_equal(b.initiator_task_tag, 7);
+	assert_int_equal(b.cid, 1);
+	assert_int_equal(b.cmdsn, 0x10);
+	assert_int_equal(b.expstatsn, 0x20);
+	assert_string_equal(pd_iscsi_opcode_name(b.opcode), "Login Request");
+
+	assert_int_equal(pd_iscsi_bhs_decode(rsp, sizeof(rsp), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_RSP);
+	assert_false(b.immediate);
+	assert_true(b.transit);
+	assert_int_equal(b.csg, 0);
+	assert_int_equal(b.nsg, 1);
+	assert_int_equal(b.data_segment_length, 0x100);
+	assert_int_equal(b.tsih, 0x0102);
+	assert_int_equal(b.statsn, 5);
+	assert_int_equal(b.expcmdsn, 0x11);
+	assert_int_equal(b.maxcmdsn, 0x30);
+	assert_int_equal(b.status_class, 2);
+	assert_int_equal(b.status_detail, 1);
+	/* bytes 8-15 are ISID and TSIH, not a LUN */
+	assert_memory_equal(b.lun, lun0, 8);
+}
+
+static void test_bhs_scsi_command(void **state)
+{
+	/* SCSI Command (11.3): F, R, ATTR simple (1); LUN 0x0001...; ITT
+	 * 0xdeadbeef; Expected Data Transfer Length 4096; CmdSN 9; ExpStatSN 3;
+	 * CDB READ(10) LBA 0x00000800, transfer length 8 (SBC-3 5.11) */
+	static const uint8_t cmd[48] = {
+		0x01, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x10, 0x00,
+		0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x03,
+		0x28, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00,
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(cmd, sizeof(cmd), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_SCSI_CMD);
+	assert_false(b.immediate);
+	assert_true(b.final);
+	assert_true(b.read);
+	assert_false(b.write);
+	assert_int_equal(b.task_attr, 1);
+	assert_memory_equal(b.lun, ((const uint8_t[8]){0, 1, 0, 0, 0, 0, 0, 0}), 8);
+	assert_int_equal(b.initiator_task_tag, 0xdeadbeefu);
+	assert_int_equal(b.expected_data_transfer_length, 4096);
+	assert_int_equal(b.cmdsn, 9);
+	assert_int_equal(b.expstatsn, 3);
+	assert_int_equal(b.cdb[0], 0x28);
+	assert_int_equal((uint32_t)b.cdb[2] << 24 | (uint32_t)b.cdb[3] << 16 |
+			 (uint32_t)b.cdb[4] << 8 | b.cdb[5], 0x800);
+	assert_int_equal(b.cdb[7] << 8 | b.cdb[8], 8);
+	/* requests carry no target numbering */
+	assert_int_equal(b.statsn, 0);
+	assert_int_equal(b.maxcmdsn, 0);
+}
+
+static void test_bhs_data_in_r2t(void **state)
+{
+	/* SCSI Data-In (11.7): F and S, status GOOD; 512 bytes; ITT 0x10; TTT
+	 * reserved; StatSN 0x101, ExpCmdSN 0x0a, MaxCmdSN 0x29; DataSN 2;
+	 * Buffer Offset 1024; Residual Count 0 */
+	static const uint8_t din[48] = {
+		0x25, 0x81, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x10, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x02,
+		0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* R2T (11.8): ITT 0x11, TTT 0x55, StatSN 0x102 (not advanced), R2TSN
+	 * 1, Buffer Offset 65536, Desired Data Transfer Length 8192 */
+	static const uint8_t r2t[48] = {
+		0x31, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, 0x55,
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(din, sizeof(din), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_DATA_IN);
+	assert_true(b.final);
+	assert_true(b.status_present);
+	assert_false(b.acknowledge);
+	assert_int_equal(b.status, 0);
+	assert_int_equal(b.data_segment_length, 512);
+	assert_int_equal(b.initiator_task_tag, 0x10);
+	assert_int_equal(b.target_transfer_tag, 0xffffffffu);
+	assert_int_equal(b.statsn, 0x101);
+	assert_int_equal(b.expcmdsn, 0x0a);
+	assert_int_equal(b.maxcmdsn, 0x29);
+	assert_int_equal(b.datasn, 2);
+	assert_int_equal(b.buffer_offset, 1024);
+	assert_int_equal(b.residual_count, 0);
+
+	assert_int_equal(pd_iscsi_bhs_decode(r2t, sizeof(r2t), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_R2T);
+	assert_int_equal(b.initiator_task_tag, 0x11);
+	assert_int_equal(b.target_transfer_tag, 0x55);
+	assert_int_equal(b.statsn, 0x102);
+	assert_int_equal(b.r2tsn, 1);
+	assert_int_equal(b.datasn, 0); /* bytes 36-39 are R2TSN here */
+	assert_int_equal(b.buffer_offset, 65536);
+	assert_int_equal(b.desired_data_transfer_length, 8192);
+}
+
+static void test_bhs_nop(void **state)
+{
+	/* NOP-Out (11.18): I bit, a ping (ITT 0x30, TTT reserved), CmdSN 4,
+	 * ExpStatSN 0x101, 5 bytes of ping data */
+	static const uint8_t out[48] = {
+		0x40, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x30, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x01,
+	};
+	/* NOP-In (11.19): unsolicited (ITT reserved), TTT 0x77, StatSN 0x102 */
+	static const uint8_t in[48] = {
+		0x20, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x77,
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x05,
+		0x00, 0x00, 0x00, 0x24,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(out, sizeof(out), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_NOP_OUT);
+	assert_true(b.immediate);
+	assert_int_equal(b.data_segment_length, 5);
+	assert_int_equal(b.initiator_task_tag, 0x30);
+	assert_int_equal(b.target_transfer_tag, PD_ISCSI_RESERVED_TAG);
+	assert_int_equal(b.cmdsn, 4);
+	assert_int_equal(b.expstatsn, 0x101);
+	assert_int_equal(pd_iscsi_bhs_decode(in, sizeof(in), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_NOP_IN);
+	assert_false(b.immediate);
+	assert_int_equal(b.initiator_task_tag, PD_ISCSI_RESERVED_TAG);
+	assert_int_equal(b.target_transfer_tag, 0x77);
+	assert_int_equal(b.statsn, 0x102);
+	assert_int_equal(b.expcmdsn, 5);
+	assert_int_equal(b.maxcmdsn, 0x24);
+	assert_string_equal(pd_iscsi_opcode_name(b.opcode), "NOP-In");
+}
+
+static void test_bhs_truncated(void **state)
+{
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	/* 47 bytes are no BHS: nothing is read, the result is zeroed */
+	memset(&b, 0xaa, sizeof(b));
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, 47, &b), -PD_ETRUNC);
+	assert_int_equal(b.opcode, 0);
+	assert_int_equal(b.initiator_task_tag, 0);
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, 0, &b), -PD_ETRUNC);
+	assert_int_equal(pd_iscsi_bhs_decode(0, 48, &b), -PD_EUSAGE);
+	/* byte 0 bit 7 is reserved: reported, the rest still decoded */
+	{
+		uint8_t x[48];
+
+		memcpy(x, bhs_login_req, sizeof(x));
+		x[0] |= 0x80;
+		assert_int_equal(pd_iscsi_bhs_decode(x, sizeof(x), &b), 0);
+		assert_true(b.reserved_bit);
+		assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_REQ);
+	}
+}
 
 /* Handshake + one Login exchange with the given key texts. */
 static void do_login(struct harness *h, const char *ik, size_t ilen, const char *tk, size_t tlen,
@@ -1204,6 +1421,11 @@ int main(void)
 		cmocka_unit_test(test_negotiate_numeric),
 		cmocka_unit_test(test_negotiate_boolean),
 		cmocka_unit_test(test_lun_decode),
+		cmocka_unit_test(test_bhs_login),
+		cmocka_unit_test(test_bhs_scsi_command),
+		cmocka_unit_test(test_bhs_data_in_r2t),
+		cmocka_unit_test(test_bhs_nop),
+		cmocka_unit_test(test_bhs_truncated),
 		cmocka_unit_test(test_reassembly_login_split),
 		cmocka_unit_test(test_reassembly_retransmission),
 		cmocka_unit_test(test_reassembly_gap),

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pktdoctor/iscsi_pdu.h"
 #include "pktdoctor/packet.h"
 
 struct pd_analyzer_ops;
@@ -212,8 +213,5 @@ void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out);
 
 /** pd_iscsi_login_status_name() - RFC 7143 11.13.5 text for Status-Class<<8|Status-Detail. */
 const char *pd_iscsi_login_status_name(uint16_t status);
-
-/** pd_iscsi_opcode_name() - "SCSI Command", "Login Response", ... for a BHS opcode (6 bits). */
-const char *pd_iscsi_opcode_name(uint8_t opcode);
 
 #endif

@@ -49,13 +49,14 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/vec.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/iscsi_pdu.h"
 #include "pktdoctor/rootpath.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
 #define TH_RST 0x04
 
-#define BHS_LEN 48
+#define BHS_LEN PD_ISCSI_BHS_LEN
 #define HDR_MAX (BHS_LEN + 255 * 4 + 4) /* BHS + largest AHS + HeaderDigest */
 #define TEXT_CAP 65536          /* Login/Text data buffered per direction */
 #define MAX_PENDING 256         /* outstanding commands tracked per connection */
@@ -66,16 +67,7 @@
 #define MAX_PORTS 16
 #define VAL_LEN 128             /* stored key value (longer ones are cut) */
 #define LOGIN_FRAMES 16
-#define NO_ITT 0xffffffffu
-
-/* BHS opcodes (RFC 7143 11.2.1.2). */
-enum {
-	OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_TMF_REQ = 0x02, OP_LOGIN_REQ = 0x03,
-	OP_TEXT_REQ = 0x04, OP_DATA_OUT = 0x05, OP_LOGOUT_REQ = 0x06, OP_SNACK = 0x10,
-	OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_TMF_RSP = 0x22, OP_LOGIN_RSP = 0x23,
-	OP_TEXT_RSP = 0x24, OP_DATA_IN = 0x25, OP_LOGOUT_RSP = 0x26, OP_R2T = 0x31,
-	OP_ASYNC = 0x32, OP_REJECT = 0x3f,
-};
+#define NO_ITT PD_ISCSI_RESERVED_TAG
 
 /* ---- negotiation keys (RFC 7143 section 13, 6.2) ---- */
 
@@ -164,7 +156,7 @@ static const char *const next_name[] = {
 
 struct pending {          /* a SCSI Command or NOP-Out waiting for its response */
 	uint32_t itt;         /* Initiator Task Tag */
-	uint8_t opcode;       /* OP_SCSI_CMD or OP_NOP_OUT */
+	uint8_t opcode;       /* PD_ISCSI_OP_SCSI_CMD or PD_ISCSI_OP_NOP_OUT */
 	uint8_t cdb0;         /* CDB operation code */
 	uint8_t next;         /* enum next_kind: first initiator action after it */
 	uint8_t next_detail;  /* TMF function or logout reason */
@@ -194,7 +186,8 @@ struct rx {               /* one direction's stream (side 0: initiator -> target
 	uint64_t lost_bytes;  /* bytes not parsed after the framing was lost */
 	uint64_t bad_csum;    /* segments skipped for a bad TCP checksum */
 	uint8_t stage;
-	uint8_t hdr[HDR_MAX];
+	uint8_t hdr[HDR_MAX];     /* BHS + AHS + HeaderDigest as received */
+	struct pd_iscsi_bhs bhs;  /* the BHS of the PDU being read, decoded */
 	uint32_t hdr_have, hdr_need;
 	uint32_t dlen;        /* DataSegmentLength of the PDU being read */
 	uint32_t data_need;   /* data + padding */
@@ -280,39 +273,12 @@ struct iscsi_state {
 
 /* ---- public helpers ---- */
 
-const char *pd_iscsi_opcode_name(uint8_t op)
-{
-	switch (op & 0x3f) {
-	case OP_NOP_OUT: return "NOP-Out";
-	case OP_SCSI_CMD: return "SCSI Command";
-	case OP_TMF_REQ: return "Task Management Function Request";
-	case OP_LOGIN_REQ: return "Login Request";
-	case OP_TEXT_REQ: return "Text Request";
-	case OP_DATA_OUT: return "SCSI Data-Out";
-	case OP_LOGOUT_REQ: return "Logout Request";
-	case OP_SNACK: return "SNACK Request";
-	case OP_NOP_IN: return "NOP-In";
-	case OP_SCSI_RSP: return "SCSI Response";
-	case OP_TMF_RSP: return "Task Management Function Response";
-	case OP_LOGIN_RSP: return "Login Response";
-	case OP_TEXT_RSP: return "Text Response";
-	case OP_DATA_IN: return "SCSI Data-In";
-	case OP_LOGOUT_RSP: return "Logout Response";
-	case OP_R2T: return "R2T";
-	case OP_ASYNC: return "Asynchronous Message";
-	case OP_REJECT: return "Reject";
-	case 0x1c: case 0x1d: case 0x1e: return "vendor-specific (initiator)";
-	case 0x3c: case 0x3d: case 0x3e: return "vendor-specific (target)";
-	default: return "unknown";
-	}
-}
-
 /* Opcodes each side may send (RFC 7143 11.2.1.2). */
 static bool opcode_valid(int side, uint8_t op)
 {
 	if (side == 0)
-		return op <= OP_LOGOUT_REQ || op == OP_SNACK || (op >= 0x1c && op <= 0x1e);
-	return (op >= OP_NOP_IN && op <= OP_LOGOUT_RSP) || op == OP_R2T || op == OP_ASYNC ||
+		return op <= PD_ISCSI_OP_LOGOUT_REQ || op == PD_ISCSI_OP_SNACK || (op >= 0x1c && op <= 0x1e);
+	return (op >= PD_ISCSI_OP_NOP_IN && op <= PD_ISCSI_OP_LOGOUT_RSP) || op == PD_ISCSI_OP_R2T || op == PD_ISCSI_OP_ASYNC ||
 	       (op >= 0x3c && op <= 0x3f);
 }
 
@@ -1010,18 +976,10 @@ static void login_failed(struct conn *c, uint16_t status, uint64_t frame, int64_
 
 /* ---- header-time checks ---- */
 
-static uint32_t be32_at(const uint8_t *h, size_t off)
+static void check_cmdsn(struct conn *c, const struct pd_iscsi_bhs *h, uint64_t frame)
 {
-	struct pd_cursor cur;
-
-	pd_cur_init(&cur, h, HDR_MAX, HDR_MAX);
-	pd_cur_skip(&cur, off);
-	return pd_cur_be32(&cur);
-}
-
-static void check_cmdsn(struct conn *c, uint8_t op, const uint8_t *h, uint64_t frame)
-{
-	uint32_t exp = be32_at(h, 28), max = be32_at(h, 32);
+	uint8_t op = h->opcode;
+	uint32_t exp = h->expcmdsn, max = h->maxcmdsn;
 	bool first;
 	struct pd_finding *x;
 
@@ -1157,15 +1115,17 @@ static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int
 	}
 }
 
-static void lun_check(struct conn *c, const uint8_t *h, uint64_t frame)
+static void lun_check(struct conn *c, const struct pd_iscsi_bhs *h, uint64_t frame)
 {
+	const uint8_t *lun = h->lun;
+
 	struct pd_iscsi_lun l;
 	bool first;
 	struct pd_finding *x;
 
 	if (!c->rx[0].trusted)
 		return;
-	pd_iscsi_lun_decode(h + 8, &l);
+	pd_iscsi_lun_decode(lun, &l);
 	if (!l.single_level || l.lun != 255 || l.method > 1)
 		return;
 	x = issue(c, I_LUN255, frame, &first);
@@ -1174,13 +1134,13 @@ static void lun_check(struct conn *c, const uint8_t *h, uint64_t frame)
 	pd_finding_message(x, "SCSI Command (CDB 0x%02x) to LUN 255 (LUN field "
 			      "%02x%02x%02x%02x%02x%02x%02x%02x, %s addressing): the Microsoft iSCSI "
 			      "initiator does not accept LUN 255 as a boot disk",
-			   h[32], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15],
+			   h->cdb[0], lun[0], lun[1], lun[2], lun[3], lun[4], lun[5], lun[6], lun[7],
 			   l.method ? "flat space" : "peripheral device");
 	pd_finding_ev_u64(x, "lun", l.lun);
-	pd_finding_ev_str(x, "lun_field", "%02x%02x%02x%02x%02x%02x%02x%02x", h[8], h[9], h[10],
-			  h[11], h[12], h[13], h[14], h[15]);
+	pd_finding_ev_str(x, "lun_field", "%02x%02x%02x%02x%02x%02x%02x%02x", lun[0], lun[1],
+			  lun[2], lun[3], lun[4], lun[5], lun[6], lun[7]);
 	pd_finding_ev_str(x, "addressing", "%s", l.method ? "flat space" : "peripheral device");
-	pd_finding_ev_str(x, "cdb_opcode", "0x%02x", h[32]);
+	pd_finding_ev_str(x, "cdb_opcode", "0x%02x", h->cdb[0]);
 	pd_finding_advice(x, "Map the boot disk at a LUN below 255 (LUN 0 is the usual choice) "
 			      "on the target and in the DHCP root path / iBFT.");
 }
@@ -1260,28 +1220,27 @@ static void digest_issue(struct conn *c, int side, int kind, uint8_t op, uint32_
 			      "check the receiver's view too.");
 }
 
-/* The header (BHS + AHS + HeaderDigest) of a PDU is complete.  @h is the
- * analyzer's own copy of it (r->hdr, filled through the cursor), so fixed
- * offsets below BHS_LEN are read directly. */
+/* The header (BHS + AHS + HeaderDigest) of a PDU is complete: r->hdr
+ * holds its bytes (for the digest), r->bhs the BHS decoded. */
 static void header_done(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
 {
 	struct rx *r = &c->rx[side];
-	const uint8_t *h = r->hdr;
-	uint8_t op = h[0] & 0x3f;
-	uint32_t ahs = (uint32_t)h[4] * 4u, dlen, itt, statsn;
+	const struct pd_iscsi_bhs *h = &r->bhs;
+	uint8_t op = h->opcode;
+	uint32_t ahs = (uint32_t)h->total_ahs_length * 4u, dlen = h->data_segment_length;
+	uint32_t itt = h->initiator_task_tag, statsn = h->statsn;
 
-	dlen = (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
 	r->dlen = dlen;
 	r->data_need = dlen + ((4u - (dlen & 3u)) & 3u);
 	r->data_have = 0;
 	r->ddig_have = 0;
 	r->dd = c->dd_on && dlen > 0;
 	r->crc = PD_CRC32C_INIT;
-	r->text_pdu = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || op == OP_TEXT_REQ ||
-		      op == OP_TEXT_RSP;
+	r->text_pdu = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || op == PD_ISCSI_OP_TEXT_REQ ||
+		      op == PD_ISCSI_OP_TEXT_RSP;
 	if (r->hd) {
-		uint32_t want = pd_crc32c(h, BHS_LEN + ahs);
-		uint32_t got = pd_crc32c_get_wire(h + BHS_LEN + ahs);
+		uint32_t want = pd_crc32c(r->hdr, BHS_LEN + ahs);
+		uint32_t got = pd_crc32c_get_wire(r->hdr + BHS_LEN + ahs);
 
 		if (want != got)
 			digest_issue(c, side, 0, op, got, want, p->frame);
@@ -1292,14 +1251,13 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	 * PDU or five headers in a row have parsed (a wrong guess soon
 	 * meets an opcode this side cannot send and stops parsing).  With
 	 * the SYN, the first PDU is a Login one (checked in rx_feed). */
-	if (!r->trusted && (op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || ++r->parsed >= 5))
+	if (!r->trusted && (op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || ++r->parsed >= 5))
 		r->trusted = true;
 	if (!c->pub.first_frame) {
 		c->pub.first_frame = p->frame;
 		c->pub.first_ns = p->ts_ns;
 	}
-	itt = be32_at(h, 16);
-	if (side == 0 && op == OP_LOGIN_REQ) {
+	if (side == 0 && op == PD_ISCSI_OP_LOGIN_REQ) {
 		if (!c->pub.login_frame) {
 			c->pub.login_frame = p->frame;
 			c->pub.login_ns = p->ts_ns;
@@ -1311,71 +1269,70 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	mrdsl_check(c, side, op, dlen, p->frame);
 	if (side == 0) {
 		switch (op) {
-		case OP_SCSI_CMD:
+		case PD_ISCSI_OP_SCSI_CMD:
 			c->pub.commands++;
 			lun_check(c, h, p->frame);
-			if (is_read_cdb(h[32]) && !c->pub.first_read_frame) {
+			if (is_read_cdb(h->cdb[0]) && !c->pub.first_read_frame) {
 				c->pub.first_read_frame = p->frame;
 				c->pub.first_read_ns = p->ts_ns;
-				c->pub.first_read_cdb = h[32];
+				c->pub.first_read_cdb = h->cdb[0];
 			}
-			pend_add(c, op, itt, h[32], p->ts_ns, p->frame);
+			pend_add(c, op, itt, h->cdb[0], p->ts_ns, p->frame);
 			break;
-		case OP_NOP_OUT:
+		case PD_ISCSI_OP_NOP_OUT:
 			if (itt != NO_ITT) {
 				next_action(c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
 				pend_add(c, op, itt, 0, p->ts_ns, p->frame);
 			}
 			break;
-		case OP_TMF_REQ:
-			next_action(c, NX_TMF, h[1] & 0x7f, p->ts_ns, p->frame);
+		case PD_ISCSI_OP_TMF_REQ:
+			next_action(c, NX_TMF, h->function, p->ts_ns, p->frame);
 			break;
-		case OP_LOGOUT_REQ:
-			next_action(c, NX_LOGOUT, h[1] & 0x7f, p->ts_ns, p->frame);
+		case PD_ISCSI_OP_LOGOUT_REQ:
+			next_action(c, NX_LOGOUT, h->function, p->ts_ns, p->frame);
 			break;
 		default:
 			break;
 		}
 		return;
 	}
-	statsn = be32_at(h, 24);
 	switch (op) {
-	case OP_LOGIN_RSP:
+	case PD_ISCSI_OP_LOGIN_RSP:
 		login_frame(c, p->frame);
-		if (h[36] == 0) { /* the SN fields are valid with Status-Class 0 */
-			check_cmdsn(c, op, h, p->frame);
+		if (h->status_class == 0) { /* the SN fields are valid with Status-Class 0 */
+			check_cmdsn(c, h, p->frame);
 			check_statsn(c, op, statsn, p->frame);
 		}
 		break;
-	case OP_SCSI_RSP:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_SCSI_RSP:
+		check_cmdsn(c, h, p->frame);
 		check_statsn(c, op, statsn, p->frame);
 		pend_answer(s, c, itt, p->ts_ns, p->frame);
 		break;
-	case OP_DATA_IN:
-		check_cmdsn(c, op, h, p->frame);
-		if (h[1] & 0x01) { /* S bit: status, StatSN valid (11.7) */
+	case PD_ISCSI_OP_DATA_IN:
+		check_cmdsn(c, h, p->frame);
+		if (h->status_present) { /* S bit: status, StatSN valid (11.7) */
 			check_statsn(c, op, statsn, p->frame);
 			pend_answer(s, c, itt, p->ts_ns, p->frame);
 		}
 		break;
-	case OP_NOP_IN:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_NOP_IN:
+		check_cmdsn(c, h, p->frame);
 		if (itt != NO_ITT) { /* a reply: StatSN advances (11.19) */
 			check_statsn(c, op, statsn, p->frame);
 			pend_answer(s, c, itt, p->ts_ns, p->frame);
 		}
 		break;
-	case OP_TMF_RSP:
-	case OP_TEXT_RSP:
-	case OP_LOGOUT_RSP:
-	case OP_ASYNC:
-	case OP_REJECT:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_TMF_RSP:
+	case PD_ISCSI_OP_TEXT_RSP:
+	case PD_ISCSI_OP_LOGOUT_RSP:
+	case PD_ISCSI_OP_ASYNC:
+	case PD_ISCSI_OP_REJECT:
+		check_cmdsn(c, h, p->frame);
 		check_statsn(c, op, statsn, p->frame);
 		break;
-	case OP_R2T: /* carries the next StatSN without advancing it */
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_R2T: /* carries the next StatSN without advancing it */
+		check_cmdsn(c, h, p->frame);
 		break;
 	default:
 		break;
@@ -1386,9 +1343,9 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 static void pdu_done(struct conn *c, int side, const struct pd_packet *p)
 {
 	struct rx *r = &c->rx[side];
-	const uint8_t *h = r->hdr;
-	uint8_t op = h[0] & 0x3f;
-	bool cont = (h[1] & 0x40) != 0; /* C bit of Login and Text PDUs */
+	const struct pd_iscsi_bhs *h = &r->bhs;
+	uint8_t op = h->opcode;
+	bool cont = h->cont; /* C bit of Login and Text PDUs */
 
 	if (r->dd) {
 		uint32_t want = pd_crc32c_final(r->crc), got = pd_crc32c_get_wire(r->ddig);
@@ -1397,21 +1354,21 @@ static void pdu_done(struct conn *c, int side, const struct pd_packet *p)
 			digest_issue(c, side, 1, op, got, want, p->frame);
 	}
 	if (r->text_pdu && !cont) {
-		bool login = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP;
+		bool login = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP;
 
 		if (r->text_len)
 			text_parse(c, side, login, p->frame);
 		r->text_len = 0;
 		r->text_cut = false;
 	}
-	if (op == OP_LOGIN_RSP && side == 1) {
-		uint16_t status = (uint16_t)(h[36] << 8 | h[37]);
+	if (op == PD_ISCSI_OP_LOGIN_RSP && side == 1) {
+		uint16_t status = (uint16_t)(h->status_class << 8 | h->status_detail);
 
 		c->pub.status_valid = true;
 		c->pub.login_status = status;
 		if (status >> 8)
 			login_failed(c, status, p->frame, p->ts_ns);
-		else if ((h[1] & 0x80) && (h[1] & 0x03) == 3 && !cont)
+		else if (h->transit && h->nsg == 3 && !cont) /* into full feature phase */
 			login_complete(c, p->frame, p->ts_ns);
 	}
 	r->stage = ST_HDR;
@@ -1472,23 +1429,27 @@ static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_c
 			if (r->hdr_have < r->hdr_need)
 				break;
 			if (r->hdr_need == BHS_LEN) {
-				uint8_t op = r->hdr[0] & 0x3f;
+				uint8_t op;
+
+				pd_iscsi_bhs_decode(r->hdr, BHS_LEN, &r->bhs);
+				op = r->bhs.opcode;
 
 				/* RFC 7143 6.3: a connection begins with the Login
 				 * Phase; anything else on the port is not iSCSI */
 				if (r->syn && !c->pub.pdus[side] &&
-				    ((r->hdr[0] & 0x80) ||
-				     op != (side == 0 ? OP_LOGIN_REQ : OP_LOGIN_RSP))) {
+				    (r->bhs.reserved_bit ||
+				     op != (side == 0 ? PD_ISCSI_OP_LOGIN_REQ : PD_ISCSI_OP_LOGIN_RSP))) {
 					desync(&c->rx[0], DS_NOT_ISCSI, p->frame);
 					desync(&c->rx[1], DS_NOT_ISCSI, p->frame);
 					break;
 				}
-				if ((r->hdr[0] & 0x80) || !opcode_valid(side, op)) {
+				if (r->bhs.reserved_bit || !opcode_valid(side, op)) {
 					desync(r, DS_BAD_OPCODE, p->frame);
 					break;
 				}
 				r->hd = c->hd_on;
-				r->hdr_need = BHS_LEN + (uint32_t)r->hdr[4] * 4u + (r->hd ? 4u : 0u);
+				r->hdr_need = BHS_LEN + (uint32_t)r->bhs.total_ahs_length * 4u +
+					      (r->hd ? 4u : 0u);
 				if (r->hdr_have < r->hdr_need)
 					break;
 			}
@@ -1535,11 +1496,16 @@ static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_c
 }
 
 /* Could a PDU start here?  For a stream whose SYN was not captured. */
-static bool plausible_bhs(const uint8_t *b, uint32_t n, int side)
+static bool plausible_bhs(const struct pd_packet *p, uint32_t n, int side)
 {
+	struct pd_cursor cur;
+	uint8_t b0;
+
 	if (n < 1)
 		return false;
-	return !(b[0] & 0x80) && opcode_valid(side, b[0] & 0x3f);
+	pd_cur_init(&cur, p->payload, n, n);
+	b0 = pd_cur_peek_u8(&cur);
+	return !(b0 & 0x80) && opcode_valid(side, b0 & 0x3f);
 }
 
 static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
@@ -1569,7 +1535,7 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 	}
 	cap = p->payload_caplen < len ? p->payload_caplen : len;
 	if (!r->started) {
-		if (!plausible_bhs(p->payload, cap, side)) {
+		if (!plausible_bhs(p, cap, side)) {
 			desync(r, DS_MIDSTREAM, p->frame);
 			r->lost_bytes += len;
 			return;
@@ -1722,7 +1688,7 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 	q->flow_id = f->id;
 	q->cmd_ns = pe->ns;
 	x = &q->f;
-	if (pe->opcode == OP_SCSI_CMD)
+	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
 		snprintf(what, sizeof(what), "SCSI Command %s (CDB 0x%02x, ITT 0x%08x)",
 			 cdb_name(pe->cdb0), pe->cdb0, pe->itt);
 	else
@@ -1745,7 +1711,7 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 									 : "");
 	pd_finding_ev_u64(x, "command_frame", pe->frame);
 	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(pe->opcode));
-	if (pe->opcode == OP_SCSI_CMD)
+	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
 		pd_finding_ev_str(x, "cdb_opcode", "0x%02x %s", pe->cdb0, cdb_name(pe->cdb0));
 	pd_finding_ev_str(x, "itt", "0x%08x", pe->itt);
 	pd_finding_ev_double(x, "wait_s", (double)c->to_wait_ns / 1e9);
