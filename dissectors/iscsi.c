@@ -42,6 +42,59 @@ const char *pd_iscsi_opcode_name(uint8_t op)
 	}
 }
 
+const char *pd_iscsi_login_status_name(uint16_t st)
+{
+	switch (st) { /* RFC 7143 11.13.5 */
+	case 0x0000: return "success";
+	case 0x0101: return "target moved temporarily";
+	case 0x0102: return "target moved permanently";
+	case 0x0200: return "initiator error";
+	case 0x0201: return "authentication failure";
+	case 0x0202: return "authorization failure";
+	case 0x0203: return "not found";
+	case 0x0204: return "target removed";
+	case 0x0205: return "unsupported version";
+	case 0x0206: return "too many connections";
+	case 0x0207: return "missing parameter";
+	case 0x0208: return "can't include in session";
+	case 0x0209: return "session type not supported";
+	case 0x020a: return "session does not exist";
+	case 0x020b: return "invalid during login";
+	case 0x0300: return "target error";
+	case 0x0301: return "service unavailable";
+	case 0x0302: return "out of resources";
+	}
+	switch (st >> 8) {
+	case 1: return "redirection (unknown detail)";
+	case 2: return "initiator error (unknown detail)";
+	case 3: return "target error (unknown detail)";
+	default: return "unknown status class";
+	}
+}
+
+void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out)
+{
+	out->method = (uint8_t)(lun[0] >> 6);
+	out->single_level = !(lun[2] | lun[3] | lun[4] | lun[5] | lun[6] | lun[7]);
+	switch (out->method) {
+	case 0: /* peripheral device addressing: bus identifier, then the LUN */
+		out->lun = lun[1];
+		if (lun[0] & 0x3f)
+			out->single_level = false; /* a bus/target path, not a LUN here */
+		break;
+	case 1: /* flat space addressing */
+		out->lun = (uint32_t)(lun[0] & 0x3f) << 8 | lun[1];
+		break;
+	case 2: /* logical unit addressing: target 6 bits, bus 3 bits, LUN 5 bits */
+		out->lun = lun[1] & 0x1fu;
+		break;
+	default: /* extended addressing: not a plain number */
+		out->lun = 0;
+		out->single_level = false;
+		break;
+	}
+}
+
 /* Bytes 24-35 of a target PDU: StatSN, ExpCmdSN, MaxCmdSN. */
 static void target_sns(struct pd_cursor *c, struct pd_iscsi_bhs *b)
 {

@@ -127,4 +127,23 @@ int pd_iscsi_bhs_decode(const uint8_t *bhs48, size_t len, struct pd_iscsi_bhs *o
 /** pd_iscsi_opcode_name() - "SCSI Command", "Login Response", ... for a BHS opcode (6 bits). */
 const char *pd_iscsi_opcode_name(uint8_t opcode);
 
+/** struct pd_iscsi_lun - a decoded SAM LUN field (8 bytes, SAM-5 4.7). */
+struct pd_iscsi_lun {
+	uint8_t method;    /* address method: byte 0 bits 7-6 (0 peripheral, 1 flat,
+			    * 2 logical unit, 3 extended) */
+	bool single_level; /* bytes 2..7 are zero: a single-level LUN */
+	uint32_t lun;      /* the LUN at the first level (peripheral: byte 1; flat: 14 bits) */
+};
+
+/**
+ * pd_iscsi_lun_decode() - decode the 8-byte LUN of a SCSI Command BHS
+ * (RFC 7143 11.3 refers to SAM; single-level addressing per SAM-5 4.7:
+ * peripheral device method 00b with bus 0, LUN in byte 1; flat space
+ * method 01b, LUN in the low 14 bits of bytes 0-1).
+ */
+void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out);
+
+/** pd_iscsi_login_status_name() - RFC 7143 11.13.5 text for Status-Class<<8|Status-Detail. */
+const char *pd_iscsi_login_status_name(uint16_t status);
+
 #endif

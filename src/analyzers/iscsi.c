@@ -69,50 +69,6 @@
 #define LOGIN_FRAMES 16
 #define NO_ITT PD_ISCSI_RESERVED_TAG
 
-/* ---- negotiation keys (RFC 7143 section 13, 6.2) ---- */
-
-enum ktype {
-	K_LIST,      /* list of values, the answer picks one (6.2.1) */
-	K_MIN,       /* numeric, result function Minimum (6.2.2) */
-	K_MAX,       /* numeric, result function Maximum */
-	K_AND,       /* Boolean, result function AND */
-	K_OR,        /* Boolean, result function OR */
-	K_DECL_NUM,  /* numeric declaration, not negotiated */
-};
-
-struct keydef {
-	const char *name;
-	uint8_t type;         /* enum ktype */
-	uint32_t lo, hi;      /* numeric range */
-	const char *def;      /* default value */
-};
-
-enum {
-	NK_HEADER_DIGEST, NK_DATA_DIGEST, NK_AUTH_METHOD, NK_MAX_CONNECTIONS, NK_INITIAL_R2T,
-	NK_IMMEDIATE_DATA, NK_MAX_BURST, NK_FIRST_BURST, NK_TIME2WAIT, NK_TIME2RETAIN,
-	NK_MAX_OUT_R2T, NK_DATA_PDU_IN_ORDER, NK_DATA_SEQ_IN_ORDER, NK_ERL, NK__COUNT,
-	NK_MRDSL = NK__COUNT, /* declarative, kept apart */
-	NK__ALL
-};
-
-static const struct keydef keydefs[NK__ALL] = {
-	[NK_HEADER_DIGEST] = {"HeaderDigest", K_LIST, 0, 0, "None"},          /* 13.1 */
-	[NK_DATA_DIGEST] = {"DataDigest", K_LIST, 0, 0, "None"},              /* 13.1 */
-	[NK_AUTH_METHOD] = {"AuthMethod", K_LIST, 0, 0, "None"},              /* 12.1 */
-	[NK_MAX_CONNECTIONS] = {"MaxConnections", K_MIN, 1, 65535, "1"},      /* 13.2 */
-	[NK_INITIAL_R2T] = {"InitialR2T", K_OR, 0, 0, "Yes"},                 /* 13.10 */
-	[NK_IMMEDIATE_DATA] = {"ImmediateData", K_AND, 0, 0, "Yes"},          /* 13.11 */
-	[NK_MAX_BURST] = {"MaxBurstLength", K_MIN, 512, 16777215, "262144"},  /* 13.13 */
-	[NK_FIRST_BURST] = {"FirstBurstLength", K_MIN, 512, 16777215, "65536"}, /* 13.14 */
-	[NK_TIME2WAIT] = {"DefaultTime2Wait", K_MAX, 0, 3600, "2"},           /* 13.15 */
-	[NK_TIME2RETAIN] = {"DefaultTime2Retain", K_MIN, 0, 3600, "20"},      /* 13.16 */
-	[NK_MAX_OUT_R2T] = {"MaxOutstandingR2T", K_MIN, 1, 65535, "1"},       /* 13.17 */
-	[NK_DATA_PDU_IN_ORDER] = {"DataPDUInOrder", K_OR, 0, 0, "Yes"},       /* 13.18 */
-	[NK_DATA_SEQ_IN_ORDER] = {"DataSequenceInOrder", K_OR, 0, 0, "Yes"},  /* 13.19 */
-	[NK_ERL] = {"ErrorRecoveryLevel", K_MIN, 0, 2, "0"},                  /* 13.20 */
-	[NK_MRDSL] = {"MaxRecvDataSegmentLength", K_DECL_NUM, 512, 16777215, "8192"}, /* 13.12 */
-};
-
 /* ---- findings kept per connection ---- */
 
 enum {
@@ -215,7 +171,7 @@ struct conn {
 	uint32_t limit[2];    /* largest data segment side s may send */
 	bool mrdsl_declared[2];
 	uint32_t mrdsl_value[2];
-	struct nkey keys[NK__COUNT];
+	struct nkey keys[PD_ISCSI_KEY__NEGOTIATED];
 	bool burst_side_reported[2];
 	char redirect[VAL_LEN];    /* TargetAddress of a redirection */
 	uint64_t login_frames[LOGIN_FRAMES];
@@ -278,273 +234,12 @@ static bool opcode_valid(int side, uint8_t op)
 {
 	if (side == 0)
 		return op <= PD_ISCSI_OP_LOGOUT_REQ || op == PD_ISCSI_OP_SNACK || (op >= 0x1c && op <= 0x1e);
-	return (op >= PD_ISCSI_OP_NOP_IN && op <= PD_ISCSI_OP_LOGOUT_RSP) || op == PD_ISCSI_OP_R2T || op == PD_ISCSI_OP_ASYNC ||
+	return (op >= PD_ISCSI_OP_NOP_IN && op <= PD_ISCSI_OP_LOGOUT_RSP) || op == PD_ISCSI_OP_R2T ||
+	       op == PD_ISCSI_OP_ASYNC ||
 	       (op >= 0x3c && op <= 0x3f);
 }
 
-const char *pd_iscsi_login_status_name(uint16_t st)
-{
-	switch (st) { /* RFC 7143 11.13.5 */
-	case 0x0000: return "success";
-	case 0x0101: return "target moved temporarily";
-	case 0x0102: return "target moved permanently";
-	case 0x0200: return "initiator error";
-	case 0x0201: return "authentication failure";
-	case 0x0202: return "authorization failure";
-	case 0x0203: return "not found";
-	case 0x0204: return "target removed";
-	case 0x0205: return "unsupported version";
-	case 0x0206: return "too many connections";
-	case 0x0207: return "missing parameter";
-	case 0x0208: return "can't include in session";
-	case 0x0209: return "session type not supported";
-	case 0x020a: return "session does not exist";
-	case 0x020b: return "invalid during login";
-	case 0x0300: return "target error";
-	case 0x0301: return "service unavailable";
-	case 0x0302: return "out of resources";
-	}
-	switch (st >> 8) {
-	case 1: return "redirection (unknown detail)";
-	case 2: return "initiator error (unknown detail)";
-	case 3: return "target error (unknown detail)";
-	default: return "unknown status class";
-	}
-}
 
-const char *pd_iscsi_neg_name(int v)
-{
-	static const char *const names[] = {
-		"ok", "unknown key", "answer not among the offered values",
-		"value out of range", "answer above the offer (result function Minimum)",
-		"answer below the offer (result function Maximum)", "Boolean value not Yes or No",
-		"Boolean answer contradicts the result the offer fixed", "answered with a list",
-		"offered value out of range",
-	};
-
-	return v >= 0 && v < (int)(sizeof(names) / sizeof(names[0])) ? names[v] : "unknown";
-}
-
-int pd_iscsi_text_next(const uint8_t *buf, size_t len, size_t *off, struct pd_iscsi_kv *kv)
-{
-	while (*off < len && buf[*off] == 0)
-		(*off)++;
-	if (*off >= len)
-		return 0;
-	{
-		size_t start = *off, end = start, eq = (size_t)-1;
-
-		while (end < len && buf[end] != 0) {
-			if (buf[end] == '=' && eq == (size_t)-1)
-				eq = end;
-			end++;
-		}
-		*off = end < len ? end + 1 : end;
-		if (eq == (size_t)-1 || eq == start)
-			return -PD_EMALFORMED;
-		kv->key = (const char *)buf + start;
-		kv->key_len = eq - start;
-		kv->value = (const char *)buf + eq + 1;
-		kv->value_len = end - eq - 1;
-		return 1;
-	}
-}
-
-int pd_iscsi_parse_number(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -PD_EMALFORMED;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -PD_EMALFORMED;
-		if (v > (UINT64_MAX - d) / (uint64_t)base)
-			return -PD_EMALFORMED;
-		v = v * (uint64_t)base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static const struct keydef *key_find(const char *name, size_t len, int *idx)
-{
-	for (int i = 0; i < NK__ALL; i++)
-		if (strlen(keydefs[i].name) == len && !memcmp(keydefs[i].name, name, len)) {
-			if (idx)
-				*idx = i;
-			return &keydefs[i];
-		}
-	return 0;
-}
-
-static int bool_val(const char *v)
-{
-	if (!strcmp(v, "Yes"))
-		return 1;
-	if (!strcmp(v, "No"))
-		return 0;
-	return -1;
-}
-
-static int check_value(const struct keydef *k, const char *v)
-{
-	uint64_t n;
-
-	switch (k->type) {
-	case K_LIST:
-		return *v && v[0] != ',' ? PD_ISCSI_NEG_OK : PD_ISCSI_NEG_RANGE;
-	case K_AND:
-	case K_OR:
-		return bool_val(v) < 0 ? PD_ISCSI_NEG_NOT_BOOL : PD_ISCSI_NEG_OK;
-	default:
-		if (pd_iscsi_parse_number(v, &n) || n < k->lo || n > k->hi)
-			return PD_ISCSI_NEG_RANGE;
-		return PD_ISCSI_NEG_OK;
-	}
-}
-
-int pd_iscsi_check_value(const char *key, const char *value)
-{
-	const struct keydef *k = key_find(key, strlen(key), 0);
-
-	return k ? check_value(k, value) : PD_ISCSI_NEG_UNKNOWN_KEY;
-}
-
-/* Is @v one of the comma-separated values of @list? */
-static bool in_list(const char *list, const char *v)
-{
-	size_t n = strlen(v);
-
-	while (*list) {
-		const char *c = strchr(list, ',');
-		size_t len = c ? (size_t)(c - list) : strlen(list);
-
-		if (len == n && !memcmp(list, v, n))
-			return true;
-		if (!c)
-			break;
-		list = c + 1;
-	}
-	return false;
-}
-
-static void set_result(char *r, size_t rlen, const char *v)
-{
-	if (r && rlen)
-		snprintf(r, rlen, "%s", v);
-}
-
-int pd_iscsi_negotiate(const char *key, const char *offer, const char *answer,
-		       char *result, size_t rlen)
-{
-	const struct keydef *k = key_find(key, strlen(key), 0);
-	uint64_t o = 0, a = 0;
-	int ob, ab, res;
-
-	if (!k || k->type == K_DECL_NUM) {
-		set_result(result, rlen, answer ? answer : offer);
-		return PD_ISCSI_NEG_UNKNOWN_KEY;
-	}
-	if (check_value(k, offer) != PD_ISCSI_NEG_OK) {
-		set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_BAD_OFFER;
-	}
-	if (!answer) {
-		/* 6.2.2: the answer is optional only where the offer decides */
-		ob = bool_val(offer);
-		if ((k->type == K_AND && ob == 0) || (k->type == K_OR && ob == 1))
-			set_result(result, rlen, offer);
-		else
-			set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_OK;
-	}
-	if (!strcmp(answer, "Reject") || !strcmp(answer, "Irrelevant") ||
-	    !strcmp(answer, "NotUnderstood")) {
-		set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_OK;
-	}
-	switch (k->type) {
-	case K_LIST:
-		if (strchr(answer, ',')) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_LIST_ANSWER;
-		}
-		if (!in_list(offer, answer)) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_NOT_OFFERED;
-		}
-		set_result(result, rlen, answer);
-		return PD_ISCSI_NEG_OK;
-	case K_MIN:
-	case K_MAX:
-		pd_iscsi_parse_number(offer, &o);
-		if (pd_iscsi_parse_number(answer, &a) || a < k->lo || a > k->hi) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_RANGE;
-		}
-		if (k->type == K_MIN && a > o) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_ABOVE_OFFER;
-		}
-		if (k->type == K_MAX && a < o) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_BELOW_OFFER;
-		}
-		set_result(result, rlen, answer);
-		return PD_ISCSI_NEG_OK;
-	default: /* K_AND, K_OR */
-		ob = bool_val(offer);
-		ab = bool_val(answer);
-		if (ab < 0) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_NOT_BOOL;
-		}
-		res = k->type == K_AND ? (ob && ab) : (ob || ab);
-		set_result(result, rlen, res ? "Yes" : "No");
-		/* 6.2.2: the acceptor answers the offered value, or the result
-		 * when the offer alone does not decide it */
-		if ((k->type == K_AND && ob == 0 && ab == 1) || (k->type == K_OR && ob == 1 && ab == 0))
-			return PD_ISCSI_NEG_BOOL_RESULT;
-		return PD_ISCSI_NEG_OK;
-	}
-}
-
-void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out)
-{
-	out->method = (uint8_t)(lun[0] >> 6);
-	out->single_level = !(lun[2] | lun[3] | lun[4] | lun[5] | lun[6] | lun[7]);
-	switch (out->method) {
-	case 0: /* peripheral device addressing: bus identifier, then the LUN */
-		out->lun = lun[1];
-		if (lun[0] & 0x3f)
-			out->single_level = false; /* a bus/target path, not a LUN here */
-		break;
-	case 1: /* flat space addressing */
-		out->lun = (uint32_t)(lun[0] & 0x3f) << 8 | lun[1];
-		break;
-	case 2: /* logical unit addressing: target 6 bits, bus 3 bits, LUN 5 bits */
-		out->lun = lun[1] & 0x1fu;
-		break;
-	default: /* extended addressing: not a plain number */
-		out->lun = 0;
-		out->single_level = false;
-		break;
-	}
-}
 
 /* ---- state ---- */
 
@@ -746,8 +441,8 @@ static void burst_issue(struct conn *c, const char *source, uint64_t fb, uint64_
 /* Check the FirstBurstLength/MaxBurstLength pair one side stated. */
 static void burst_check_side(struct conn *c, int side, uint64_t frame)
 {
-	const char *fbs = stated_value(&c->keys[NK_FIRST_BURST], side);
-	const char *mbs = stated_value(&c->keys[NK_MAX_BURST], side);
+	const char *fbs = stated_value(&c->keys[PD_ISCSI_KEY_FIRST_BURST], side);
+	const char *mbs = stated_value(&c->keys[PD_ISCSI_KEY_MAX_BURST], side);
 	uint64_t fb, mb;
 
 	if (!fbs || !mbs || c->burst_side_reported[side])
@@ -784,7 +479,7 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 	char val[VAL_LEN];
 
 	while ((rc = pd_iscsi_text_next(r->text, r->text_len, &off, &kv)) != 0) {
-		const struct keydef *k;
+		const struct pd_iscsi_keydef *k;
 
 		if (rc < 0)
 			continue;
@@ -813,13 +508,13 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 			snprintf(c->redirect, sizeof(c->redirect), "%s", val);
 			continue;
 		}
-		k = key_find(kv.key, kv.key_len, &idx);
+		k = pd_iscsi_key_find(kv.key, kv.key_len, &idx);
 		if (!k)
 			continue;
-		if (idx == NK_MRDSL) {
+		if (idx == PD_ISCSI_KEY_MRDSL) {
 			uint64_t n = 0;
 
-			if (check_value(k, val) != PD_ISCSI_NEG_OK) {
+			if (pd_iscsi_check_value(k->name, val) != PD_ISCSI_NEG_OK) {
 				neg_issue(c, side, k->name, 0, val, PD_ISCSI_NEG_RANGE, frame);
 				continue;
 			}
@@ -838,7 +533,7 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 			struct nkey *nk = &c->keys[idx];
 
 			if (!nk->offered) {
-				int v = check_value(k, val);
+				int v = pd_iscsi_check_value(k->name, val);
 
 				nk->offered = true;
 				nk->offerer = (uint8_t)side;
@@ -865,27 +560,28 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 /* The Login Final-Response accepted the login: compute what is in force. */
 static void login_complete(struct conn *c, uint64_t frame, int64_t ns)
 {
-	char res[NK__COUNT][VAL_LEN];
+	char res[PD_ISCSI_KEY__NEGOTIATED][VAL_LEN];
 	uint64_t fb, mb, n;
 
-	for (int i = 0; i < NK__COUNT; i++) {
+	for (int i = 0; i < PD_ISCSI_KEY__NEGOTIATED; i++) {
 		const struct nkey *k = &c->keys[i];
 
 		if (k->offered)
-			pd_iscsi_negotiate(keydefs[i].name, k->offer, k->answered ? k->answer : 0,
+			pd_iscsi_negotiate(pd_iscsi_keydefs[i].name, k->offer, k->answered ? k->answer : 0,
 					   res[i], sizeof(res[i]));
 		else
-			snprintf(res[i], sizeof(res[i]), "%s", keydefs[i].def);
+			snprintf(res[i], sizeof(res[i]), "%s", pd_iscsi_keydefs[i].def);
 	}
-	c->pub.header_digest = !strcmp(res[NK_HEADER_DIGEST], "CRC32C");
-	c->pub.data_digest = !strcmp(res[NK_DATA_DIGEST], "CRC32C");
-	c->pub.immediate_data = !strcmp(res[NK_IMMEDIATE_DATA], "Yes");
-	c->pub.initial_r2t = !strcmp(res[NK_INITIAL_R2T], "Yes");
-	fb = pd_iscsi_parse_number(res[NK_FIRST_BURST], &n) ? PD_ISCSI_DEFAULT_FIRST_BURST : n;
-	mb = pd_iscsi_parse_number(res[NK_MAX_BURST], &n) ? PD_ISCSI_DEFAULT_MAX_BURST : n;
+	c->pub.header_digest = !strcmp(res[PD_ISCSI_KEY_HEADER_DIGEST], "CRC32C");
+	c->pub.data_digest = !strcmp(res[PD_ISCSI_KEY_DATA_DIGEST], "CRC32C");
+	c->pub.immediate_data = !strcmp(res[PD_ISCSI_KEY_IMMEDIATE_DATA], "Yes");
+	c->pub.initial_r2t = !strcmp(res[PD_ISCSI_KEY_INITIAL_R2T], "Yes");
+	fb = pd_iscsi_parse_number(res[PD_ISCSI_KEY_FIRST_BURST], &n) ? PD_ISCSI_DEFAULT_FIRST_BURST : n;
+	mb = pd_iscsi_parse_number(res[PD_ISCSI_KEY_MAX_BURST], &n) ? PD_ISCSI_DEFAULT_MAX_BURST : n;
 	c->pub.first_burst = (uint32_t)fb;
 	c->pub.max_burst = (uint32_t)mb;
-	c->pub.max_outstanding_r2t = pd_iscsi_parse_number(res[NK_MAX_OUT_R2T], &n) ? 1 : (uint32_t)n;
+	c->pub.max_outstanding_r2t =
+		pd_iscsi_parse_number(res[PD_ISCSI_KEY_MAX_OUT_R2T], &n) ? 1 : (uint32_t)n;
 	for (int side = 0; side < 2; side++)
 		c->pub.mrdsl[side] = c->mrdsl_declared[side] ? c->mrdsl_value[side]
 							     : PD_ISCSI_DEFAULT_MRDSL;
@@ -894,7 +590,7 @@ static void login_complete(struct conn *c, uint64_t frame, int64_t ns)
 	c->limit[0] = c->pub.mrdsl[1];
 	c->limit[1] = c->pub.mrdsl[0];
 	/* FirstBurstLength is irrelevant with InitialR2T=Yes and ImmediateData=No (13.14) */
-	if (fb > mb && c->keys[NK_FIRST_BURST].offered &&
+	if (fb > mb && c->keys[PD_ISCSI_KEY_FIRST_BURST].offered &&
 	    !(c->pub.initial_r2t && !c->pub.immediate_data))
 		burst_issue(c, "negotiated", fb, mb, frame);
 	if (c->pub.session_type == PD_ISCSI_SESSION_UNKNOWN)
@@ -1236,8 +932,8 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	r->ddig_have = 0;
 	r->dd = c->dd_on && dlen > 0;
 	r->crc = PD_CRC32C_INIT;
-	r->text_pdu = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || op == PD_ISCSI_OP_TEXT_REQ ||
-		      op == PD_ISCSI_OP_TEXT_RSP;
+	r->text_pdu = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP ||
+		      op == PD_ISCSI_OP_TEXT_REQ || op == PD_ISCSI_OP_TEXT_RSP;
 	if (r->hd) {
 		uint32_t want = pd_crc32c(r->hdr, BHS_LEN + ahs);
 		uint32_t got = pd_crc32c_get_wire(r->hdr + BHS_LEN + ahs);
@@ -1251,7 +947,8 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	 * PDU or five headers in a row have parsed (a wrong guess soon
 	 * meets an opcode this side cannot send and stops parsing).  With
 	 * the SYN, the first PDU is a Login one (checked in rx_feed). */
-	if (!r->trusted && (op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || ++r->parsed >= 5))
+	if (!r->trusted &&
+	    (op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || ++r->parsed >= 5))
 		r->trusted = true;
 	if (!c->pub.first_frame) {
 		c->pub.first_frame = p->frame;
