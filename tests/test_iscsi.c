@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "pktdoctor/analyzer.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/crc32c.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
@@ -35,6 +36,7 @@
 #include "pktdoctor/iscsi.h"
 #include "pktdoctor/iscsi_pdu.h"
 #include "pktdoctor/pipeline.h"
+#include "pktdoctor/rootpath.h"
 
 /* ---- reference CRC32C: bit by bit from the reflected polynomial ---- */
 
@@ -1410,6 +1412,147 @@ static void test_other_port(void **state)
 	h_free(&h);
 }
 
+/* ---- root paths from the DHCP analyzer (include/pktdoctor/bus.h) ---- */
+
+/* A DHCPACK (RFC 2131) from 10.0.0.2:67 to 10.0.0.1:68 carrying @rootpath
+ * as option 17 (RFC 2132 3.19); UDP checksum 0 (none, RFC 768). */
+static void h_dhcp_ack(struct harness *h, const char *rootpath)
+{
+	static uint8_t f[600];
+	uint8_t *ip = f + 14, *udp = ip + 20, *bp = udp + 8, *o = bp + 236;
+	size_t rl = strlen(rootpath), olen, ulen;
+	struct pd_frame fr;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00", 14);
+	bp[0] = 2;                      /* op BOOTREPLY */
+	bp[1] = 1;                      /* htype Ethernet */
+	bp[2] = 6;                      /* hlen */
+	be32(bp + 4, 0x1234);           /* xid */
+	memcpy(bp + 16, "\x0a\0\0\x01", 4); /* yiaddr */
+	memcpy(bp + 28, "\x02\0\0\0\0\x01", 6); /* chaddr */
+	memcpy(o, "\x63\x82\x53\x63", 4); /* magic cookie */
+	o += 4;
+	memcpy(o, "\x35\x01\x05", 3);   /* option 53: DHCPACK */
+	o += 3;
+	memcpy(o, "\x36\x04\x0a\0\0\x02", 6); /* option 54: server identifier */
+	o += 6;
+	*o++ = 17;
+	*o++ = (uint8_t)rl;
+	memcpy(o, rootpath, rl);
+	o += rl;
+	*o++ = 255;
+	olen = (size_t)(o - (bp + 236));
+	ulen = 8 + 236 + olen;
+	ip[0] = 0x45;
+	be16(ip + 2, (uint32_t)(20 + ulen));
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x0a\0\0\x02", 4);
+	memcpy(ip + 16, "\x0a\0\0\x01", 4);
+	be16(ip + 10, (uint16_t)~ref_sum(ip, 20, 0));
+	be16(udp, 67);
+	be16(udp + 2, 68);
+	be16(udp + 4, (uint32_t)ulen);
+	memset(&fr, 0, sizeof(fr));
+	fr.data = f;
+	fr.caplen = fr.wirelen = (uint32_t)(14 + 20 + ulen);
+	h->ns += 1000000;
+	fr.ts_ns = h->ns;
+	fr.linktype = PD_LINKTYPE_EN10MB;
+	h->frame++;
+	assert_int_equal(pd_pipeline_feed(h->pipe, &fr), h->frame);
+}
+
+/* The port a DHCP root path names is followed: the DHCP analyzer parses
+ * the root path once and publishes it; the iSCSI analyzer reads the port
+ * from that.  A root path whose port is bad names no port. */
+static void test_root_path_port(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_init(&h, 3261);
+	h_dhcp_ack(&h, "iscsi:10.0.0.2::3261:0:iqn.2024-01.test:disk");
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "dhcp.rootpath"), 1);
+	assert_int_equal(count(&h, "iscsi.login"), 1);
+	assert_int_equal(h.a.iscsi->n, 1);
+	assert_int_equal(h.a.iscsi->v[0].port[1], 3261);
+	h_free(&h);
+
+	h_init(&h, 3261);
+	h_dhcp_ack(&h, "iscsi:10.0.0.2::99999:0:iqn.2024-01.test:disk");
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "dhcp.rootpath_invalid"), 1);
+	assert_int_equal(count(&h, "iscsi.login"), 0);
+	h_free(&h);
+}
+
+static unsigned bus_calls[2];
+
+static void bus_count0(void *arg, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	(void)a;
+	assert_int_equal(ev->type, PD_BUS_ROOT_PATH);
+	assert_ptr_equal(arg, &bus_calls[0]);
+	bus_calls[0]++;
+}
+
+static void bus_count1(void *arg, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	(void)a;
+	(void)ev;
+	(void)arg;
+	assert_int_equal(bus_calls[0], bus_calls[1] + 1); /* in order of subscription */
+	bus_calls[1]++;
+}
+
+/* The bus itself: delivery to every subscriber of the type while a
+ * pipeline runs, bounds, and a root path event from anyone. */
+static void test_bus(void **state)
+{
+	struct harness h;
+	struct pd_rootpath rp;
+	struct pd_bus_event ev;
+	const char *text = "iscsi:10.0.0.2::3262:0:iqn.2024-01.test:disk";
+
+	(void)state;
+	h_init(&h, 3262);
+	memset(bus_calls, 0, sizeof(bus_calls));
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0, &bus_calls[0]), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count1, 0), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS__COUNT, bus_count1, 0), -PD_EUSAGE);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, 0, 0), -PD_EUSAGE);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PD_BUS_ROOT_PATH;
+	ev.u.root_path.text = text;
+	ev.u.root_path.len = strlen(text);
+	ev.u.root_path.option = 17;
+	ev.u.root_path.rc = pd_rootpath_parse(text, strlen(text), &rp);
+	ev.u.root_path.rp = &rp;
+	assert_int_equal(ev.u.root_path.rc, 0);
+	pd_bus_publish(&h.a, &ev);
+	assert_int_equal(bus_calls[0], 1);
+	assert_int_equal(bus_calls[1], 1);
+	/* the iSCSI analyzer, a subscriber too, now follows port 3262 */
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "iscsi.login"), 1);
+	/* the table is bounded */
+	while (h.a.bus.n < PD_BUS_MAX_SUBS)
+		assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0,
+						  &bus_calls[0]), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0, &bus_calls[0]),
+			 -PD_ELIMIT);
+	h_free(&h);
+	/* no pipeline, no delivery (the subscribers' states are gone) */
+	pd_bus_publish(&h.a, &ev);
+	assert_int_equal(bus_calls[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1441,6 +1584,8 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_other_port),
+		cmocka_unit_test(test_root_path_port),
+		cmocka_unit_test(test_bus),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

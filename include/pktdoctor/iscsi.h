@@ -109,9 +109,9 @@ struct pd_iscsi_conns {
 /**
  * pd_iscsi_add_port() - treat TCP port @port (either side) as iSCSI too,
  * for example the port a DHCP root path named (RFC 4173).  The analyzer
- * already does this for the root paths it sees in DHCP option 17
- * (parsed with pd_rootpath_parse(), include/pktdoctor/rootpath.h), from
- * then on: a connection opened before the DHCP reply is not re-examined.
+ * already does this for the option 17 root paths the DHCP analyzer
+ * publishes (PD_BUS_ROOT_PATH, include/pktdoctor/bus.h), from then on: a
+ * connection opened before the DHCP reply is not re-examined.
  * @state: the iSCSI analyzer's state (from its init()).
  * @port: TCP port; 0 is ignored.
  * Return: 0, or -PD_ELIMIT when 16 ports are already listed.

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iscsi.c - iSCSI (RFC 7143) analysis of TCP connections to port 3260
- * (and to ports a DHCP root path names, RFC 4173).
+ * (and to ports a DHCP root path names, RFC 4173, as the DHCP analyzer
+ * publishes them on the bus: include/pktdoctor/bus.h).
+ *
+ * One of three parts: the BHS dissector (dissectors/iscsi.c) decodes each
+ * header into named fields, the text-key rules (src/core/iscsi_text.c)
+ * judge the login negotiation; this file reassembles the PDUs from the
+ * TCP stream, runs the checks and words the findings.
  *
  * Each direction of a connection is a byte stream cut into PDUs: a
  * 48-byte Basic Header Segment, TotalAHSLength*4 bytes of AHS, a 4-byte
@@ -50,6 +56,7 @@
 #include "pktdoctor/vec.h"
 #include "pktdoctor/iscsi.h"
 #include "pktdoctor/iscsi_pdu.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/rootpath.h"
 
 #define TH_FIN 0x01
@@ -265,8 +272,27 @@ void pd_iscsi_set_timeout(void *state, int64_t timeout_ns)
 	s->timeout_ns = timeout_ns > 0 ? timeout_ns : PD_ISCSI_TIMEOUT_DEFAULT_NS;
 }
 
+/* PD_BUS_ROOT_PATH from the DHCP analyzer: a root path in option 17
+ * (RFC 2132 3.19, RFC 4173) names a port that carries iSCSI from now on.
+ * A root path with other problems (a bad LUN or target name) still names
+ * a usable port.  Root paths of option 43 (iSCSI HBAs) are not followed. */
+static void on_root_path(void *state, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	const struct pd_bus_root_path *e = &ev->u.root_path;
+
+	(void)a;
+	if (e->option != 17 || !e->rp ||
+	    (e->rp->problems & (PD_RP_NO_PREFIX | PD_RP_TOO_FEW_FIELDS | PD_RP_BAD_PROTOCOL |
+				PD_RP_BAD_PORT)))
+		return;
+	if (e->rp->port > 0 && e->rp->port <= 65535)
+		pd_iscsi_add_port(state, (uint16_t)e->rp->port);
+}
+
 static int iscsi_init(struct pd_analysis *a, void **state)
 {
+	int rc;
+
 	struct iscsi_state *s = calloc(1, sizeof(*s));
 
 	if (!s)
@@ -276,7 +302,8 @@ static int iscsi_init(struct pd_analysis *a, void **state)
 		s->timeout_ns = a->opts->iscsi_timeout_ns;
 	s->ports[s->n_ports++] = PD_ISCSI_PORT;
 	*state = s;
-	return 0;
+	rc = pd_bus_subscribe(a, PD_BUS_ROOT_PATH, on_root_path, s);
+	return rc == -PD_ELIMIT ? -PD_ENOMEM : rc;
 }
 
 static bool port_listed(const struct iscsi_state *s, uint16_t port)
@@ -1263,30 +1290,6 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 	r->next_seq = seq + len;
 }
 
-/* DHCP option 17 (RFC 2132 3.19) holding an iSCSI root path (RFC 4173):
- * its port carries iSCSI from now on.  A root path with other problems
- * (a bad LUN or target name) still names a usable port. */
-static void root_path(struct iscsi_state *s, const struct pd_packet *p)
-{
-	char buf[256];
-	struct pd_rootpath rp;
-	struct pd_span sp = p->dhcp.opt[17];
-	size_t len;
-
-	if (!pd_dhcp_has(&p->dhcp, 17) || !sp.len)
-		return;
-	pd_span_str(p, sp, buf, sizeof(buf));
-	len = strlen(buf);
-	while (len && buf[len - 1] == '.') /* a NUL terminator, shown as '.' */
-		len--;
-	pd_rootpath_parse(buf, len, &rp);
-	if (rp.problems & (PD_RP_NO_PREFIX | PD_RP_TOO_FEW_FIELDS | PD_RP_BAD_PROTOCOL |
-			   PD_RP_BAD_PORT))
-		return;
-	if (rp.port > 0 && rp.port <= 65535)
-		pd_iscsi_add_port(s, (uint16_t)rp.port);
-}
-
 static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
 			struct conn *c);
 
@@ -1299,10 +1302,6 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 
 	if (p->ts_ns > s->now_ns)
 		s->now_ns = p->ts_ns;
-	if (p->layers & PD_L_DHCP) {
-		root_path(s, p);
-		return;
-	}
 	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
 		return;
 	if (!port_listed(s, p->tcp.sport) && !port_listed(s, p->tcp.dport))
