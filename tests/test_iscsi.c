@@ -1332,6 +1332,56 @@ static void test_timeout(void **state)
 	h_free(&h);
 }
 
+/* iscsi.timeout is emitted when a tick passes the deadline, while the
+ * connection goes on, and updated as the story goes on: here a NOP-Out
+ * ping that the target never answers, then the initiator's reset. */
+static void test_timeout_on_tick(void **state)
+{
+	struct harness h;
+	struct pdu c;
+	uint8_t b[256];
+	const struct pd_finding *f;
+	uint64_t ping, key;
+
+	(void)state;
+	h_init_timeout(&h, 3260, 5LL * 1000000000LL);
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	bhs_init(&c, 0x40, 0x80, 0x50); /* NOP-Out ping, ITT 0x50 */
+	be32(c.b + 20, 0xffffffffu);
+	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
+	ping = h.last_frame;
+	/* 4.9 s: not yet */
+	pd_pipeline_tick(h.pipe, h.ns + 4900000000LL);
+	assert_int_equal(count(&h, "iscsi.timeout"), 0);
+	/* 5.1 s: the ping timed out, known now */
+	pd_pipeline_tick(h.pipe, h.ns + 5100000000LL);
+	f = find1(&h, "iscsi.timeout");
+	key = f->key;
+	assert_int_equal(f->frames[0], ping);
+	assert_int_equal(f->n_frames, 1);
+	assert_false(ev(f, "answered")->v.b);
+	assert_int_equal(ev(f, "unanswered")->v.u, 1);
+	assert_string_equal(ev(f, "next_action")->s, "nothing");
+	assert_string_equal(ev(f, "connection_end")->s, "open");
+	assert_true(ev(f, "wait_s")->v.d > 5.0);
+	/* a later tick does not emit it again */
+	pd_pipeline_tick(h.pipe, h.ns + 7000000000LL);
+	assert_int_equal(count(&h, "iscsi.timeout"), 1);
+	/* the initiator resets the connection: the same finding learns it */
+	h.ns += 8LL * 1000000000LL;
+	h_seg_at(&h, INI, h.seq[INI], 0, 0, 0x14);
+	f = find1(&h, "iscsi.timeout");
+	assert_int_equal(f->key, key);
+	assert_string_equal(ev(f, "next_action")->s, "RST (reset the connection)");
+	assert_int_equal(ev(f, "next_action_frame")->v.u, h.last_frame);
+	h_end(&h);
+	f = find1(&h, "iscsi.timeout");
+	assert_string_equal(ev(f, "connection_end")->s, "rst");
+	assert_int_equal(ev(f, "unanswered")->v.u, 1);
+	assert_false(ev(f, "reconnected")->v.b);
+	h_free(&h);
+}
+
 static void test_digests(void **state)
 {
 	static const char ik[] = "InitiatorName=i\0TargetName=t\0HeaderDigest=CRC32C,None\0"
@@ -1582,6 +1632,7 @@ int main(void)
 		cmocka_unit_test(test_statsn_gap),
 		cmocka_unit_test(test_lun_255),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_timeout_on_tick),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_other_port),
 		cmocka_unit_test(test_root_path_port),

@@ -127,6 +127,7 @@ struct pending {          /* a SCSI Command or NOP-Out waiting for its response 
 	uint64_t frame;
 	int64_t next_ns;
 	uint64_t next_frame;
+	bool overdue;         /* a tick found it past the timeout, unanswered */
 };
 
 struct nkey {             /* one negotiated key during the login */
@@ -192,9 +193,12 @@ struct conn {
 	uint64_t commands_timed_out, answered_late;
 	bool have_timeout;
 	struct pending to;    /* the first command that timed out */
+	bool to_pending;      /* ... still waiting (found overdue by a tick) */
 	int64_t to_wait_ns;
 	bool to_answered;
 	uint64_t to_rsp_frame;
+	uint64_t to_key;      /* its iscsi.timeout finding, once emitted (pd_analysis_emit) */
+	const struct pd_flow *flow; /* the flow record, valid while the connection lives */
 	uint32_t mrdsl_max[2];
 	uint64_t mrdsl_n[2];
 	uint64_t digest_n[2]; /* [0] header, [1] data */
@@ -205,6 +209,7 @@ struct conn {
 
 struct queued_timeout {
 	struct pd_finding f;
+	uint64_t key;         /* the finding's key: finish() updates it */
 	struct pd_addr initiator, target;
 	uint16_t target_port;
 	uint64_t flow_id;
@@ -213,6 +218,7 @@ struct queued_timeout {
 };
 
 struct iscsi_state {
+	struct pd_analysis *a;        /* where findings are emitted as they are known */
 	int64_t timeout_ns;
 	uint16_t ports[MAX_PORTS];
 	unsigned n_ports;
@@ -301,6 +307,7 @@ static int iscsi_init(struct pd_analysis *a, void **state)
 	if (a->opts && a->opts->iscsi_timeout_ns > 0)
 		s->timeout_ns = a->opts->iscsi_timeout_ns;
 	s->ports[s->n_ports++] = PD_ISCSI_PORT;
+	s->a = a;
 	*state = s;
 	rc = pd_bus_subscribe(a, PD_BUS_ROOT_PATH, on_root_path, s);
 	return rc == -PD_ELIMIT ? -PD_ENOMEM : rc;
@@ -348,6 +355,7 @@ static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int
 	else
 		tdir = f->init_is_a ? 1 : 0;
 	c->flow_id = f->id;
+	c->flow = f;
 	c->idir = 1 - tdir;
 	for (int side = 0; side < 2; side++) {
 		int d = side == 0 ? c->idir : tdir;
@@ -762,8 +770,19 @@ static void check_statsn(struct conn *c, uint8_t op, uint32_t statsn, uint64_t f
 	c->exp_statsn = statsn + 1u;
 }
 
-static void next_action(struct conn *c, uint8_t kind, uint8_t detail, int64_t ns, uint64_t frame)
+static void timeout_emit(struct iscsi_state *s, struct conn *c);
+
+/* Is @pe the command the connection's iscsi.timeout finding names? */
+static bool is_to(const struct conn *c, const struct pending *pe)
 {
+	return c->have_timeout && c->to.frame == pe->frame && c->to.itt == pe->itt;
+}
+
+static void next_action(struct iscsi_state *s, struct conn *c, uint8_t kind, uint8_t detail,
+			int64_t ns, uint64_t frame)
+{
+	bool changed = false;
+
 	for (unsigned i = 0; i < c->n_pend; i++) {
 		struct pending *pe = &c->pend[i];
 
@@ -772,17 +791,47 @@ static void next_action(struct conn *c, uint8_t kind, uint8_t detail, int64_t ns
 			pe->next_detail = detail;
 			pe->next_ns = ns;
 			pe->next_frame = frame;
+			if (c->to_pending && is_to(c, pe)) {
+				c->to = *pe;
+				changed = true;
+			}
 		}
 	}
+	if (changed) /* the timed-out command's finding learns what came next */
+		timeout_emit(s, c);
 }
 
-static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int64_t ns,
-		     uint64_t frame)
+/* Command @pe waited @wait ns, more than the timeout: count it, and if it
+ * is the first (or the one already named), it is the one the finding
+ * names; @emit: update the finding now (not when the connection ends). */
+static void timed_out(struct iscsi_state *s, struct conn *c, const struct pending *pe,
+		      int64_t wait, bool answered, uint64_t rsp_frame, bool emit)
+{
+	if (answered)
+		c->answered_late++;
+	else
+		c->commands_timed_out++;
+	if (c->have_timeout && !is_to(c, pe))
+		return;
+	c->have_timeout = true;
+	c->to = *pe;
+	c->to_pending = false;
+	c->to_wait_ns = wait;
+	c->to_answered = answered;
+	c->to_rsp_frame = rsp_frame;
+	if (emit)
+		timeout_emit(s, c);
+}
+
+static void pend_add(struct iscsi_state *s, struct conn *c, uint8_t op, uint32_t itt,
+		     uint8_t cdb0, int64_t ns, uint64_t frame)
 {
 	struct pending *pe;
 
 	for (unsigned i = 0; i < c->n_pend; i++)
 		if (c->pend[i].itt == itt) { /* tag reused: the old one is gone */
+			if (c->pend[i].overdue) /* already reported as unanswered */
+				timed_out(s, c, &c->pend[i], ns - c->pend[i].ns, false, 0, true);
 			c->pend[i] = c->pend[--c->n_pend];
 			break;
 		}
@@ -807,22 +856,6 @@ static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int
 	pe->frame = frame;
 }
 
-static void timed_out(struct conn *c, const struct pending *pe, int64_t wait, bool answered,
-		      uint64_t rsp_frame)
-{
-	if (answered)
-		c->answered_late++;
-	else
-		c->commands_timed_out++;
-	if (c->have_timeout)
-		return;
-	c->have_timeout = true;
-	c->to = *pe;
-	c->to_wait_ns = wait;
-	c->to_answered = answered;
-	c->to_rsp_frame = rsp_frame;
-}
-
 static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int64_t ns,
 			uint64_t frame)
 {
@@ -831,10 +864,32 @@ static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int
 
 		if (pe->itt != itt)
 			continue;
-		if (ns - pe->ns > s->timeout_ns)
-			timed_out(c, pe, ns - pe->ns, true, frame);
+		if (ns - pe->ns > s->timeout_ns) /* answered late: known now */
+			timed_out(s, c, pe, ns - pe->ns, true, frame, true);
 		c->pend[i] = c->pend[--c->n_pend];
 		return;
+	}
+}
+
+/* Time is @now: a command whose wait passed the timeout is known to have
+ * timed out now, before any response comes (if one does). */
+static void conn_tick(struct iscsi_state *s, struct conn *c, int64_t now)
+{
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		struct pending *pe = &c->pend[i];
+
+		if (pe->overdue || now - pe->ns <= s->timeout_ns)
+			continue;
+		pe->overdue = true;
+		if (c->have_timeout)
+			continue; /* counted when it is answered or the connection ends */
+		c->have_timeout = true;
+		c->to = *pe;
+		c->to_pending = true;
+		c->to_wait_ns = now - pe->ns;
+		c->to_answered = false;
+		c->to_rsp_frame = 0;
+		timeout_emit(s, c);
 	}
 }
 
@@ -1001,19 +1056,19 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 				c->pub.first_read_ns = p->ts_ns;
 				c->pub.first_read_cdb = h->cdb[0];
 			}
-			pend_add(c, op, itt, h->cdb[0], p->ts_ns, p->frame);
+			pend_add(s, c, op, itt, h->cdb[0], p->ts_ns, p->frame);
 			break;
 		case PD_ISCSI_OP_NOP_OUT:
 			if (itt != NO_ITT) {
-				next_action(c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
-				pend_add(c, op, itt, 0, p->ts_ns, p->frame);
+				next_action(s, c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
+				pend_add(s, c, op, itt, 0, p->ts_ns, p->frame);
 			}
 			break;
 		case PD_ISCSI_OP_TMF_REQ:
-			next_action(c, NX_TMF, h->function, p->ts_ns, p->frame);
+			next_action(s, c, NX_TMF, h->function, p->ts_ns, p->frame);
 			break;
 		case PD_ISCSI_OP_LOGOUT_REQ:
-			next_action(c, NX_LOGOUT, h->function, p->ts_ns, p->frame);
+			next_action(s, c, NX_LOGOUT, h->function, p->ts_ns, p->frame);
 			break;
 		default:
 			break;
@@ -1321,6 +1376,7 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 		if (!c)
 			return;
 	}
+	c->flow = f;
 	side = dir == c->idir ? 0 : 1;
 	if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
 		c->syn_seen = true;
@@ -1328,12 +1384,12 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
 		c->fin[side] = true;
 		if (side == 0)
-			next_action(c, NX_FIN, 0, p->ts_ns, p->frame);
+			next_action(s, c, NX_FIN, 0, p->ts_ns, p->frame);
 	}
 	if (p->tcp.flags & TH_RST && !c->rst[side]) {
 		c->rst[side] = true;
 		if (side == 0)
-			next_action(c, NX_RST, 0, p->ts_ns, p->frame);
+			next_action(s, c, NX_RST, 0, p->ts_ns, p->frame);
 	}
 }
 
@@ -1363,27 +1419,24 @@ static const char *cdb_name(uint8_t op)
 	}
 }
 
-static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct conn *c,
-			  const char *flow)
+static const char *const timeout_advice =
+	"The target did not answer in time: look for a stalled target (its logs, its disk), a "
+	"path that drops the response (see tcp.* findings of this flow), or a command window "
+	"that stayed closed (iscsi.cmdsn_window).";
+
+/* Fill @x as the connection's iscsi.timeout finding about c->to.  @live:
+ * the connection goes on, so commands found overdue by a tick and not yet
+ * answered count as unanswered (at its end they have been counted). */
+static void timeout_fill(const struct iscsi_state *s, const struct conn *c, struct pd_finding *x,
+			 const char *flow, bool live)
 {
-	struct queued_timeout *q;
-	struct pd_finding *x;
 	const struct pending *pe = &c->to;
+	uint64_t unanswered = c->commands_timed_out;
 	char what[96];
 
-	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
-		if (!s->q_dropped++)
-			s->q_first = pe->frame;
-		return;
-	}
-	q = &s->q[s->nq++];
-	memset(q, 0, sizeof(*q));
-	q->initiator = c->pub.addr[0];
-	q->target = c->pub.addr[1];
-	q->target_port = c->pub.port[1];
-	q->flow_id = f->id;
-	q->cmd_ns = pe->ns;
-	x = &q->f;
+	if (live)
+		for (unsigned i = 0; i < c->n_pend; i++)
+			unanswered += c->pend[i].overdue;
 	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
 		snprintf(what, sizeof(what), "SCSI Command %s (CDB 0x%02x, ITT 0x%08x)",
 			 cdb_name(pe->cdb0), pe->cdb0, pe->itt);
@@ -1396,15 +1449,14 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 		pd_finding_add_frame(x, c->to_rsp_frame);
 	if (pe->next != NX_NONE)
 		pd_finding_add_frame(x, pe->next_frame);
-	x->frames_total = c->commands_timed_out + c->answered_late;
+	x->frames_total = unanswered + c->answered_late;
 	pd_finding_message(x, "%s at frame %llu %s after %.1f s (timeout %.1f s); the initiator "
 			      "then: %s%s",
 			   what, (unsigned long long)pe->frame,
 			   c->to_answered ? "was answered only" : "had no response",
 			   (double)c->to_wait_ns / 1e9, (double)s->timeout_ns / 1e9,
 			   next_name[pe->next],
-			   c->commands_timed_out + c->answered_late > 1 ? " (more commands: see count)"
-									 : "");
+			   unanswered + c->answered_late > 1 ? " (more commands: see count)" : "");
 	pd_finding_ev_u64(x, "command_frame", pe->frame);
 	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(pe->opcode));
 	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
@@ -1414,7 +1466,7 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 	pd_finding_ev_bool(x, "answered", c->to_answered);
 	if (c->to_answered)
 		pd_finding_ev_u64(x, "response_frame", c->to_rsp_frame);
-	pd_finding_ev_u64(x, "unanswered", c->commands_timed_out);
+	pd_finding_ev_u64(x, "unanswered", unanswered);
 	pd_finding_ev_u64(x, "answered_late", c->answered_late);
 	pd_finding_ev_str(x, "next_action", "%s", next_name[pe->next]);
 	if (pe->next != NX_NONE) {
@@ -1425,6 +1477,46 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 			  c->rst[0] || c->rst[1] ? "rst"
 			  : c->fin[0] && c->fin[1] ? "fin"
 			  : c->fin[0] || c->fin[1] ? "half-fin" : "open");
+	pd_finding_advice(x, "%s", timeout_advice);
+}
+
+/* The timeout became known, or what is known about it changed while the
+ * connection goes on: emit the finding now, or update it. */
+static void timeout_emit(struct iscsi_state *s, struct conn *c)
+{
+	struct pd_finding x;
+	char flow[160];
+
+	pd_flow_format(c->flow, flow, sizeof(flow));
+	timeout_fill(s, c, &x, flow, true);
+	pd_analysis_emit(s->a, &x, &c->to_key);
+}
+
+/* The connection ended: update the finding with how, and queue it for
+ * finish(), which looks for a new connection from the same initiator. */
+static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct conn *c,
+			  const char *flow)
+{
+	struct queued_timeout *q;
+	struct pd_finding x;
+	const struct pending *pe = &c->to;
+
+	timeout_fill(s, c, &x, flow, false);
+	pd_analysis_emit(s->a, &x, &c->to_key);
+	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
+		if (!s->q_dropped++)
+			s->q_first = pe->frame;
+		return;
+	}
+	q = &s->q[s->nq++];
+	memset(q, 0, sizeof(*q));
+	q->f = x;
+	q->key = c->to_key;
+	q->initiator = c->pub.addr[0];
+	q->target = c->pub.addr[1];
+	q->target_port = c->pub.port[1];
+	q->flow_id = f->id;
+	q->cmd_ns = pe->ns;
 	q->next_found = pe->next != NX_NONE;
 }
 
@@ -1568,7 +1660,7 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 			bool closed = c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1];
 			int64_t end = closed ? f->last_ns : s->now_ns;
 
-			timed_out(c, pe, end - pe->ns, false, 0);
+			timed_out(s, c, pe, end - pe->ns, false, 0, false);
 		}
 	}
 	if (c->have_timeout)
@@ -1671,11 +1763,8 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 					 (unsigned long long)next->first_frame);
 			}
 		}
-		pd_finding_advice(&q->f, "The target did not answer in time: look for a stalled "
-					 "target (its logs, its disk), a path that drops the "
-					 "response (see tcp.* findings of this flow), or a command "
-					 "window that stayed closed (iscsi.cmdsn_window).");
-		rc = pd_analysis_add(a, &q->f);
+		pd_finding_advice(&q->f, "%s", timeout_advice);
+		rc = pd_analysis_emit(a, &q->f, &q->key);
 	}
 	if (!rc && s->overflow) {
 		struct pd_finding x;
@@ -1693,8 +1782,8 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 	if (!rc && s->q_dropped) {
 		struct pd_finding x;
 
-		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped, "iscsi.timeout findings",
-				 s->q_first);
+		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped,
+				 "iscsi.timeout findings without a reconnect check", s->q_first);
 		pd_finding_advice(&x, "Filter the capture (-f) to fewer iSCSI connections.");
 		rc = pd_analysis_add(a, &x);
 	}
@@ -1725,6 +1814,21 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 	return rc;
 }
 
+/* Time moved on (about once a second of capture time, or of the wall
+ * clock live): commands past their deadline are reported now. */
+static void iscsi_tick(void *state, struct pd_analysis *a, int64_t now_ns)
+{
+	struct iscsi_state *s = state;
+
+	(void)a;
+	if (now_ns > s->now_ns)
+		s->now_ns = now_ns;
+	for (size_t b = 0; b < NBUCKETS; b++)
+		for (struct conn *c = s->buckets[b]; c; c = c->hnext)
+			if (c->n_pend)
+				conn_tick(s, c, s->now_ns);
+}
+
 static void iscsi_destroy(void *state)
 {
 	struct iscsi_state *s = state;
@@ -1753,6 +1857,7 @@ const struct pd_analyzer_ops pd_analyzer_iscsi = {
 	.init = iscsi_init,
 	.on_packet = iscsi_packet,
 	.on_flow_end = iscsi_flow_end,
+	.on_tick = iscsi_tick,
 	.finish = iscsi_finish,
 	.destroy = iscsi_destroy,
 };
