@@ -1227,15 +1227,25 @@ static void test_lun_255(void **state)
 	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
 	scsi_cmd(&c, 0x10, 1, l1, 0x12);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
+	assert_int_equal(count(&h, "iscsi.lun_255"), 0);
 	scsi_cmd(&c, 0x11, 2, l255, 0x12);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
 	uint64_t first = h.last_frame;
+	/* emitted at the command that shows it, not when the connection ends */
+	f = find1(&h, "iscsi.lun_255");
+	uint64_t key = f->key;
+	assert_int_equal(f->frames[0], first);
+	assert_int_equal(ev(f, "count")->v.u, 1);
+	assert_non_null(strstr(f->flow, ":3260"));
 	scsi_cmd(&c, 0x12, 3, l255f, 0x28);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
 	h_end(&h);
+	/* ... and updated in place with the count when it ends */
 	f = find1(&h, "iscsi.lun_255");
+	assert_int_equal(f->key, key);
 	assert_int_equal(f->frames[0], first);
 	assert_int_equal(ev(f, "count")->v.u, 2);
+	assert_non_null(strstr(f->message, "(2 times in this connection)"));
 	assert_int_equal(ev(f, "lun")->v.u, 255);
 	assert_string_equal(ev(f, "lun_field")->s, "00ff000000000000");
 	assert_string_equal(ev(f, "addressing")->s, "peripheral device");

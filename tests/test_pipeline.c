@@ -40,6 +40,15 @@
  * test only checks that the stream equals the batch report.
  */
 static const char *const streaming_ids[] = {
+	/* each known at the PDU that shows it (its first frame) */
+	"iscsi.burst_order",
+	"iscsi.cmdsn_window",
+	"iscsi.digest_bad",
+	"iscsi.login_failed",
+	"iscsi.lun_255",
+	"iscsi.mrdsl_exceeded",
+	"iscsi.negotiation_invalid",
+	"iscsi.statsn_gap",
 	/* known at a tick past the command's deadline; in captures/ each one
 	 * also has its response or the initiator's next step as evidence */
 	"iscsi.timeout",

@@ -96,6 +96,8 @@ static const uint8_t issue_sev[I__COUNT] = {
 struct issue {
 	struct pd_finding *f; /* built at the first occurrence */
 	uint64_t n;           /* occurrences */
+	uint64_t key;         /* its finding's key, once emitted (pd_analysis_emit) */
+	bool unsent;          /* built, not emitted yet (issues_flush()) */
 };
 
 /* Why a direction stopped being parsed. */
@@ -385,6 +387,7 @@ static struct pd_finding *issue(struct conn *c, int id, uint64_t frame, bool *fi
 		if (!is->f)
 			return 0;
 		pd_finding_init(is->f, issue_id[id], issue_sev[id]);
+		is->unsent = true; /* the caller words it; issues_flush() emits it */
 		*first = true;
 	}
 	pd_finding_add_frame(is->f, frame);
@@ -1348,6 +1351,55 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
 			struct conn *c);
 
+/* Issue @id of @c as a finding (@out) with the connection's counts so far. */
+static void issue_version(const struct conn *c, int id, struct pd_finding *out, const char *flow)
+{
+	const struct issue *is = &c->is[id];
+	struct pd_finding *x = out;
+
+	*x = *is->f;
+	pd_finding_flow(x, "%s", flow);
+	pd_finding_ev_u64(x, "count", is->n);
+	if (id == I_MRDSL) {
+		pd_finding_ev_u64(x, "initiator_to_target", c->mrdsl_n[0]);
+		pd_finding_ev_u64(x, "target_to_initiator", c->mrdsl_n[1]);
+		pd_finding_ev_u64(x, "max_length", c->mrdsl_max[0] > c->mrdsl_max[1]
+						       ? c->mrdsl_max[0] : c->mrdsl_max[1]);
+	} else if (id == I_DIGEST) {
+		pd_finding_ev_u64(x, "header_bad", c->digest_n[0]);
+		pd_finding_ev_u64(x, "data_bad", c->digest_n[1]);
+	} else if (id == I_NEG) {
+		pd_finding_ev_str(x, "keys", "%s", c->neg_keys);
+	}
+	if (is->n > 1) {
+		size_t used = strlen(x->message);
+
+		snprintf(x->message + used, sizeof(x->message) - used,
+			 " (%llu times in this connection)", (unsigned long long)is->n);
+	}
+}
+
+/* Emit the issues this packet found for the first time: their verdict is
+ * known now.  Later occurrences are counted, and the finding is updated
+ * with the counts when the connection ends. */
+static void issues_flush(struct iscsi_state *s, struct conn *c)
+{
+	char flow[160] = "";
+
+	for (int id = 0; id < I__COUNT; id++) {
+		struct issue *is = &c->is[id];
+		struct pd_finding x;
+
+		if (!is->unsent || !is->f)
+			continue;
+		if (!flow[0])
+			pd_flow_format(c->flow, flow, sizeof(flow));
+		issue_version(c, id, &x, flow);
+		pd_analysis_emit(s->a, &x, &is->key);
+		is->unsent = false;
+	}
+}
+
 static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 			 struct pd_flow *f, int dir)
 {
@@ -1381,6 +1433,7 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 	if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
 		c->syn_seen = true;
 	rx_segment(s, c, side, p);
+	issues_flush(s, c);
 	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
 		c->fin[side] = true;
 		if (side == 0)
@@ -1671,34 +1724,18 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 	       c->rx[0].desync != DS_NOT_ISCSI;
 	if (seen)
 		login_info(a, c, flow);
+	/* each issue in its final form: how often, and the counters */
 	for (int id = 0; id < I__COUNT; id++) {
 		struct issue *is = &c->is[id];
-		struct pd_finding *x = is->f;
+		struct pd_finding x;
 
-		if (!x)
+		if (!is->f)
 			continue;
-		pd_finding_flow(x, "%s", flow);
-		pd_finding_ev_u64(x, "count", is->n);
-		if (id == I_MRDSL) {
-			pd_finding_ev_u64(x, "initiator_to_target", c->mrdsl_n[0]);
-			pd_finding_ev_u64(x, "target_to_initiator", c->mrdsl_n[1]);
-			pd_finding_ev_u64(x, "max_length", c->mrdsl_max[0] > c->mrdsl_max[1]
-							       ? c->mrdsl_max[0] : c->mrdsl_max[1]);
-		} else if (id == I_DIGEST) {
-			pd_finding_ev_u64(x, "header_bad", c->digest_n[0]);
-			pd_finding_ev_u64(x, "data_bad", c->digest_n[1]);
-		} else if (id == I_NEG) {
-			pd_finding_ev_str(x, "keys", "%s", c->neg_keys);
-		}
-		if (is->n > 1) {
-			size_t used = strlen(x->message);
-
-			snprintf(x->message + used, sizeof(x->message) - used,
-				 " (%llu times in this connection)", (unsigned long long)is->n);
-		}
-		pd_analysis_add(a, x);
-		free(x);
+		issue_version(c, id, &x, flow);
+		pd_analysis_emit(a, &x, &is->key);
+		free(is->f);
 		is->f = 0;
+		is->unsent = false;
 	}
 	for (int side = 0; side < 2; side++) {
 		c->pub.desync[side] = c->rx[side].desync != DS_NONE;
