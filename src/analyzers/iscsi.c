@@ -21,7 +21,10 @@
  * a header that cannot be one) loses the PDU framing, and that direction
  * is not parsed any further (counted, and reported in iscsi.login).
  *
- * Findings, one per connection and id (counts and first frames):
+ * Findings, one per connection and id (counts and first frames), each
+ * emitted as soon as it is known (the checks after the packet that shows
+ * the first occurrence, a timeout at the tick past its deadline) and
+ * updated under its key as the connection goes on and ends:
  *   iscsi.login_failed         Login Response Status-Class != 0 (11.13.5);
  *   iscsi.negotiation_invalid  an answer or declaration RFC 7143 6.2 / 13
  *                              does not allow;
@@ -34,10 +37,11 @@
  *   iscsi.statsn_gap           StatSN not advancing by one (4.2.2.2);
  *   iscsi.timeout              a SCSI Command or NOP-Out with no response
  *                              within the timeout, and what the initiator
- *                              did next (resolved at finish);
+ *                              did next (a reconnect: resolved at finish);
  *   iscsi.lun_255              a SCSI Command to LUN 255;
- *   iscsi.login                one per connection: names, negotiated
- *                              parameters, login and first READ frames.
+ *   iscsi.login                one per connection, when it ends: names,
+ *                              negotiated parameters, login and first READ
+ *                              frames.
  *
  * Per-connection state lives in a hash table keyed by the flow id (the
  * flow record's only analyzer pointer belongs to the TCP analyzer) and is
@@ -69,7 +73,7 @@
 #define MAX_PENDING 256         /* outstanding commands tracked per connection */
 #define MAX_LIVE 4096           /* iSCSI connections tracked at once */
 #define MAX_LIST 100000         /* connection summaries kept */
-#define MAX_QUEUED 2000         /* timeout findings waiting for finish() */
+#define MAX_QUEUED 2000         /* timeouts waiting for the reconnect check in finish() */
 #define NBUCKETS 1024
 #define MAX_PORTS 16
 #define VAL_LEN 128             /* stored key value (longer ones are cut) */
@@ -209,7 +213,7 @@ struct conn {
 	struct issue is[I__COUNT];
 };
 
-struct queued_timeout {
+struct queued_timeout {   /* a timeout whose connection ended, for finish() */
 	struct pd_finding f;
 	uint64_t key;         /* the finding's key: finish() updates it */
 	struct pd_addr initiator, target;
@@ -1819,8 +1823,9 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 	if (!rc && s->q_dropped) {
 		struct pd_finding x;
 
-		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped,
-				 "iscsi.timeout findings without a reconnect check", s->q_first);
+		/* their findings are out, without the reconnect check */
+		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped, "iscsi.timeout findings",
+				 s->q_first);
 		pd_finding_advice(&x, "Filter the capture (-f) to fewer iSCSI connections.");
 		rc = pd_analysis_add(a, &x);
 	}
