@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "pktdoctor/checksum.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/finding.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/packet.h"
@@ -235,6 +236,7 @@ struct pd_analysis {
 	 * for the analyzers after it; 0 when it is no copy */
 	uint64_t dup_of;
 	void *state[PD_MAX_ANALYZERS];
+	struct pd_bus bus;             /* what analyzers publish for each other (bus.h) */
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop
 				   * request ends it normally: not "stopped") */

@@ -43,6 +43,7 @@
 #include "pktdoctor/cursor.h"
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/rootpath.h"
 
 #define BOOTREQUEST 1
@@ -148,6 +149,7 @@ struct dhcp_state {
 	size_t n_srv;
 	uint64_t srv_dropped;
 	uint64_t frame;          /* the frame being analysed */
+	struct pd_analysis *a;   /* for PD_BUS_ROOT_PATH (include/pktdoctor/bus.h) */
 	/* first frames of what the full tables did not track */
 	uint64_t first_dropped, first_rp_dropped, first_srv_dropped;
 };
@@ -332,6 +334,27 @@ static void add_frame(uint64_t *frames, uint32_t *n, uint64_t *total, uint64_t f
 /* Per message                                                       */
 /* ---------------------------------------------------------------- */
 
+/* Publish a root path, parsed, for the analyzers that follow it
+ * (PD_BUS_ROOT_PATH: the iSCSI analyzer's ports).  @r: its entry, or
+ * NULL when the table was full (then it is parsed here). */
+static void publish_rootpath(struct dhcp_state *s, const struct pd_packet *p, uint8_t opt,
+			     uint8_t sub, const uint8_t server[4], const char *text, size_t len,
+			     const struct rpath *r)
+{
+	struct pd_rootpath own;
+	struct pd_bus_event ev = {.type = PD_BUS_ROOT_PATH, .frame = p->frame, .ts_ns = p->ts_ns};
+	struct pd_bus_root_path *e = &ev.u.root_path;
+
+	e->text = text;
+	e->len = len;
+	e->option = opt;
+	e->suboption = sub;
+	memcpy(e->server, server, 4);
+	e->rp = r ? &r->rp : &own;
+	e->rc = r ? r->rc : pd_rootpath_parse(text, len, &own);
+	pd_bus_publish(s->a, &ev);
+}
+
 /* A root path in a reply: count it for its distinct entry, and keep it
  * as the client's when it is the one a boot uses (17, else 43.201). */
 static void saw_rootpath(struct dhcp_state *s, struct client *c, const struct pd_packet *p,
@@ -350,6 +373,7 @@ static void saw_rootpath(struct dhcp_state *s, struct client *c, const struct pd
 		len--; /* a NUL terminator some servers add (RFC 2132 2 says not to) */
 	text[len] = 0;
 	r = rpath_get(s, server, opt, sub, text, len, &idx);
+	publish_rootpath(s, p, opt, sub, server, text, len, r);
 	if (c && (opt == OPT_ROOT_PATH || sub == SUB_TARGET1)) {
 		struct pd_rootpath rp;
 
@@ -580,9 +604,9 @@ static int dhcp_init(struct pd_analysis *a, void **state)
 {
 	struct dhcp_state *s = calloc(1, sizeof(*s));
 
-	(void)a;
 	if (!s)
 		return -PD_ENOMEM;
+	s->a = a;
 	for (size_t i = 0; i < INDEX_SLOTS; i++)
 		s->index[i] = -1;
 	*state = s;
