@@ -15,7 +15,9 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies (Debian package names).
 PKGS=(build-essential cmake pkg-config libpcap-dev libnet1-dev libncurses-dev
       libcmocka-dev jq python3 clang libclang-rt-14-dev time
-      libmnl-dev libcap-ng-dev tmux iproute2 ethtool nftables)
+      libcap-ng-dev iproute2 ethtool nftables tcpdump
+      iperf3 # iperf3: the live capture test (tests/live_test.sh)
+      libmnl-dev tmux) # the monitor: rtnetlink; tmux drives its screen tests
 
 setup() {
 	local missing=()

@@ -157,9 +157,13 @@ got=$(jq -r '.findings[] | select(.id=="arp.address_conflict") | "\(.evidence.ip
 [ "$got" = "$ip $probe $reply" ] && ok "arp-conflict: conflict on $ip from probe $probe and reply $reply" || ko "arp-conflict: got '$got' want '$ip $probe $reply'"
 
 # iPXE syslog: a boot error for each message tshark reads with an
-# ipxe.org error URL or a level of err or worse, and nothing else.
+# ipxe.org error URL, or a level of err or worse naming a boot, DHCP,
+# TFTP, iSCSI or SAN failure, and nothing else.
 tsv="$src/captures/ipxe-syslog.tshark-boot.tsv"
-want=$(awk -F'\t' '!/^#/ && $8 != "" && ($8 <= 3 || $9 ~ /ipxe\.org\//) {print $1}' "$tsv" | tr '\n' ' ')
+want=$(awk -F'\t' '!/^#/ && $8 != "" { lm = tolower($9)
+	boot = lm ~ /(^|[^a-z])(boot|dhcp|tftp|iscsi|san|pxe|ipxe)/
+	bad = lm ~ /(fail|error|could not|cannot|unable|timed out|refused|denied|not found|no such|missing)/
+	if ($9 ~ /ipxe\.org\// || ($8 <= 3 && boot && bad)) print $1 }' "$tsv" | tr '\n' ' ')
 got=$("$bin" analyze -q -F json "$src/captures/ipxe-syslog.pcap" | jq -r '.findings[] | select(.id=="syslog.boot_error") | .frames[-1]' | sort -n | tr '\n' ' ')
 [ -n "$want" ] && [ "$want" = "$got" ] && ok "ipxe-syslog: syslog.boot_error on frames $got" || ko "ipxe-syslog: got '$got' want '$want'"
 n=$("$bin" analyze -q -F json "$src/captures/ipxe-syslog.pcap" | jq '.syslog | length')
@@ -281,7 +285,130 @@ m=$(jq -r '.findings[] | select(.id=="iscsi.mrdsl_exceeded") | "\(.frames[0]) \(
 w=$(jq -r '.findings[] | select(.id=="iscsi.timeout") | "\(.frames | map(tostring) | join(",")) \(.evidence.wait_s | floor)"' <<< "$j")
 want_w=$(awk -F'\t' '$1 == 59 {a = $2} $1 == 61 {b = $2} END {printf "59,61 %d", b - a}' "$tsv")
 [ "$w" = "$want_w" ] && ok "iscsi-errors: timeout, READ at 59 answered at 61 ($want_w s)" || ko "timeout: '$w' want '$want_w'"
+b=$(jq -r '.findings[] | select(.id=="boot.delay") | "\(.evidence.cause) \(.evidence.from_frame) \(.evidence.answer_frame) \(.evidence.lost_s | floor)"' <<< "$j")
+[ "$b" = "iscsi_target 59 61 ${want_w#* }" ] && ok "iscsi-errors: boot.delay for the READ at 59 the target answered at 61 (${want_w#* } s)" || ko "iscsi-errors boot.delay: '$b'"
 [ "$(fr iscsi.burst_order)" = 74 ] && ok "iscsi-errors: burst_order on the Login Response at 74, once" || ko "burst_order: $(fr iscsi.burst_order)"
+
+# Real iPXE (Debian's ROM under QEMU) booting over iSCSI, and the boot-path
+# faults around it (captures/ipxe-lab/make-ipxe-captures.sh).  tshark's
+# reading is in captures/*.tshark-ipxe.tsv (captures/ipxe-lab/tshark-facts.sh):
+# 1 frame 2 time 3 src_mac 4 arp_op 5 arp_spa 6 arp_tpa 7 icmpv6_type
+# 8 dhcp_type 9 dhcp_requested_ip 10 dhcp_yiaddr 11 dhcp_message 12 tcp_flags
+# 13 tcp_dstport 14 tcp_len 15 tcp_retransmission 16 iscsi_opcode
+# 17 scsi_opcode 18 tftp_opcode 19 syslog_level 20 syslog_msg
+for cap in ipxe-boot ipxe-boot-efirom ipxe-boot-retries; do
+	tsv="$src/captures/$cap.tshark-ipxe.tsv"
+	j=$("$bin" analyze -q -F json "$src/captures/$cap.pcap")
+	# iPXE sends one gratuitous ARP and no RFC 5227 probe: no probe delay
+	probes=$(awk -F'\t' '!/^#/ && $4 == 1 && $5 == "0.0.0.0"' "$tsv" | wc -l)
+	grat=$(awk -F'\t' '!/^#/ && $4 == 1 && $5 != "" && $5 == $6' "$tsv" | wc -l)
+	n=$(jq '[.findings[] | select(.id=="arp.probe_delay")] | length' <<< "$j")
+	[ "$probes" = 0 ] && [ "$grat" = 1 ] && [ "$n" = 0 ] && ok "$cap: one gratuitous ARP, no probe (tshark), no arp.probe_delay" ||
+		ko "$cap: probes=$probes gratuitous=$grat probe_delay=$n"
+	# the IPv6 wait: from the DHCP ACK to the client's next step (its ARP
+	# for the target), every router solicitation unanswered (no RA at all)
+	ack=$(awk -F'\t' '!/^#/ && $8 == 5 {print $1; exit}' "$tsv")
+	mac=$(awk -F'\t' '!/^#/ && $8 == 1 {print $3; exit}' "$tsv")
+	next=$(awk -F'\t' -v a="$ack" -v m="$mac" '!/^#/ && $1 > a && $3 == m && $7 != 133 && !($4 == 1 && $5 == $6) && $4 != 2 {print $1; exit}' "$tsv")
+	rs=$(awk -F'\t' '!/^#/ && $7 == 133 {print $1}' "$tsv" | tr '\n' ' ')
+	ra=$(awk -F'\t' '!/^#/ && $7 == 134' "$tsv" | wc -l)
+	want=$(printf '%s\n' $rs "$ack" "$next" | sort -n | tr '\n' ',' | sed 's/,$//')
+	got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="ipv6_router_solicitation") | "\(.frames | map(tostring) | join(",")) \(.evidence.from_frame) \(.evidence.to_frame) \(.evidence.lost_s | floor)"' <<< "$j")
+	secs=$(awk -F'\t' -v a="$ack" -v b="$next" '$1 == a {x = $2} $1 == b {y = $2} END {printf "%d", y - x}' "$tsv")
+	[ "$ra" = 0 ] && [ "$got" = "$want $ack $next $secs" ] && ok "$cap: boot.delay for the IPv6 wait, ACK $ack -> frame $next ($secs s), router solicitations $rs" ||
+		ko "$cap: IPv6 wait '$got' want '$want $ack $next $secs' (RAs $ra)"
+	# the boot summary: tshark's frames, in time order, no handover and no
+	# OS step (the boot sector returned to iPXE, no OS ran)
+	disc=$(awk -F'\t' '!/^#/ && $8 == 1 {print $1; exit}' "$tsv")
+	syn=$(awk -F'\t' '!/^#/ && $12 == "0x0002" && $13 == 3260 {print $1; exit}' "$tsv")
+	got=$(jq -r '.boot[0].steps | map("\(.step):\(.frame):\(.phase)") | join(" ")' <<< "$j")
+	login=$(jq -r '[.findings[] | select(.id=="iscsi.login")][0] | "\(.evidence.login_done_frame) \(.evidence.first_read_frame)"' <<< "$j")
+	want="dhcp_discover:$disc:firmware dhcp_ack:$ack:firmware tcp_connect:$syn:firmware iscsi_login:${login% *}:firmware first_read:${login#* }:firmware"
+	[ "$got" = "$want" ] && ok "$cap: boot summary $got" || ko "$cap: boot summary '$got' want '$want'"
+done
+
+# The same boot with the server dropping iPXE's first 4 SYNs to the target
+# and its first 4 TFTP read requests: one boot.delay each, from the first
+# SYN (RRQ) over the repeats tshark shows to the client's next frame after
+# the answer that moves on (its first data after the handshake; a pure ACK
+# does not count; the TFTP ACK of the OACK)
+tsv="$src/captures/ipxe-boot-retries.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/ipxe-boot-retries.pcap")
+mac=$(awk -F'\t' '!/^#/ && $8 == 1 {print $3; exit}' "$tsv")
+syns=$(awk -F'\t' '!/^#/ && $12 == "0x0002" && $13 == 3260 {print $1}' "$tsv" | tr '\n' ',')
+synack=$(awk -F'\t' '!/^#/ && $12 == "0x0012" {print $1; exit}' "$tsv")
+after=$(awk -F'\t' -v a="$synack" -v m="$mac" '!/^#/ && $1 > a && $3 == m && $14 > 0 {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="tcp_syn_retry") | .frames | map(tostring) | join(",")' <<< "$j")
+[ -n "$synack" ] && [ "$got" = "$syns$after" ] && ok "ipxe-boot-retries: boot.delay tcp_syn_retry on SYNs ${syns%,} (tshark), ended by $after" || ko "ipxe-boot-retries: SYN retry '$got' want '$syns$after'"
+rrqs=$(awk -F'\t' '!/^#/ && $18 == 1 {print $1}' "$tsv" | tr '\n' ',')
+oack=$(awk -F'\t' '!/^#/ && $18 == 6 {print $1; exit}' "$tsv")
+after=$(awk -F'\t' -v a="$oack" -v m="$mac" '!/^#/ && $1 > a && $3 == m {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="boot.delay" and .evidence.cause=="tftp_retry") | .frames | map(tostring) | join(",")' <<< "$j")
+[ -n "$oack" ] && [ "$got" = "$rrqs$after" ] && ok "ipxe-boot-retries: boot.delay tftp_retry on read requests ${rrqs%,} (tshark), ended by $after" || ko "ipxe-boot-retries: TFTP retry '$got' want '$rrqs$after'"
+
+# DHCPNAK: dhclient's INIT-REBOOT REQUEST for its old address, dnsmasq's NAK
+# ("wrong network"), the ACK after it starts over
+tsv="$src/captures/dhcp-nak.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/dhcp-nak.pcap")
+req=$(awk -F'\t' '!/^#/ && $8 == 3 && $9 == "10.80.9.50" {print $1; exit}' "$tsv")
+nak=$(awk -F'\t' '!/^#/ && $8 == 6 {print $1 " " $11; exit}' "$tsv")
+ack=$(awk -F'\t' '!/^#/ && $8 == 5 {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="dhcp.nak") | "\(.frames | map(tostring) | join(",")) \(.evidence.requested_ip) \(.evidence.server_message) \(.severity)"' <<< "$j")
+[ -n "$req" ] && [ "$got" = "$req,${nak%% *},$ack 10.80.9.50 ${nak#* } warning" ] && ok "dhcp-nak: dhcp.nak on REQUEST $req, NAK ${nak%% *} (\"${nak#* }\"), lease at $ack" ||
+	ko "dhcp-nak: '$got' want '$req,${nak%% *},$ack 10.80.9.50 ${nak#* } warning'"
+got=$(jq -r '.boot[0].steps | map("\(.step):\(.frame)") | join(" ")' <<< "$j")
+disc=$(awk -F'\t' '!/^#/ && $8 == 1 {print $1; exit}' "$tsv")
+[ "$got" = "dhcp_nak:${nak%% *} dhcp_discover:$disc dhcp_ack:$ack" ] && ok "dhcp-nak: boot summary $got" || ko "dhcp-nak: boot summary '$got'"
+
+# DHCPDECLINE: udhcpc -a found 10.80.1.150 answered by its owner
+tsv="$src/captures/dhcp-decline.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/dhcp-decline.pcap")
+ack1=$(awk -F'\t' '!/^#/ && $8 == 5 && $10 == "10.80.1.150" {print $1; exit}' "$tsv")
+dec=$(awk -F'\t' '!/^#/ && $8 == 4 {print $1 " " $9; exit}' "$tsv")
+ack2=$(awk -F'\t' '!/^#/ && $8 == 5 && $10 != "10.80.1.150" {print $1; exit}' "$tsv")
+got=$(jq -r '.findings[] | select(.id=="dhcp.decline") | "\(.frames | map(tostring) | join(",")) \(.evidence.declined_ip)"' <<< "$j")
+[ -n "$ack1" ] && [ "$got" = "$ack1,${dec%% *},$ack2 ${dec#* }" ] && ok "dhcp-decline: dhcp.decline of ${dec#* } (ACK $ack1, DECLINE ${dec%% *}, new lease $ack2)" ||
+	ko "dhcp-decline: '$got' want '$ack1,${dec%% *},$ack2 ${dec#* }'"
+got=$(jq -r '.boot[0].steps | map("\(.step):\(.frame)") | join(" ")' <<< "$j")
+[ "$got" = "dhcp_discover:1 dhcp_decline:${dec%% *} dhcp_ack:$ack2" ] && ok "dhcp-decline: boot summary $got (no OS step for udhcpc's ARP check)" || ko "dhcp-decline: boot summary '$got'"
+
+# ARP on a Linux cooked (tcpdump -i any) capture: real probes still give
+# arp.probe_delay (the positive control), an announcement alone does not
+for cap in arp-any arp-any-sll1; do
+tsv="$src/captures/$cap.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/$cap.pcap")
+lt=$(jq -r '.linktype' <<< "$j")
+pm=$(awk -F'\t' '!/^#/ && $4 == 1 && $5 == "0.0.0.0" {print $3; exit}' "$tsv")
+want=$(awk -F'\t' -v m="$pm" '!/^#/ && $3 == m && $4 == 1 && ($5 == "0.0.0.0" || $5 == $6) {print $1}' "$tsv" | tr '\n' ',')
+ip1=$(awk -F'\t' -v m="$pm" '!/^#/ && $3 == m && $4 == "" {print $1; exit}' "$tsv")
+got=$(jq -r '[.findings[] | select(.id=="arp.probe_delay")] | map("\(.flow) \(.frames | map(tostring) | join(",")) \(.severity)") | join(";")' <<< "$j")
+[ "${lt#LINUX_SLL}" != "$lt" ] && [ "$got" = "host $pm ${want}$ip1 warning" ] && ok "$cap ($lt): arp.probe_delay only for $pm's probes (frames ${want}$ip1)" || ko "$cap: '$got' want 'host $pm ${want}$ip1 warning'"
+done
+
+# syslog over TCP (RFC 6587): a boot error for each message tshark shows
+# that carries an iPXE error URL, or has severity err or worse and names a
+# boot/DHCP/TFTP/iSCSI/SAN failure; not for a switch's %LINK-3-UPDOWN
+tsv="$src/captures/syslog-tcp.tshark-ipxe.tsv"
+j=$("$bin" analyze -q -F json "$src/captures/syslog-tcp.pcap")
+want=$(awk -F'\t' '!/^#/ && $20 != "" {
+	m = $20; sev = $19
+	# octet counting: "LEN <PRI>..." is left in the message, PRI = 8 * facility + severity
+	if (sev == "" && match(m, /^[0-9]+ <[0-9]+>/)) { p = substr(m, RSTART, RLENGTH); sub(/^[0-9]+ </, "", p); sev = (p + 0) % 8 }
+	lm = tolower(m)
+	boot = lm ~ /(^|[^a-z])(boot|dhcp|tftp|iscsi|san|pxe|ipxe)/
+	bad = lm ~ /(fail|error|could not|cannot|unable|timed out|refused|denied|not found|no such|missing)/
+	if (m ~ /ipxe\.org\/[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/ || (sev != "" && sev <= 3 && boot && bad)) print $1 }' "$tsv" | tr '\n' ' ')
+got=$(jq -r '[.findings[] | select(.id=="syslog.boot_error") | .frames[-1]] | map(tostring) | join(" ")' <<< "$j")
+link=$(awk -F'\t' '!/^#/ && $20 ~ /LINK-3-UPDOWN/ {print $1}' "$tsv")
+[ -n "$want" ] && [ "$want" = "$got " ] && [ -n "$link" ] && ! grep -qw "$link" <<< "$got" &&
+	ok "syslog-tcp: syslog.boot_error on frames $got(not the %LINK-3-UPDOWN at $link)" || ko "syslog-tcp: got '$got' want '$want' (link $link)"
+n=$(jq '.syslog | length' <<< "$j")
+m=$(awk -F'\t' '!/^#/ && $20 != ""' "$tsv" | wc -l)
+[ "$n" = "$m" ] && ok "syslog-tcp: all $m messages read from TCP (octet counting and newline framing)" || ko "syslog-tcp: $n messages, tshark $m"
+f=$(awk -F'\t' '!/^#/ && $20 ~ /ipxe\.org/ {print $1}' "$tsv")
+tl=$("$bin" analyze -q --timeline --no-stats "$src/captures/syslog-tcp.pcap")
+grep -qE "^ +$f +[0-9.]+  >>> syslog/tcp 10\.80\.1\.50 <info> ipxe: Could not boot image" <<< "$tl" &&
+	ok "syslog-tcp: the timeline prints the TCP message inline at frame $f" || ko "syslog-tcp: timeline"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1493,6 +1493,198 @@ static void test_analyzer_pipeline(void **state)
 	unlink(path);
 }
 
+/*
+ * DHCPNAK (RFC 2131 4.3.2) and DHCPDECLINE (4.4.1).  Frames:
+ *  1 REQUEST for 10.79.9.50 (option 50, no server id: INIT-REBOOT)
+ *  2 NAK with option 56 "wrong network"
+ *  3-6 DISCOVER, OFFER, REQUEST, ACK 10.79.0.101 (3 s later)
+ * and, for another client:
+ *  1-4 DORA for 10.79.0.112, 5 DECLINE of it (option 50), no lease after
+ */
+static void test_nak_decline(void **state)
+{
+	static struct fb f[6];
+	static const uint8_t OLD[4] = {10, 79, 9, 50};
+	struct pd_analysis a;
+	struct pd_analysis_opts o;
+	const struct pd_finding *x;
+	const struct pd_dhcp_client *c;
+	size_t n;
+
+	(void)state;
+	fb_begin(&f[0], 1, 3, MAC1, 7, NULL, 0);
+	fb_opt(&f[0], 50, OLD, 4);
+	fb_end(&f[0]);
+	fb_begin(&f[1], 2, 6, MAC1, 7, NULL, 0);
+	fb_opt(&f[1], 54, SRV_IP, 4);
+	fb_str(&f[1], 56, "wrong network");
+	fb_end(&f[1]);
+	fb_begin(&f[2], 1, 1, MAC1, 8, NULL, 0);
+	fb_end(&f[2]);
+	reply(&f[3], 2, MAC1, IP101, NULL);
+	fb_end(&f[3]);
+	fb_begin(&f[4], 1, 3, MAC1, 8, NULL, 0);
+	fb_opt(&f[4], 54, SRV_IP, 4);
+	fb_opt(&f[4], 50, IP101, 4);
+	fb_end(&f[4]);
+	reply(&f[5], 5, MAC1, IP101, NULL);
+	fb_end(&f[5]);
+	run_ops(&a, &o, f, (const int64_t[]){0, 1, 5, 3005, 3010, 3015}, 6);
+	assert_int_equal(count(&a.findings, "dhcp.nak"), 1);
+	assert_int_equal(count(&a.findings, "dhcp.decline"), 0);
+	x = find(&a.findings, "dhcp.nak", 0);
+	assert_int_equal(x->severity, PD_SEV_WARNING); /* a lease followed */
+	assert_int_equal(x->n_frames, 3);
+	assert_int_equal(x->frames[0], 1);
+	assert_int_equal(x->frames[1], 2);
+	assert_int_equal(x->frames[2], 6);
+	assert_string_equal(ev(x, "requested_ip")->s, "10.79.9.50");
+	assert_string_equal(ev(x, "server")->s, "10.79.0.1");
+	assert_string_equal(ev(x, "server_message")->s, "wrong network");
+	assert_non_null(strstr(ev(x, "client_state")->s, "INIT-REBOOT"));
+	assert_true(ev(x, "lost_s")->v.d > 3.0 && ev(x, "lost_s")->v.d < 3.1);
+	c = pd_dhcp_clients(&a, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->naks, 1);
+	assert_int_equal(c->nak_frame, 2);
+	assert_int_equal(c->ack_after_nak_frame, 6);
+	pd_analysis_free(&a);
+
+	/* the NAK alone, no lease after it: an error */
+	run_ops(&a, &o, f, (const int64_t[]){0, 1}, 2);
+	x = find(&a.findings, "dhcp.nak", 0);
+	assert_non_null(x);
+	assert_int_equal(x->severity, PD_SEV_ERROR);
+	assert_int_equal(ev(x, "ack_after_frame")->v.u, 0);
+	pd_analysis_free(&a);
+
+	/* DORA, then DECLINE of the ACKed address */
+	fb_begin(&f[0], 1, 1, MAC2, 9, NULL, 0);
+	fb_end(&f[0]);
+	reply(&f[1], 2, MAC2, IP112, NULL);
+	fb_end(&f[1]);
+	fb_begin(&f[2], 1, 3, MAC2, 9, NULL, 0);
+	fb_opt(&f[2], 54, SRV_IP, 4);
+	fb_end(&f[2]);
+	reply(&f[3], 5, MAC2, IP112, NULL);
+	fb_end(&f[3]);
+	fb_begin(&f[4], 1, 4, MAC2, 10, NULL, 0);
+	fb_opt(&f[4], 50, IP112, 4);
+	fb_opt(&f[4], 54, SRV_IP, 4);
+	fb_end(&f[4]);
+	run_ops(&a, &o, f, (const int64_t[]){0, 1, 2, 3, 50}, 5);
+	assert_int_equal(count(&a.findings, "dhcp.decline"), 1);
+	assert_int_equal(count(&a.findings, "dhcp.nak"), 0);
+	x = find(&a.findings, "dhcp.decline", 0);
+	assert_int_equal(x->severity, PD_SEV_ERROR);
+	assert_int_equal(x->n_frames, 2);
+	assert_int_equal(x->frames[0], 4); /* the ACK that gave the address */
+	assert_int_equal(x->frames[1], 5);
+	assert_string_equal(ev(x, "declined_ip")->s, "10.79.0.112");
+	assert_string_equal(ev(x, "server")->s, "10.79.0.1");
+	assert_int_equal(ev(x, "ack_after_frame")->v.u, 0);
+	pd_analysis_free(&a);
+}
+
+/* Write @n frames with capture times @ms (milliseconds) to a pcap at
+ * @path and analyse it through the whole pipeline. */
+static void analyze_frames(struct pd_analysis *a, struct fb *f, const int64_t *ms, size_t n)
+{
+	char path[] = "/tmp/pd-test-boot-XXXXXX";
+	int fd = mkstemp(path);
+	static const uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+				       0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+	static struct pd_analysis_opts o;
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	close(fd);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fwrite(gh, 1, sizeof(gh), fp);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = (uint32_t)fb_done(&f[i]);
+		uint32_t rh[4] = {(uint32_t)(1700000000 + ms[i] / 1000),
+				  (uint32_t)(ms[i] % 1000 * 1000), len, len};
+
+		fwrite(rh, 1, sizeof(rh), fp);
+		fwrite(f[i].b, 1, len, fp);
+	}
+	fclose(fp);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pd_analyze_file(path, &o, a), 0);
+	unlink(path);
+}
+
+static const struct pd_finding *limit(const struct pd_analysis *a, const char *table)
+{
+	for (size_t i = 0; i < a->findings.n; i++) {
+		const struct pd_finding *f = &a->findings.v[i];
+
+		if (!strcmp(f->id, "analysis.limit_reached") && !strcmp(ev(f, "table")->s, table))
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * boot.delay's bounds: 256 clients, 16 pauses each; what is past them is
+ * counted in an analysis.limit_reached finding, never dropped silently.
+ */
+static void test_boot_delay_limits(void **state)
+{
+	static struct fb f[300];
+	static int64_t ms[300];
+	struct pd_analysis a;
+	const struct pd_finding *x;
+	size_t n = 0;
+
+	(void)state;
+	/* one PXE client: 20 DORA exchanges 2 s apart, so 19 idle pauses */
+	for (int k = 0; k < 20; k++) {
+		fb_begin(&f[n], 1, 1, MAC1, (uint32_t)k, NULL, 0);
+		fb_str(&f[n], 60, "PXEClient:Arch:00000:UNDI:002001");
+		fb_end(&f[n]);
+		ms[n++] = k * 2000;
+		reply(&f[n], 2, MAC1, IP101, NULL);
+		fb_end(&f[n]);
+		ms[n++] = k * 2000 + 1;
+		fb_begin(&f[n], 1, 3, MAC1, (uint32_t)k, NULL, 0);
+		fb_opt(&f[n], 54, SRV_IP, 4);
+		fb_end(&f[n]);
+		ms[n++] = k * 2000 + 2;
+		reply(&f[n], 5, MAC1, IP101, NULL);
+		fb_end(&f[n]);
+		ms[n++] = k * 2000 + 3;
+	}
+	analyze_frames(&a, f, ms, n);
+	assert_int_equal(count(&a.findings, "boot.delay"), 16);
+	x = find(&a.findings, "boot.delay", 0);
+	assert_string_equal(ev(x, "cause")->s, "idle");
+	assert_int_equal(ev(x, "from_frame")->v.u, 4);
+	assert_int_equal(ev(x, "to_frame")->v.u, 5);
+	x = limit(&a, "boot pauses");
+	assert_non_null(x);
+	assert_int_equal(ev(x, "limit")->v.u, 16);
+	assert_int_equal(ev(x, "overflow")->v.u, 3);
+	pd_analysis_free(&a);
+
+	/* 300 clients, one DISCOVER each */
+	for (n = 0; n < 300; n++) {
+		uint8_t mac[6] = {0x02, 0x79, 0x01, 0, (uint8_t)(n >> 8), (uint8_t)n};
+
+		fb_begin(&f[n], 1, 1, mac, (uint32_t)n, NULL, 0);
+		fb_end(&f[n]);
+		ms[n] = (int64_t)n;
+	}
+	analyze_frames(&a, f, ms, n);
+	x = limit(&a, "boot clients");
+	assert_non_null(x);
+	assert_int_equal(ev(x, "limit")->v.u, 256);
+	assert_int_equal(ev(x, "overflow")->v.u, 44);
+	pd_analysis_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1517,6 +1709,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_real_offer_rootpath, free_frame),
 		cmocka_unit_test_teardown(test_real_offer_vendor43, free_frame),
 		cmocka_unit_test_teardown(test_no_offer_runs, free_frame),
+		cmocka_unit_test_teardown(test_nak_decline, free_frame),
+		cmocka_unit_test_teardown(test_boot_delay_limits, free_frame),
 		cmocka_unit_test_teardown(test_rootpath_nul_inside, free_frame),
 		cmocka_unit_test_teardown(test_analyzer_ops, free_frame),
 		cmocka_unit_test_teardown(test_analyzer_pipeline, free_frame),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_iscsi.c - the iSCSI analyzer (src/analyzers/iscsi.c) and CRC32C
- * (src/core/crc32c.c).
+ * test_iscsi.c - the iSCSI BHS dissector (dissectors/iscsi.c), the iSCSI
+ * analyzer (src/analyzers/iscsi.c) and CRC32C (src/core/crc32c.c).
  *
  * Expected values come from the RFCs, not from the code under test:
  *   - CRC32C: the four vectors of RFC 3720 appendix B.4 (repeated in
@@ -28,12 +28,15 @@
 #include <cmocka.h>
 
 #include "pktdoctor/analyzer.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/crc32c.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/iscsi_pdu.h"
 #include "pktdoctor/pipeline.h"
+#include "pktdoctor/rootpath.h"
 
 /* ---- reference CRC32C: bit by bit from the reflected polynomial ---- */
 
@@ -562,6 +565,222 @@ static void tgt_rsp(struct pdu *h, uint8_t op, uint8_t flags, uint32_t itt, uint
 
 static const uint8_t lun0[8] = {0};
 
+/* ---- the BHS dissector (dissectors/iscsi.c), RFC 7143 section 11 ---- */
+
+/* Login Request (11.12): I bit + 0x03; T=1, C=0, CSG=1, NSG=3;
+ * Version-max 0, Version-min 0; ISID 80 12 34 56 00 01, TSIH 0; ITT 7;
+ * CID 1; CmdSN 0x10; ExpStatSN 0x20; 29 bytes of text. */
+static const uint8_t bhs_login_req[48] = {
+	0x43, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1d,
+	0x80, 0x12, 0x34, 0x56, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x20,
+};
+
+static void test_bhs_login(void **state)
+{
+	/* Login Response (11.13): T=1, CSG=0, NSG=1;
+	 * Version-max 0, Version-active 0, TSIH 0x0102, StatSN 5, ExpCmdSN 0x11,
+	 * MaxCmdSN 0x30, Status-Class 2, Status-Detail 1 (authentication) */
+	static const uint8_t rsp[48] = {
+		0x23, 0x81, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+		0x80, 0x12, 0x34, 0x56, 0x00, 0x01, 0x01, 0x02,
+		0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x11,
+		0x00, 0x00, 0x00, 0x30, 0x02, 0x01, 0x00, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, sizeof(bhs_login_req), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_REQ);
+	assert_true(b.immediate);
+	assert_false(b.reserved_bit);
+	assert_true(b.transit);
+	assert_false(b.cont);
+	assert_int_equal(b.csg, 1);
+	assert_int_equal(b.nsg, 3);
+	assert_int_equal(b.data_segment_length, 29);
+	assert_int_equal(b.total_ahs_length, 0);
+	assert_memory_equal(b.isid, ((const uint8_t[6]){0x80, 0x12, 0x34, 0x56, 0x00, 0x01}), 6);
+	assert_int_equal(b.tsih, 0);
+	assert_int_equal(b.initiator_task_tag, 7);
+	assert_int_equal(b.cid, 1);
+	assert_int_equal(b.cmdsn, 0x10);
+	assert_int_equal(b.expstatsn, 0x20);
+	assert_string_equal(pd_iscsi_opcode_name(b.opcode), "Login Request");
+
+	assert_int_equal(pd_iscsi_bhs_decode(rsp, sizeof(rsp), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_RSP);
+	assert_false(b.immediate);
+	assert_true(b.transit);
+	assert_int_equal(b.csg, 0);
+	assert_int_equal(b.nsg, 1);
+	assert_int_equal(b.data_segment_length, 0x100);
+	assert_int_equal(b.tsih, 0x0102);
+	assert_int_equal(b.statsn, 5);
+	assert_int_equal(b.expcmdsn, 0x11);
+	assert_int_equal(b.maxcmdsn, 0x30);
+	assert_int_equal(b.status_class, 2);
+	assert_int_equal(b.status_detail, 1);
+	/* bytes 8-15 are ISID and TSIH, not a LUN */
+	assert_memory_equal(b.lun, lun0, 8);
+}
+
+static void test_bhs_scsi_command(void **state)
+{
+	/* SCSI Command (11.3): F, R, ATTR simple (1); LUN 0x0001...; ITT
+	 * 0xdeadbeef; Expected Data Transfer Length 4096; CmdSN 9; ExpStatSN 3;
+	 * CDB READ(10) LBA 0x00000800, transfer length 8 (SBC-3 5.11) */
+	static const uint8_t cmd[48] = {
+		0x01, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x10, 0x00,
+		0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x03,
+		0x28, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00,
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(cmd, sizeof(cmd), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_SCSI_CMD);
+	assert_false(b.immediate);
+	assert_true(b.final);
+	assert_true(b.read);
+	assert_false(b.write);
+	assert_int_equal(b.task_attr, 1);
+	assert_memory_equal(b.lun, ((const uint8_t[8]){0, 1, 0, 0, 0, 0, 0, 0}), 8);
+	assert_int_equal(b.initiator_task_tag, 0xdeadbeefu);
+	assert_int_equal(b.expected_data_transfer_length, 4096);
+	assert_int_equal(b.cmdsn, 9);
+	assert_int_equal(b.expstatsn, 3);
+	assert_int_equal(b.cdb[0], 0x28);
+	assert_int_equal((uint32_t)b.cdb[2] << 24 | (uint32_t)b.cdb[3] << 16 |
+			 (uint32_t)b.cdb[4] << 8 | b.cdb[5], 0x800);
+	assert_int_equal(b.cdb[7] << 8 | b.cdb[8], 8);
+	/* requests carry no target numbering */
+	assert_int_equal(b.statsn, 0);
+	assert_int_equal(b.maxcmdsn, 0);
+}
+
+static void test_bhs_data_in_r2t(void **state)
+{
+	/* SCSI Data-In (11.7): F and S, status GOOD; 512 bytes; ITT 0x10; TTT
+	 * reserved; StatSN 0x101, ExpCmdSN 0x0a, MaxCmdSN 0x29; DataSN 2;
+	 * Buffer Offset 1024; Residual Count 0 */
+	static const uint8_t din[48] = {
+		0x25, 0x81, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x10, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x02,
+		0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* R2T (11.8): ITT 0x11, TTT 0x55, StatSN 0x102 (not advanced), R2TSN
+	 * 1, Buffer Offset 65536, Desired Data Transfer Length 8192 */
+	static const uint8_t r2t[48] = {
+		0x31, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, 0x55,
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(din, sizeof(din), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_DATA_IN);
+	assert_true(b.final);
+	assert_true(b.status_present);
+	assert_false(b.acknowledge);
+	assert_int_equal(b.status, 0);
+	assert_int_equal(b.data_segment_length, 512);
+	assert_int_equal(b.initiator_task_tag, 0x10);
+	assert_int_equal(b.target_transfer_tag, 0xffffffffu);
+	assert_int_equal(b.statsn, 0x101);
+	assert_int_equal(b.expcmdsn, 0x0a);
+	assert_int_equal(b.maxcmdsn, 0x29);
+	assert_int_equal(b.datasn, 2);
+	assert_int_equal(b.buffer_offset, 1024);
+	assert_int_equal(b.residual_count, 0);
+
+	assert_int_equal(pd_iscsi_bhs_decode(r2t, sizeof(r2t), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_R2T);
+	assert_int_equal(b.initiator_task_tag, 0x11);
+	assert_int_equal(b.target_transfer_tag, 0x55);
+	assert_int_equal(b.statsn, 0x102);
+	assert_int_equal(b.r2tsn, 1);
+	assert_int_equal(b.datasn, 0); /* bytes 36-39 are R2TSN here */
+	assert_int_equal(b.buffer_offset, 65536);
+	assert_int_equal(b.desired_data_transfer_length, 8192);
+}
+
+static void test_bhs_nop(void **state)
+{
+	/* NOP-Out (11.18): I bit, a ping (ITT 0x30, TTT reserved), CmdSN 4,
+	 * ExpStatSN 0x101, 5 bytes of ping data */
+	static const uint8_t out[48] = {
+		0x40, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x30, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x01,
+	};
+	/* NOP-In (11.19): unsolicited (ITT reserved), TTT 0x77, StatSN 0x102 */
+	static const uint8_t in[48] = {
+		0x20, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x77,
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x05,
+		0x00, 0x00, 0x00, 0x24,
+	};
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	assert_int_equal(pd_iscsi_bhs_decode(out, sizeof(out), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_NOP_OUT);
+	assert_true(b.immediate);
+	assert_int_equal(b.data_segment_length, 5);
+	assert_int_equal(b.initiator_task_tag, 0x30);
+	assert_int_equal(b.target_transfer_tag, PD_ISCSI_RESERVED_TAG);
+	assert_int_equal(b.cmdsn, 4);
+	assert_int_equal(b.expstatsn, 0x101);
+	assert_int_equal(pd_iscsi_bhs_decode(in, sizeof(in), &b), 0);
+	assert_int_equal(b.opcode, PD_ISCSI_OP_NOP_IN);
+	assert_false(b.immediate);
+	assert_int_equal(b.initiator_task_tag, PD_ISCSI_RESERVED_TAG);
+	assert_int_equal(b.target_transfer_tag, 0x77);
+	assert_int_equal(b.statsn, 0x102);
+	assert_int_equal(b.expcmdsn, 5);
+	assert_int_equal(b.maxcmdsn, 0x24);
+	assert_string_equal(pd_iscsi_opcode_name(b.opcode), "NOP-In");
+}
+
+static void test_bhs_truncated(void **state)
+{
+	struct pd_iscsi_bhs b;
+
+	(void)state;
+	/* 47 bytes are no BHS: nothing is read, the result is zeroed */
+	memset(&b, 0xaa, sizeof(b));
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, 47, &b), -PD_ETRUNC);
+	assert_int_equal(b.opcode, 0);
+	assert_int_equal(b.initiator_task_tag, 0);
+	assert_int_equal(pd_iscsi_bhs_decode(bhs_login_req, 0, &b), -PD_ETRUNC);
+	assert_int_equal(pd_iscsi_bhs_decode(0, 48, &b), -PD_EUSAGE);
+	/* byte 0 bit 7 is reserved: reported, the rest still decoded */
+	{
+		uint8_t x[48];
+
+		memcpy(x, bhs_login_req, sizeof(x));
+		x[0] |= 0x80;
+		assert_int_equal(pd_iscsi_bhs_decode(x, sizeof(x), &b), 0);
+		assert_true(b.reserved_bit);
+		assert_int_equal(b.opcode, PD_ISCSI_OP_LOGIN_REQ);
+	}
+}
+
 /* Handshake + one Login exchange with the given key texts. */
 static void do_login(struct harness *h, const char *ik, size_t ilen, const char *tk, size_t tlen,
 		     uint16_t status)
@@ -1008,15 +1227,25 @@ static void test_lun_255(void **state)
 	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
 	scsi_cmd(&c, 0x10, 1, l1, 0x12);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
+	assert_int_equal(count(&h, "iscsi.lun_255"), 0);
 	scsi_cmd(&c, 0x11, 2, l255, 0x12);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
 	uint64_t first = h.last_frame;
+	/* emitted at the command that shows it, not when the connection ends */
+	f = find1(&h, "iscsi.lun_255");
+	uint64_t key = f->key;
+	assert_int_equal(f->frames[0], first);
+	assert_int_equal(ev(f, "count")->v.u, 1);
+	assert_non_null(strstr(f->flow, ":3260"));
 	scsi_cmd(&c, 0x12, 3, l255f, 0x28);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
 	h_end(&h);
+	/* ... and updated in place with the count when it ends */
 	f = find1(&h, "iscsi.lun_255");
+	assert_int_equal(f->key, key);
 	assert_int_equal(f->frames[0], first);
 	assert_int_equal(ev(f, "count")->v.u, 2);
+	assert_non_null(strstr(f->message, "(2 times in this connection)"));
 	assert_int_equal(ev(f, "lun")->v.u, 255);
 	assert_string_equal(ev(f, "lun_field")->s, "00ff000000000000");
 	assert_string_equal(ev(f, "addressing")->s, "peripheral device");
@@ -1113,6 +1342,56 @@ static void test_timeout(void **state)
 	h_free(&h);
 }
 
+/* iscsi.timeout is emitted when a tick passes the deadline, while the
+ * connection goes on, and updated as the story goes on: here a NOP-Out
+ * ping that the target never answers, then the initiator's reset. */
+static void test_timeout_on_tick(void **state)
+{
+	struct harness h;
+	struct pdu c;
+	uint8_t b[256];
+	const struct pd_finding *f;
+	uint64_t ping, key;
+
+	(void)state;
+	h_init_timeout(&h, 3260, 5LL * 1000000000LL);
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	bhs_init(&c, 0x40, 0x80, 0x50); /* NOP-Out ping, ITT 0x50 */
+	be32(c.b + 20, 0xffffffffu);
+	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
+	ping = h.last_frame;
+	/* 4.9 s: not yet */
+	pd_pipeline_tick(h.pipe, h.ns + 4900000000LL);
+	assert_int_equal(count(&h, "iscsi.timeout"), 0);
+	/* 5.1 s: the ping timed out, known now */
+	pd_pipeline_tick(h.pipe, h.ns + 5100000000LL);
+	f = find1(&h, "iscsi.timeout");
+	key = f->key;
+	assert_int_equal(f->frames[0], ping);
+	assert_int_equal(f->n_frames, 1);
+	assert_false(ev(f, "answered")->v.b);
+	assert_int_equal(ev(f, "unanswered")->v.u, 1);
+	assert_string_equal(ev(f, "next_action")->s, "nothing");
+	assert_string_equal(ev(f, "connection_end")->s, "open");
+	assert_true(ev(f, "wait_s")->v.d > 5.0);
+	/* a later tick does not emit it again */
+	pd_pipeline_tick(h.pipe, h.ns + 7000000000LL);
+	assert_int_equal(count(&h, "iscsi.timeout"), 1);
+	/* the initiator resets the connection: the same finding learns it */
+	h.ns += 8LL * 1000000000LL;
+	h_seg_at(&h, INI, h.seq[INI], 0, 0, 0x14);
+	f = find1(&h, "iscsi.timeout");
+	assert_int_equal(f->key, key);
+	assert_string_equal(ev(f, "next_action")->s, "RST (reset the connection)");
+	assert_int_equal(ev(f, "next_action_frame")->v.u, h.last_frame);
+	h_end(&h);
+	f = find1(&h, "iscsi.timeout");
+	assert_string_equal(ev(f, "connection_end")->s, "rst");
+	assert_int_equal(ev(f, "unanswered")->v.u, 1);
+	assert_false(ev(f, "reconnected")->v.b);
+	h_free(&h);
+}
+
 static void test_digests(void **state)
 {
 	static const char ik[] = "InitiatorName=i\0TargetName=t\0HeaderDigest=CRC32C,None\0"
@@ -1193,6 +1472,147 @@ static void test_other_port(void **state)
 	h_free(&h);
 }
 
+/* ---- root paths from the DHCP analyzer (include/pktdoctor/bus.h) ---- */
+
+/* A DHCPACK (RFC 2131) from 10.0.0.2:67 to 10.0.0.1:68 carrying @rootpath
+ * as option 17 (RFC 2132 3.19); UDP checksum 0 (none, RFC 768). */
+static void h_dhcp_ack(struct harness *h, const char *rootpath)
+{
+	static uint8_t f[600];
+	uint8_t *ip = f + 14, *udp = ip + 20, *bp = udp + 8, *o = bp + 236;
+	size_t rl = strlen(rootpath), olen, ulen;
+	struct pd_frame fr;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00", 14);
+	bp[0] = 2;                      /* op BOOTREPLY */
+	bp[1] = 1;                      /* htype Ethernet */
+	bp[2] = 6;                      /* hlen */
+	be32(bp + 4, 0x1234);           /* xid */
+	memcpy(bp + 16, "\x0a\0\0\x01", 4); /* yiaddr */
+	memcpy(bp + 28, "\x02\0\0\0\0\x01", 6); /* chaddr */
+	memcpy(o, "\x63\x82\x53\x63", 4); /* magic cookie */
+	o += 4;
+	memcpy(o, "\x35\x01\x05", 3);   /* option 53: DHCPACK */
+	o += 3;
+	memcpy(o, "\x36\x04\x0a\0\0\x02", 6); /* option 54: server identifier */
+	o += 6;
+	*o++ = 17;
+	*o++ = (uint8_t)rl;
+	memcpy(o, rootpath, rl);
+	o += rl;
+	*o++ = 255;
+	olen = (size_t)(o - (bp + 236));
+	ulen = 8 + 236 + olen;
+	ip[0] = 0x45;
+	be16(ip + 2, (uint32_t)(20 + ulen));
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x0a\0\0\x02", 4);
+	memcpy(ip + 16, "\x0a\0\0\x01", 4);
+	be16(ip + 10, (uint16_t)~ref_sum(ip, 20, 0));
+	be16(udp, 67);
+	be16(udp + 2, 68);
+	be16(udp + 4, (uint32_t)ulen);
+	memset(&fr, 0, sizeof(fr));
+	fr.data = f;
+	fr.caplen = fr.wirelen = (uint32_t)(14 + 20 + ulen);
+	h->ns += 1000000;
+	fr.ts_ns = h->ns;
+	fr.linktype = PD_LINKTYPE_EN10MB;
+	h->frame++;
+	assert_int_equal(pd_pipeline_feed(h->pipe, &fr), h->frame);
+}
+
+/* The port a DHCP root path names is followed: the DHCP analyzer parses
+ * the root path once and publishes it; the iSCSI analyzer reads the port
+ * from that.  A root path whose port is bad names no port. */
+static void test_root_path_port(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_init(&h, 3261);
+	h_dhcp_ack(&h, "iscsi:10.0.0.2::3261:0:iqn.2024-01.test:disk");
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "dhcp.rootpath"), 1);
+	assert_int_equal(count(&h, "iscsi.login"), 1);
+	assert_int_equal(h.a.iscsi->n, 1);
+	assert_int_equal(h.a.iscsi->v[0].port[1], 3261);
+	h_free(&h);
+
+	h_init(&h, 3261);
+	h_dhcp_ack(&h, "iscsi:10.0.0.2::99999:0:iqn.2024-01.test:disk");
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "dhcp.rootpath_invalid"), 1);
+	assert_int_equal(count(&h, "iscsi.login"), 0);
+	h_free(&h);
+}
+
+static unsigned bus_calls[2];
+
+static void bus_count0(void *arg, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	(void)a;
+	assert_int_equal(ev->type, PD_BUS_ROOT_PATH);
+	assert_ptr_equal(arg, &bus_calls[0]);
+	bus_calls[0]++;
+}
+
+static void bus_count1(void *arg, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	(void)a;
+	(void)ev;
+	(void)arg;
+	assert_int_equal(bus_calls[0], bus_calls[1] + 1); /* in order of subscription */
+	bus_calls[1]++;
+}
+
+/* The bus itself: delivery to every subscriber of the type while a
+ * pipeline runs, bounds, and a root path event from anyone. */
+static void test_bus(void **state)
+{
+	struct harness h;
+	struct pd_rootpath rp;
+	struct pd_bus_event ev;
+	const char *text = "iscsi:10.0.0.2::3262:0:iqn.2024-01.test:disk";
+
+	(void)state;
+	h_init(&h, 3262);
+	memset(bus_calls, 0, sizeof(bus_calls));
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0, &bus_calls[0]), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count1, 0), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS__COUNT, bus_count1, 0), -PD_EUSAGE);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, 0, 0), -PD_EUSAGE);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PD_BUS_ROOT_PATH;
+	ev.u.root_path.text = text;
+	ev.u.root_path.len = strlen(text);
+	ev.u.root_path.option = 17;
+	ev.u.root_path.rc = pd_rootpath_parse(text, strlen(text), &rp);
+	ev.u.root_path.rp = &rp;
+	assert_int_equal(ev.u.root_path.rc, 0);
+	pd_bus_publish(&h.a, &ev);
+	assert_int_equal(bus_calls[0], 1);
+	assert_int_equal(bus_calls[1], 1);
+	/* the iSCSI analyzer, a subscriber too, now follows port 3262 */
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	h_end(&h);
+	assert_int_equal(count(&h, "iscsi.login"), 1);
+	/* the table is bounded */
+	while (h.a.bus.n < PD_BUS_MAX_SUBS)
+		assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0,
+						  &bus_calls[0]), 0);
+	assert_int_equal(pd_bus_subscribe(&h.a, PD_BUS_ROOT_PATH, bus_count0, &bus_calls[0]),
+			 -PD_ELIMIT);
+	h_free(&h);
+	/* no pipeline, no delivery (the subscribers' states are gone) */
+	pd_bus_publish(&h.a, &ev);
+	assert_int_equal(bus_calls[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1204,6 +1624,11 @@ int main(void)
 		cmocka_unit_test(test_negotiate_numeric),
 		cmocka_unit_test(test_negotiate_boolean),
 		cmocka_unit_test(test_lun_decode),
+		cmocka_unit_test(test_bhs_login),
+		cmocka_unit_test(test_bhs_scsi_command),
+		cmocka_unit_test(test_bhs_data_in_r2t),
+		cmocka_unit_test(test_bhs_nop),
+		cmocka_unit_test(test_bhs_truncated),
 		cmocka_unit_test(test_reassembly_login_split),
 		cmocka_unit_test(test_reassembly_retransmission),
 		cmocka_unit_test(test_reassembly_gap),
@@ -1217,8 +1642,11 @@ int main(void)
 		cmocka_unit_test(test_statsn_gap),
 		cmocka_unit_test(test_lun_255),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_timeout_on_tick),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_other_port),
+		cmocka_unit_test(test_root_path_port),
+		cmocka_unit_test(test_bus),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -40,6 +40,18 @@
  * test only checks that the stream equals the batch report.
  */
 static const char *const streaming_ids[] = {
+	/* each known at the PDU that shows it (its first frame) */
+	"iscsi.burst_order",
+	"iscsi.cmdsn_window",
+	"iscsi.digest_bad",
+	"iscsi.login_failed",
+	"iscsi.lun_255",
+	"iscsi.mrdsl_exceeded",
+	"iscsi.negotiation_invalid",
+	"iscsi.statsn_gap",
+	/* known at a tick past the command's deadline; in captures/ each one
+	 * also has its response or the initiator's next step as evidence */
+	"iscsi.timeout",
 	"syslog.boot_error",
 	"tcp.retransmission_storm",
 	0,
@@ -384,12 +396,142 @@ static void test_storm_opened_then_updated(void **state)
 	free(se);
 }
 
+/* The iscsi.timeout sink: its events, with the frames fed and the time. */
+struct timeout_events {
+	unsigned n;
+	struct {
+		int ev;
+		uint64_t key, at_frame;
+		int64_t at_ns;            /* the time of the last frame or tick */
+		bool answered, in_finish;
+		char next_action[96], connection_end[96];
+	} e[64];
+	int64_t now_ns;
+	bool in_finish;
+};
+
+static const struct pd_evidence *ev_find(const struct pd_finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_evidence; i++)
+		if (!strcmp(f->evidence[i].key, key))
+			return &f->evidence[i];
+	fail_msg("%s has no evidence %s", f->id, key);
+	return 0;
+}
+
+static void on_timeout(void *arg, const struct pd_analysis *a, const struct pd_finding *f,
+		       int ev)
+{
+	struct timeout_events *te = arg;
+
+	if (strcmp(f->id, "iscsi.timeout") != 0 || te->n >= 64)
+		return;
+	te->e[te->n].ev = ev;
+	te->e[te->n].key = f->key;
+	te->e[te->n].at_frame = a->stats.frames;
+	te->e[te->n].at_ns = te->now_ns;
+	te->e[te->n].answered = ev_find(f, "answered")->v.b;
+	te->e[te->n].in_finish = te->in_finish;
+	snprintf(te->e[te->n].next_action, sizeof(te->e[0].next_action), "%s",
+		 ev_find(f, "next_action")->s);
+	snprintf(te->e[te->n].connection_end, sizeof(te->e[0].connection_end), "%s",
+		 ev_find(f, "connection_end")->s);
+	te->n++;
+}
+
+/* The stalled target of captures/iscsi-errors.pcap (connection 4: READ(10)
+ * at frame 59, tgtd stopped, its Data-In+status only at frame 61, 12.0 s
+ * later), fed frame by frame with a tick every second of capture time in
+ * between, as a live run ticks by the wall clock while the link is idle:
+ * the timeout is emitted at the first tick past the 10 s deadline, before
+ * the response arrives, unanswered; the response updates it (answered
+ * late), and finish closes it with how the connection ended. */
+static void test_iscsi_timeout_at_deadline(void **state)
+{
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	struct pd_source *src = 0;
+	struct pd_pipeline *p = 0;
+	struct timeout_events *te = calloc(1, sizeof(*te));
+	struct pd_sink sink = {on_timeout, 0, te};
+	struct pd_frame fr;
+	char path[1024], err[512];
+	int64_t last_ns = 0, cmd_ns = 0;
+	uint64_t frame = 0;
+	const uint64_t cmd_frame = 59, rsp_frame = 61;
+	int opened = -1, answered = -1;
+
+	(void)state;
+	assert_non_null(te);
+	snprintf(path, sizeof(path), "%s/iscsi-errors.pcap", captures_dir());
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
+	pd_analysis_begin(&a, &o, src, 0);
+	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
+	while (pd_source_next(src, &fr) == PD_SRC_FRAME) {
+		for (int64_t t = last_ns + 1000000000LL; last_ns && t < fr.ts_ns;
+		     t += 1000000000LL) {
+			te->now_ns = t;
+			pd_pipeline_tick(p, t);
+		}
+		te->now_ns = fr.ts_ns;
+		frame = pd_pipeline_feed(p, &fr);
+		if (frame == cmd_frame)
+			cmd_ns = fr.ts_ns;
+		last_ns = fr.ts_ns;
+	}
+	for (unsigned i = 0; i < te->n; i++) {
+		if (te->e[i].ev == PD_FINDING_OPEN && opened < 0)
+			opened = (int)i;
+		if (te->e[i].ev == PD_FINDING_UPDATE && te->e[i].answered && answered < 0)
+			answered = (int)i;
+	}
+	/* one timeout, opened while the frames still came, between the
+	 * command and its response, at a tick past the deadline (10 s) */
+	assert_true(opened >= 0);
+	assert_false(te->e[opened].in_finish);
+	assert_true(te->e[opened].at_frame >= cmd_frame);
+	assert_true(te->e[opened].at_frame < rsp_frame);
+	assert_true(te->e[opened].at_ns - cmd_ns > 10LL * 1000000000LL);
+	assert_true(te->e[opened].at_ns - cmd_ns <= 11LL * 1000000000LL);
+	assert_false(te->e[opened].answered);
+	assert_string_equal(te->e[opened].connection_end, "open");
+	/* updated by the late response, under the same key */
+	assert_true(answered > opened);
+	assert_int_equal(te->e[answered].key, te->e[opened].key);
+	assert_int_equal(te->e[answered].at_frame, rsp_frame);
+	te->in_finish = true;
+	assert_int_equal(pd_pipeline_finish(p), 0);
+	/* closed once, with the end of the story */
+	{
+		unsigned closes = 0;
+
+		for (unsigned i = 0; i < te->n; i++) {
+			if (te->e[i].ev == PD_FINDING_OPEN)
+				assert_int_equal((int)i, opened);
+			if (te->e[i].ev != PD_FINDING_CLOSE)
+				continue;
+			closes++;
+			assert_int_equal(te->e[i].key, te->e[opened].key);
+			assert_true(te->e[i].answered);
+			assert_string_equal(te->e[i].next_action, "nothing");
+			assert_string_equal(te->e[i].connection_end, "fin");
+		}
+		assert_int_equal(closes, 1);
+	}
+	pd_pipeline_close(p);
+	pd_source_close(src);
+	pd_analysis_free(&a);
+	free(te);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_equals_batch),
 		cmocka_unit_test(test_tick_expires_flows),
 		cmocka_unit_test(test_storm_opened_then_updated),
+		cmocka_unit_test(test_iscsi_timeout_at_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "pktdoctor/checksum.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/finding.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/packet.h"
@@ -131,16 +132,29 @@ enum pd_boot_step {
 	PD_BOOT_HANDOVER,      /* the firmware's last packet before the silence */
 	PD_BOOT_OS_FIRST,      /* the OS's first packet: its first ARP probe */
 	PD_BOOT_OS_IP,         /* the OS's first IP packet */
+	PD_BOOT_DHCP_NAK,      /* the server refused a REQUEST (DHCPNAK) */
+	PD_BOOT_DHCP_DECLINE,  /* the client declined its address (DHCPDECLINE) */
 	PD_BOOT__COUNT
 };
 
-/** A host that booted over the network, step by step (0 = not seen). */
+/* Phase of a boot step, in struct pd_boot_host.phase[]. */
+enum pd_boot_phase {
+	PD_BOOT_FIRMWARE = 0,  /* up to and including the handover */
+	PD_BOOT_OS = 1,        /* after the handover */
+};
+
+/** A host that booted over the network, step by step (0 = not seen).
+ * order[0..n_steps-1] lists the seen steps in time order (then frame
+ * order); reporters print them in that order. */
 struct pd_boot_host {
 	char mac[18];
 	char ip[16];
 	uint64_t frame[PD_BOOT__COUNT];
 	int64_t ns[PD_BOOT__COUNT];
 	char detail[PD_BOOT__COUNT][160];
+	uint8_t phase[PD_BOOT__COUNT];   /* enum pd_boot_phase */
+	uint8_t order[PD_BOOT__COUNT];   /* enum pd_boot_step, in time order */
+	uint8_t n_steps;
 };
 
 struct pd_boot_hosts {
@@ -209,8 +223,11 @@ struct pd_pipeline;
 /** The result of analysing one file. */
 struct pd_analysis {
 	const struct pd_analysis_opts *opts;
-	const char *input;        /* file name as given */
-	char format[8];           /* "pcap" or "pcapng" */
+	const char *input;        /* file name as given, or the interface (points to
+				   * input_name unless a caller sets its own string) */
+	char input_name[256];     /* the analysis' own copy of the name: a
+				   * source's name dies with the source */
+	char format[12];          /* "pcap", "pcapng", "live" or "afpacket" */
 	int linktype;
 	char linktype_name[32];
 	int snaplen;
@@ -228,6 +245,7 @@ struct pd_analysis {
 	 * for the analyzers after it; 0 when it is no copy */
 	uint64_t dup_of;
 	void *state[PD_MAX_ANALYZERS];
+	struct pd_bus bus;             /* what analyzers publish for each other (bus.h) */
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop
 				   * request ends it normally: not "stopped") */

@@ -56,6 +56,15 @@ struct pd_dhcp_client {
 	uint16_t client_arch;       /* option 93 (RFC 4578) the client sent; valid if has_arch */
 	bool has_arch;
 	bool ipxe;                  /* the client sent option 175 (iPXE encapsulated options) */
+	uint32_t declines;          /* DHCPDECLINEs the client sent (RFC 2131 4.4.1:
+				     * the address is already in use) */
+	int64_t decline_ns;         /* first DECLINE */
+	uint64_t decline_frame;
+	uint8_t declined_ip[4];     /* option 50 of the first DECLINE */
+	uint64_t ack_after_nak_frame;     /* first ACK after the first NAK, 0 none */
+	uint64_t ack_after_decline_frame; /* first ACK after the first DECLINE, 0 none */
+	int64_t ack_after_nak_ns, ack_after_decline_ns;
+	char nak_message[96];       /* option 56 of the first NAK (RFC 2132 9.9) */
 };
 
 /** The published list: one allocation, freed with free(). */

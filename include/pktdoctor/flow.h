@@ -36,29 +36,24 @@ struct pd_flow_key {
 
 /** What one direction of a flow has shown (sender's view, RFC 9293 names).
  * Members are ordered by size so that the record has no padding holes
-  * (56 bytes): every live flow holds two. */
+   * (40 bytes): every live flow holds two.  Analyzers keep their own
+ * per-flow state in flow storage (pd_flow_storage_reserve()). */
 struct pd_flow_dir {
 	uint64_t packets;      /* frames sent in this direction */
 	uint64_t bytes;        /* wire bytes (frame lengths) */
 	uint64_t payload_bytes;/* TCP/UDP payload bytes */
-	uint64_t partial_acked;/* partial-checksum segments the peer ACKed */
 	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
 	uint32_t highest_ack;  /* highest ACK this side has sent */
-	/* TX checksum offload evidence: partial-checksum data waiting to be
-	 * acknowledged by the peer */
-	uint32_t partial_end;  /* seq just past the last pending partial segment */
-	uint32_t partial_count;/* segments pending */
 	uint16_t vlan;         /* outer VLAN ID of this direction's first frame, 0 untagged */
 	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
 	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
-	/* flags, one bit each so the record stays 56 bytes */
+	/* flags, one bit each (the record is 40 bytes) */
 	bool vlan_seen : 1;    /* @vlan is set */
 	bool vlan_changed : 1; /* a later frame of this direction had another tag */
 	bool sack_permitted : 1; /* SACK-permitted in its SYN */
 	bool syn_seen : 1;
 	bool seq_valid : 1;    /* snd_nxt is known */
 	bool ack_valid : 1;
-	bool partial_pending : 1;
 };
 
 struct pd_flow {
@@ -68,7 +63,6 @@ struct pd_flow {
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
-	void *tcp_state;       /* owned by the TCP analyzer (src/analyzers/tcp.c) */
 	/* table links */
 	struct pd_flow *hnext;
 	struct pd_flow *lru_prev, *lru_next;
@@ -115,6 +109,27 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
  */
 size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 		      pd_flow_end_fn on_end, void *arg);
+
+/* Bytes of per-flow storage all analyzers may reserve together. */
+#define PD_FLOW_STORAGE_MAX 64
+
+/**
+ * pd_flow_storage_reserve() - reserve @size bytes of storage in every flow
+ * record for one analyzer (Suricata's flow storage is the model): the
+ * analyzer keeps its per-flow state there instead of in struct pd_flow.
+ * Call it from the analyzer's init(), before the first flow exists.
+ * @t: the table.
+ * @size: bytes; rounded up to 8.
+ * Return: a handle (>= 0) for pd_flow_storage(); -PD_EUSAGE once flows
+ * exist, -PD_ELIMIT past PD_FLOW_STORAGE_MAX bytes in all.
+ */
+int pd_flow_storage_reserve(struct pd_flow_table *t, size_t size);
+
+/**
+ * pd_flow_storage() - the storage at @handle in flow @f: zeroed when the
+ * flow is created, 8-byte aligned, valid until the flow ends.
+ */
+void *pd_flow_storage(const struct pd_flow *f, int handle);
 
 /** pd_flow_drain() - end every flow (at the end of a file). */
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg);

@@ -103,6 +103,9 @@ struct pd_sll {
 	uint16_t hatype;   /* ARPHRD_* */
 	uint16_t protocol; /* EtherType */
 	uint32_t ifindex;  /* SLL2 only */
+	uint8_t addr_len;  /* link-layer address length as given (0-8 kept) */
+	uint8_t addr[8];   /* the sender's link-layer address (a MAC for
+			    * ARPHRD_ETHER), for either packet type */
 };
 
 /** ARP (RFC 826), Ethernet/IPv4 only for addresses. */

@@ -34,13 +34,12 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 struct pd_json;
 
 /**
- * pd_report_json_finding() - one finding as a JSON object, as it appears
- * in the report's "findings" array (the monitor's event stream reuses it).
- * @key: member name inside an object, NULL inside an array.
- * @max_frames: frame numbers listed, at most PD_FINDING_MAX_FRAMES.
+ * pd_report_json_finding() - one finding as a JSON object, as the report's
+ * "findings" array has it (docs/json-schema.md): id, severity, frames (at
+ * most @max_frames of those kept), frames_total, folded, flow, message,
+ * evidence, advice.  For other writers of findings (probe, event stream).
  */
-void pd_report_json_finding(struct pd_json *j, const char *key, const struct pd_finding *f,
-			    int max_frames);
+void pd_report_json_finding(struct pd_json *j, const struct pd_finding *f, int max_frames);
 
 /**
  * pd_format_ts() - "2026-11-22T03:14:02.123456789Z" for @ns since the epoch.

@@ -8,11 +8,16 @@
  * duplicate-address detection probes, waits, announces, and only then
  * uses the address.
  *
- *   arp.probe_delay       a host probed (or announced) an address and only
+ *   arp.probe_delay       a host sent RFC 5227 probes for an address and only
  *                         then started IP traffic: the delay from its first
  *                         probe to its first IP packet, the probes and their
  *                         spacing, the silence before the first probe.
- *                         Warning above --probe-delay-threshold (2 s).
+ *                         Warning above --probe-delay-threshold (2 s).  Not
+ *                         for announcements without probes (no probe, no
+ *                         probe delay).
+ *
+ * Frames are attributed to a host by their source MAC: the Ethernet header,
+ * or the Linux cooked (SLL/SLL2) header of a "-i any" capture.
  *   arp.address_conflict  another host answered a probe, probed the same
  *                         address at the same time, or claimed (sent ARP
  *                         with sender IP =) an address that a different MAC
@@ -376,7 +381,11 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 		pd_analysis_add(a, &f);
 	}
 
-	/* arp.probe_delay */
+	/* arp.probe_delay: only about RFC 5227 probes.  A host that only
+	 * announces (a gratuitous ARP, as iPXE sends one after DHCP) did not
+	 * wait for anything, whatever it did next. */
+	if (!e->probes)
+		return;
 	pd_finding_init(&f, "arp.probe_delay",
 			delay < 0 || delay > s->probe_delay_ns ? PD_SEV_WARNING : PD_SEV_INFO);
 	pd_finding_flow(&f, "host %s", mac);
@@ -415,19 +424,33 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	pd_analysis_add(a, &f);
 }
 
+/* The frame's source MAC: from the Ethernet header, or from the Linux
+ * cooked header of a "-i any" capture (SLL/SLL2 on an ARPHRD_ETHER
+ * device); NULL when the frame has none. */
+static const uint8_t *pd_arp_src_mac(const struct pd_packet *p)
+{
+	if (p->layers & PD_L_ETH)
+		return p->eth.src;
+	if ((p->layers & PD_L_SLL) && p->sll.hatype == 1 && p->sll.addr_len == 6)
+		return p->sll.addr;
+	return 0;
+}
+
 static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		       struct pd_flow *flow, int dir)
 {
 	struct arp_state *s = state;
 	const struct pd_arp *r = &p->arp;
+	const uint8_t *src;
 	struct host *h;
 
 	(void)flow;
 	(void)dir;
-	if (!(p->layers & PD_L_ETH))
+	src = pd_arp_src_mac(p);
+	if (!src)
 		return;
 	s->frame = p->frame;
-	h = host_get(s, p->eth.src);
+	h = host_get(s, src);
 	if (!h)
 		return;
 

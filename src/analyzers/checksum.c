@@ -73,7 +73,17 @@ static struct host_partial *pt_get(struct host *h)
 	return h ? h->pt : 0;
 }
 
+/* Per flow, in the flow storage this analyzer reserves: each direction's
+ * TCP data sent with a partial checksum and not yet acknowledged. */
+struct partial_flow {
+	struct {
+		uint32_t end;        /* seq just past the last pending partial segment */
+		uint32_t count;      /* partial-checksum segments pending (0: none) */
+	} dir[2];
+};
+
 struct checksum_state {
+	int storage;                 /* flow storage handle (struct partial_flow) */
 	struct host *hosts;          /* open addressing, power-of-two size */
 	size_t nslots, used, max_hosts;
 	uint64_t host_overflow;      /* frames from hosts past max_hosts */
@@ -154,6 +164,13 @@ static int cs_init(struct pd_analysis *a, void **state)
 	if (!s)
 		return -PD_ENOMEM;
 	s->max_hosts = a->opts->max_hosts ? a->opts->max_hosts : DEFAULT_MAX_HOSTS;
+	s->storage = pd_flow_storage_reserve(a->flows, sizeof(struct partial_flow));
+	if (s->storage < 0) {
+		int rc = s->storage;
+
+		free(s);
+		return rc;
+	}
 	*state = s;
 	return 0;
 }
@@ -275,26 +292,24 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 	/* ACK evidence: data sent with a partial checksum that the peer
 	 * acknowledges arrived with a correct checksum (RFC 9293 3.4) */
 	if (flow && (p->layers & PD_L_TCP) && !p->malformed) {
-		struct pd_flow_dir *me = &flow->dir[dir], *peer = &flow->dir[1 - dir];
+		struct partial_flow *pf = pd_flow_storage(flow, s->storage);
 		const struct pd_tcp *t = &p->tcp;
 
-		if ((t->flags & 0x10) && peer->partial_pending &&
-		    pd_seq_le(peer->partial_end, t->ack)) {
+		if ((t->flags & 0x10) && pf->dir[1 - dir].count &&
+		    pd_seq_le(pf->dir[1 - dir].end, t->ack)) {
 			struct host *ph = host_get(s, &p->ip.dst, false, p->frame);
 
 			if (pt_get(ph))
-				ph->pt->partial_acked += peer->partial_count;
-			peer->partial_acked += peer->partial_count;
-			peer->partial_count = 0;
-			peer->partial_pending = false;
+				ph->pt->partial_acked += pf->dir[1 - dir].count;
+			pf->dir[1 - dir].count = 0;
 		}
 		if (t->csum.verdict == PD_CSUM_PARTIAL && t->payload_len > 0) {
 			uint32_t end = t->seq + t->payload_len;
 
-			if (!me->partial_pending || pd_seq_lt(me->partial_end, end))
-				me->partial_end = end;
-			me->partial_pending = true;
-			me->partial_count++;
+			if (!pf->dir[dir].count || pd_seq_lt(pf->dir[dir].end, end))
+				pf->dir[dir].end = end;
+			if (pf->dir[dir].count < UINT32_MAX)
+				pf->dir[dir].count++;
 			if (pt_get(h))
 				h->pt->partial_tcp_data++;
 		}

@@ -20,6 +20,13 @@
  *                                (warning; error when a client that got one
  *                                had sent a vendor class itself);
  *   dhcp.no_offer                per client: DISCOVERs that no OFFER answered;
+ *   dhcp.nak                     per client and server: DHCPNAKs, the REQUEST
+ *                                each refused (requested address, ciaddr) and
+ *                                the server's option 56 text (error; warning
+ *                                when the client got a lease afterwards);
+ *   dhcp.decline                 per client: DHCPDECLINEs, the address declined
+ *                                (option 50) and the ACK that gave it: the
+ *                                client found it in use (RFC 2131 4.4.1);
  *   dhcp.rootpath                per client: the root path it was offered,
  *                                parsed (for the boot summary).
  *
@@ -36,6 +43,7 @@
 #include "pktdoctor/cursor.h"
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/rootpath.h"
 
 #define BOOTREQUEST 1
@@ -43,6 +51,8 @@
 
 #define OPT_VENDOR_SPECIFIC 43  /* RFC 2132 8.4 */
 #define OPT_ROOT_PATH 17        /* RFC 2132 3.19 */
+#define OPT_REQUESTED_IP 50     /* RFC 2132 9.1 */
+#define OPT_MESSAGE 56          /* RFC 2132 9.9 */
 #define OPT_SERVER_ID 54        /* RFC 2132 9.7 */
 #define OPT_VENDOR_CLASS 60     /* RFC 2132 9.13 */
 #define OPT_TFTP_SERVER 66      /* RFC 2132 9.4 */
@@ -107,6 +117,24 @@ struct client {
 	int16_t rp_counted[COUNTED]; /* rpath entries this client is counted in */
 	uint8_t n_rp_counted;
 	int8_t vm_counted;       /* server entry this client is counted in, -1 none */
+	/* the client's last REQUEST: what a NAK refused */
+	uint64_t req_frame;
+	uint8_t req_ip[4];       /* option 50, else ciaddr */
+	bool req_renew;          /* ciaddr set: RENEWING/REBINDING (RFC 2131 4.3.2) */
+	bool req_selecting;      /* server identifier set: SELECTING */
+	/* DHCPNAKs (first server's) and DHCPDECLINEs */
+	uint64_t nak_frames[RUN_FRAMES];
+	uint32_t nak_nframes;
+	uint64_t nak_req_frame;  /* the REQUEST the first NAK refused */
+	uint8_t nak_req_ip[4];
+	uint8_t nak_server[4];
+	bool nak_renew, nak_selecting;
+	uint64_t dec_frames[RUN_FRAMES];
+	uint32_t dec_nframes;
+	uint64_t dec_ack_frame;  /* the last ACK before the first DECLINE */
+	uint8_t dec_server[4];   /* option 54 of the DECLINE */
+	char dec_message[96];    /* option 56 of the DECLINE */
+	uint64_t last_ack_frame;
 };
 
 struct dhcp_state {
@@ -121,6 +149,7 @@ struct dhcp_state {
 	size_t n_srv;
 	uint64_t srv_dropped;
 	uint64_t frame;          /* the frame being analysed */
+	struct pd_analysis *a;   /* for PD_BUS_ROOT_PATH (include/pktdoctor/bus.h) */
 	/* first frames of what the full tables did not track */
 	uint64_t first_dropped, first_rp_dropped, first_srv_dropped;
 };
@@ -305,6 +334,27 @@ static void add_frame(uint64_t *frames, uint32_t *n, uint64_t *total, uint64_t f
 /* Per message                                                       */
 /* ---------------------------------------------------------------- */
 
+/* Publish a root path, parsed, for the analyzers that follow it
+ * (PD_BUS_ROOT_PATH: the iSCSI analyzer's ports).  @r: its entry, or
+ * NULL when the table was full (then it is parsed here). */
+static void publish_rootpath(struct dhcp_state *s, const struct pd_packet *p, uint8_t opt,
+			     uint8_t sub, const uint8_t server[4], const char *text, size_t len,
+			     const struct rpath *r)
+{
+	struct pd_rootpath own;
+	struct pd_bus_event ev = {.type = PD_BUS_ROOT_PATH, .frame = p->frame, .ts_ns = p->ts_ns};
+	struct pd_bus_root_path *e = &ev.u.root_path;
+
+	e->text = text;
+	e->len = len;
+	e->option = opt;
+	e->suboption = sub;
+	memcpy(e->server, server, 4);
+	e->rp = r ? &r->rp : &own;
+	e->rc = r ? r->rc : pd_rootpath_parse(text, len, &own);
+	pd_bus_publish(s->a, &ev);
+}
+
 /* A root path in a reply: count it for its distinct entry, and keep it
  * as the client's when it is the one a boot uses (17, else 43.201). */
 static void saw_rootpath(struct dhcp_state *s, struct client *c, const struct pd_packet *p,
@@ -323,6 +373,7 @@ static void saw_rootpath(struct dhcp_state *s, struct client *c, const struct pd
 		len--; /* a NUL terminator some servers add (RFC 2132 2 says not to) */
 	text[len] = 0;
 	r = rpath_get(s, server, opt, sub, text, len, &idx);
+	publish_rootpath(s, p, opt, sub, server, text, len, r);
 	if (c && (opt == OPT_ROOT_PATH || sub == SUB_TARGET1)) {
 		struct pd_rootpath rp;
 
@@ -433,6 +484,23 @@ static void on_request(struct client *c, const struct pd_packet *p)
 		 * even if the capture did not see it */
 		if (pd_dhcp_has(d, OPT_SERVER_ID))
 			c->run_n = 0;
+		c->req_frame = p->frame;
+		if (!opt_addr(p, OPT_REQUESTED_IP, c->req_ip))
+			memcpy(c->req_ip, d->ciaddr, 4);
+		c->req_renew = (d->ciaddr[0] | d->ciaddr[1] | d->ciaddr[2] | d->ciaddr[3]) != 0;
+		c->req_selecting = pd_dhcp_has(d, OPT_SERVER_ID);
+		break;
+	case PD_DHCP_DECLINE:
+		if (!pc->declines++) {
+			pc->decline_ns = p->ts_ns;
+			pc->decline_frame = p->frame;
+			opt_addr(p, OPT_REQUESTED_IP, pc->declined_ip);
+			opt_addr(p, OPT_SERVER_ID, c->dec_server);
+			opt_text(p, OPT_MESSAGE, c->dec_message, sizeof(c->dec_message));
+			c->dec_ack_frame = c->last_ack_frame;
+		}
+		if (c->dec_nframes < RUN_FRAMES)
+			c->dec_frames[c->dec_nframes++] = p->frame;
 		break;
 	default:
 		break;
@@ -466,6 +534,15 @@ static void on_reply(struct dhcp_state *s, struct client *c, const struct pd_pac
 				pc->ack_ns = p->ts_ns;
 				pc->ack_frame = p->frame;
 			}
+			c->last_ack_frame = p->frame;
+			if (pc->naks && !pc->ack_after_nak_frame) {
+				pc->ack_after_nak_frame = p->frame;
+				pc->ack_after_nak_ns = p->ts_ns;
+			}
+			if (pc->declines && !pc->ack_after_decline_frame) {
+				pc->ack_after_decline_frame = p->frame;
+				pc->ack_after_decline_ns = p->ts_ns;
+			}
 			memcpy(pc->assigned_ip, d->yiaddr, 4);
 			if (!pc->offers)
 				memcpy(pc->server_id, server, 4);
@@ -474,7 +551,15 @@ static void on_reply(struct dhcp_state *s, struct client *c, const struct pd_pac
 			if (!pc->naks++) {
 				pc->nak_ns = p->ts_ns;
 				pc->nak_frame = p->frame;
+				opt_text(p, OPT_MESSAGE, pc->nak_message, sizeof(pc->nak_message));
+				memcpy(c->nak_server, server, 4);
+				c->nak_req_frame = c->req_frame;
+				memcpy(c->nak_req_ip, c->req_ip, 4);
+				c->nak_renew = c->req_renew;
+				c->nak_selecting = c->req_selecting;
 			}
+			if (c->nak_nframes < RUN_FRAMES)
+				c->nak_frames[c->nak_nframes++] = p->frame;
 			return;
 		default:
 			break;
@@ -519,9 +604,9 @@ static int dhcp_init(struct pd_analysis *a, void **state)
 {
 	struct dhcp_state *s = calloc(1, sizeof(*s));
 
-	(void)a;
 	if (!s)
 		return -PD_ENOMEM;
+	s->a = a;
 	for (size_t i = 0; i < INDEX_SLOTS; i++)
 		s->index[i] = -1;
 	*state = s;
@@ -752,6 +837,95 @@ static int no_offer_finding(struct pd_analysis *a, const struct client *c, uint6
 	return pd_analysis_add(a, &f);
 }
 
+/* dhcp.nak: the server refused the client's REQUEST (RFC 2131 4.3.2). */
+static int nak_finding(struct pd_analysis *a, const struct client *c)
+{
+	struct pd_finding f;
+	const struct pd_dhcp_client *pc = &c->pub;
+	char srv[16], req[16];
+	bool recovered = pc->ack_after_nak_frame != 0;
+	const char *state = c->nak_renew ? "RENEWING/REBINDING (ciaddr set)" :
+			    c->nak_selecting ? "SELECTING (answering an OFFER)" :
+					       "INIT-REBOOT (asking for its previous address)";
+
+	fmt_ip(c->nak_server, srv, sizeof(srv));
+	fmt_ip(c->nak_req_ip, req, sizeof(req));
+	pd_finding_init(&f, "dhcp.nak", recovered ? PD_SEV_WARNING : PD_SEV_ERROR);
+	if (c->nak_req_frame)
+		pd_finding_add_frame(&f, c->nak_req_frame);
+	for (uint32_t i = 0; i < c->nak_nframes; i++)
+		pd_finding_add_frame(&f, c->nak_frames[i]);
+	if (recovered)
+		pd_finding_add_frame(&f, pc->ack_after_nak_frame);
+	f.frames_total = (c->nak_req_frame ? 1 : 0) + pc->naks + (recovered ? 1 : 0);
+	pd_finding_flow(&f, "host %s", pc->mac);
+	pd_finding_message(&f, "DHCP server %s refused client %s's REQUEST for %s with DHCPNAK "
+			       "(frame %llu%s%s%s)%s",
+			   srv, pc->mac, req, (unsigned long long)pc->nak_frame,
+			   pc->nak_message[0] ? ", \"" : "", pc->nak_message,
+			   pc->nak_message[0] ? "\"" : "",
+			   recovered ? "; the client started over and got a lease" :
+				       "; the client never got a lease in this capture");
+	pd_finding_ev_str(&f, "client", "%s", pc->mac);
+	pd_finding_ev_str(&f, "server", "%s", srv);
+	pd_finding_ev_str(&f, "requested_ip", "%s", req);
+	pd_finding_ev_str(&f, "client_state", "%s", state);
+	pd_finding_ev_str(&f, "server_message", "%s", pc->nak_message);
+	pd_finding_ev_u64(&f, "naks", pc->naks);
+	pd_finding_ev_u64(&f, "request_frame", c->nak_req_frame);
+	pd_finding_ev_u64(&f, "nak_frame", pc->nak_frame);
+	pd_finding_ev_u64(&f, "ack_after_frame", pc->ack_after_nak_frame);
+	if (recovered)
+		pd_finding_ev_double(&f, "lost_s",
+				     (double)(pc->ack_after_nak_ns - pc->nak_ns) / 1e9);
+	pd_finding_advice(&f, "The server will not let the client have the address it asked for: "
+			      "it is on another subnet (the client moved, or a relay's giaddr "
+			      "points at the wrong scope) or the lease expired or went to another "
+			      "client. Check %s's scope and reservation for this client.",
+			  srv);
+	return pd_analysis_add(a, &f);
+}
+
+/* dhcp.decline: the client found its new address in use (RFC 2131 4.4.1). */
+static int decline_finding(struct pd_analysis *a, const struct client *c)
+{
+	struct pd_finding f;
+	const struct pd_dhcp_client *pc = &c->pub;
+	char ip[16], srv[16];
+	bool recovered = pc->ack_after_decline_frame != 0;
+
+	fmt_ip(pc->declined_ip, ip, sizeof(ip));
+	fmt_ip(c->dec_server, srv, sizeof(srv));
+	pd_finding_init(&f, "dhcp.decline", PD_SEV_ERROR);
+	if (c->dec_ack_frame)
+		pd_finding_add_frame(&f, c->dec_ack_frame);
+	for (uint32_t i = 0; i < c->dec_nframes; i++)
+		pd_finding_add_frame(&f, c->dec_frames[i]);
+	if (recovered)
+		pd_finding_add_frame(&f, pc->ack_after_decline_frame);
+	f.frames_total = (c->dec_ack_frame ? 1 : 0) + pc->declines + (recovered ? 1 : 0);
+	pd_finding_flow(&f, "host %s", pc->mac);
+	pd_finding_message(&f, "client %s declined %s (DHCPDECLINE, frame %llu): the address the "
+			       "server gave it is already in use on the segment%s",
+			   pc->mac, ip, (unsigned long long)pc->decline_frame,
+			   recovered ? "; it got another lease afterwards" :
+				       "; it got no other lease in this capture");
+	pd_finding_ev_str(&f, "client", "%s", pc->mac);
+	pd_finding_ev_str(&f, "declined_ip", "%s", ip);
+	pd_finding_ev_str(&f, "server", "%s", srv);
+	pd_finding_ev_str(&f, "client_message", "%s", c->dec_message);
+	pd_finding_ev_u64(&f, "declines", pc->declines);
+	pd_finding_ev_u64(&f, "ack_frame", c->dec_ack_frame);
+	pd_finding_ev_u64(&f, "decline_frame", pc->decline_frame);
+	pd_finding_ev_u64(&f, "ack_after_frame", pc->ack_after_decline_frame);
+	pd_finding_advice(&f, "Another host answers ARP for %s: a static address inside the pool, "
+			      "a stale host, or a second DHCP server. The client must start over "
+			      "(RFC 2131: after 10 s). Find the owner (arp.address_conflict names "
+			      "its MAC when captured) and exclude the address from the pool.",
+			  ip);
+	return pd_analysis_add(a, &f);
+}
+
 static int rootpath_info(struct pd_analysis *a, const struct client *c)
 {
 	struct pd_finding f;
@@ -843,6 +1017,10 @@ static int dhcp_finish(void *state, struct pd_analysis *a)
 		 * first retransmission time without an answer */
 		if (c->run_n >= 2 || (c->run_n == 1 && end - c->run_last_ns >= RETRY_NS))
 			rc = no_offer_finding(a, c, offers - c->pub.offers, t0, end);
+		if (!rc && c->pub.naks)
+			rc = nak_finding(a, c);
+		if (!rc && c->pub.declines)
+			rc = decline_finding(a, c);
 		/* one per client; past --max-findings-per-id they fold into one */
 		if (!rc && c->pub.root_path[0])
 			rc = rootpath_info(a, c);

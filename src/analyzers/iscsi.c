@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iscsi.c - iSCSI (RFC 7143) analysis of TCP connections to port 3260
- * (and to ports a DHCP root path names, RFC 4173).
+ * (and to ports a DHCP root path names, RFC 4173, as the DHCP analyzer
+ * publishes them on the bus: include/pktdoctor/bus.h).
+ *
+ * One of three parts: the BHS dissector (dissectors/iscsi.c) decodes each
+ * header into named fields, the text-key rules (src/core/iscsi_text.c)
+ * judge the login negotiation; this file reassembles the PDUs from the
+ * TCP stream, runs the checks and words the findings.
  *
  * Each direction of a connection is a byte stream cut into PDUs: a
  * 48-byte Basic Header Segment, TotalAHSLength*4 bytes of AHS, a 4-byte
@@ -15,7 +21,10 @@
  * a header that cannot be one) loses the PDU framing, and that direction
  * is not parsed any further (counted, and reported in iscsi.login).
  *
- * Findings, one per connection and id (counts and first frames):
+ * Findings, one per connection and id (counts and first frames), each
+ * emitted as soon as it is known (the checks after the packet that shows
+ * the first occurrence, a timeout at the tick past its deadline) and
+ * updated under its key as the connection goes on and ends:
  *   iscsi.login_failed         Login Response Status-Class != 0 (11.13.5);
  *   iscsi.negotiation_invalid  an answer or declaration RFC 7143 6.2 / 13
  *                              does not allow;
@@ -28,10 +37,11 @@
  *   iscsi.statsn_gap           StatSN not advancing by one (4.2.2.2);
  *   iscsi.timeout              a SCSI Command or NOP-Out with no response
  *                              within the timeout, and what the initiator
- *                              did next (resolved at finish);
+ *                              did next (a reconnect: resolved at finish);
  *   iscsi.lun_255              a SCSI Command to LUN 255;
- *   iscsi.login                one per connection: names, negotiated
- *                              parameters, login and first READ frames.
+ *   iscsi.login                one per connection, when it ends: names,
+ *                              negotiated parameters, login and first READ
+ *                              frames.
  *
  * Per-connection state lives in a hash table keyed by the flow id (the
  * flow record's only analyzer pointer belongs to the TCP analyzer) and is
@@ -49,77 +59,26 @@
 #include "pktdoctor/error.h"
 #include "pktdoctor/vec.h"
 #include "pktdoctor/iscsi.h"
+#include "pktdoctor/iscsi_pdu.h"
+#include "pktdoctor/bus.h"
 #include "pktdoctor/rootpath.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
 #define TH_RST 0x04
 
-#define BHS_LEN 48
+#define BHS_LEN PD_ISCSI_BHS_LEN
 #define HDR_MAX (BHS_LEN + 255 * 4 + 4) /* BHS + largest AHS + HeaderDigest */
 #define TEXT_CAP 65536          /* Login/Text data buffered per direction */
 #define MAX_PENDING 256         /* outstanding commands tracked per connection */
 #define MAX_LIVE 4096           /* iSCSI connections tracked at once */
 #define MAX_LIST 100000         /* connection summaries kept */
-#define MAX_QUEUED 2000         /* timeout findings waiting for finish() */
+#define MAX_QUEUED 2000         /* timeouts waiting for the reconnect check in finish() */
 #define NBUCKETS 1024
 #define MAX_PORTS 16
 #define VAL_LEN 128             /* stored key value (longer ones are cut) */
 #define LOGIN_FRAMES 16
-#define NO_ITT 0xffffffffu
-
-/* BHS opcodes (RFC 7143 11.2.1.2). */
-enum {
-	OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_TMF_REQ = 0x02, OP_LOGIN_REQ = 0x03,
-	OP_TEXT_REQ = 0x04, OP_DATA_OUT = 0x05, OP_LOGOUT_REQ = 0x06, OP_SNACK = 0x10,
-	OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_TMF_RSP = 0x22, OP_LOGIN_RSP = 0x23,
-	OP_TEXT_RSP = 0x24, OP_DATA_IN = 0x25, OP_LOGOUT_RSP = 0x26, OP_R2T = 0x31,
-	OP_ASYNC = 0x32, OP_REJECT = 0x3f,
-};
-
-/* ---- negotiation keys (RFC 7143 section 13, 6.2) ---- */
-
-enum ktype {
-	K_LIST,      /* list of values, the answer picks one (6.2.1) */
-	K_MIN,       /* numeric, result function Minimum (6.2.2) */
-	K_MAX,       /* numeric, result function Maximum */
-	K_AND,       /* Boolean, result function AND */
-	K_OR,        /* Boolean, result function OR */
-	K_DECL_NUM,  /* numeric declaration, not negotiated */
-};
-
-struct keydef {
-	const char *name;
-	uint8_t type;         /* enum ktype */
-	uint32_t lo, hi;      /* numeric range */
-	const char *def;      /* default value */
-};
-
-enum {
-	NK_HEADER_DIGEST, NK_DATA_DIGEST, NK_AUTH_METHOD, NK_MAX_CONNECTIONS, NK_INITIAL_R2T,
-	NK_IMMEDIATE_DATA, NK_MAX_BURST, NK_FIRST_BURST, NK_TIME2WAIT, NK_TIME2RETAIN,
-	NK_MAX_OUT_R2T, NK_DATA_PDU_IN_ORDER, NK_DATA_SEQ_IN_ORDER, NK_ERL, NK__COUNT,
-	NK_MRDSL = NK__COUNT, /* declarative, kept apart */
-	NK__ALL
-};
-
-static const struct keydef keydefs[NK__ALL] = {
-	[NK_HEADER_DIGEST] = {"HeaderDigest", K_LIST, 0, 0, "None"},          /* 13.1 */
-	[NK_DATA_DIGEST] = {"DataDigest", K_LIST, 0, 0, "None"},              /* 13.1 */
-	[NK_AUTH_METHOD] = {"AuthMethod", K_LIST, 0, 0, "None"},              /* 12.1 */
-	[NK_MAX_CONNECTIONS] = {"MaxConnections", K_MIN, 1, 65535, "1"},      /* 13.2 */
-	[NK_INITIAL_R2T] = {"InitialR2T", K_OR, 0, 0, "Yes"},                 /* 13.10 */
-	[NK_IMMEDIATE_DATA] = {"ImmediateData", K_AND, 0, 0, "Yes"},          /* 13.11 */
-	[NK_MAX_BURST] = {"MaxBurstLength", K_MIN, 512, 16777215, "262144"},  /* 13.13 */
-	[NK_FIRST_BURST] = {"FirstBurstLength", K_MIN, 512, 16777215, "65536"}, /* 13.14 */
-	[NK_TIME2WAIT] = {"DefaultTime2Wait", K_MAX, 0, 3600, "2"},           /* 13.15 */
-	[NK_TIME2RETAIN] = {"DefaultTime2Retain", K_MIN, 0, 3600, "20"},      /* 13.16 */
-	[NK_MAX_OUT_R2T] = {"MaxOutstandingR2T", K_MIN, 1, 65535, "1"},       /* 13.17 */
-	[NK_DATA_PDU_IN_ORDER] = {"DataPDUInOrder", K_OR, 0, 0, "Yes"},       /* 13.18 */
-	[NK_DATA_SEQ_IN_ORDER] = {"DataSequenceInOrder", K_OR, 0, 0, "Yes"},  /* 13.19 */
-	[NK_ERL] = {"ErrorRecoveryLevel", K_MIN, 0, 2, "0"},                  /* 13.20 */
-	[NK_MRDSL] = {"MaxRecvDataSegmentLength", K_DECL_NUM, 512, 16777215, "8192"}, /* 13.12 */
-};
+#define NO_ITT PD_ISCSI_RESERVED_TAG
 
 /* ---- findings kept per connection ---- */
 
@@ -141,6 +100,8 @@ static const uint8_t issue_sev[I__COUNT] = {
 struct issue {
 	struct pd_finding *f; /* built at the first occurrence */
 	uint64_t n;           /* occurrences */
+	uint64_t key;         /* its finding's key, once emitted (pd_analysis_emit) */
+	bool unsent;          /* built, not emitted yet (issues_flush()) */
 };
 
 /* Why a direction stopped being parsed. */
@@ -164,7 +125,7 @@ static const char *const next_name[] = {
 
 struct pending {          /* a SCSI Command or NOP-Out waiting for its response */
 	uint32_t itt;         /* Initiator Task Tag */
-	uint8_t opcode;       /* OP_SCSI_CMD or OP_NOP_OUT */
+	uint8_t opcode;       /* PD_ISCSI_OP_SCSI_CMD or PD_ISCSI_OP_NOP_OUT */
 	uint8_t cdb0;         /* CDB operation code */
 	uint8_t next;         /* enum next_kind: first initiator action after it */
 	uint8_t next_detail;  /* TMF function or logout reason */
@@ -172,6 +133,7 @@ struct pending {          /* a SCSI Command or NOP-Out waiting for its response 
 	uint64_t frame;
 	int64_t next_ns;
 	uint64_t next_frame;
+	bool overdue;         /* a tick found it past the timeout, unanswered */
 };
 
 struct nkey {             /* one negotiated key during the login */
@@ -194,7 +156,8 @@ struct rx {               /* one direction's stream (side 0: initiator -> target
 	uint64_t lost_bytes;  /* bytes not parsed after the framing was lost */
 	uint64_t bad_csum;    /* segments skipped for a bad TCP checksum */
 	uint8_t stage;
-	uint8_t hdr[HDR_MAX];
+	uint8_t hdr[HDR_MAX];     /* BHS + AHS + HeaderDigest as received */
+	struct pd_iscsi_bhs bhs;  /* the BHS of the PDU being read, decoded */
 	uint32_t hdr_have, hdr_need;
 	uint32_t dlen;        /* DataSegmentLength of the PDU being read */
 	uint32_t data_need;   /* data + padding */
@@ -222,7 +185,7 @@ struct conn {
 	uint32_t limit[2];    /* largest data segment side s may send */
 	bool mrdsl_declared[2];
 	uint32_t mrdsl_value[2];
-	struct nkey keys[NK__COUNT];
+	struct nkey keys[PD_ISCSI_KEY__NEGOTIATED];
 	bool burst_side_reported[2];
 	char redirect[VAL_LEN];    /* TargetAddress of a redirection */
 	uint64_t login_frames[LOGIN_FRAMES];
@@ -236,9 +199,12 @@ struct conn {
 	uint64_t commands_timed_out, answered_late;
 	bool have_timeout;
 	struct pending to;    /* the first command that timed out */
+	bool to_pending;      /* ... still waiting (found overdue by a tick) */
 	int64_t to_wait_ns;
 	bool to_answered;
 	uint64_t to_rsp_frame;
+	uint64_t to_key;      /* its iscsi.timeout finding, once emitted (pd_analysis_emit) */
+	const struct pd_flow *flow; /* the flow record, valid while the connection lives */
 	uint32_t mrdsl_max[2];
 	uint64_t mrdsl_n[2];
 	uint64_t digest_n[2]; /* [0] header, [1] data */
@@ -247,8 +213,9 @@ struct conn {
 	struct issue is[I__COUNT];
 };
 
-struct queued_timeout {
+struct queued_timeout {   /* a timeout whose connection ended, for finish() */
 	struct pd_finding f;
+	uint64_t key;         /* the finding's key: finish() updates it */
 	struct pd_addr initiator, target;
 	uint16_t target_port;
 	uint64_t flow_id;
@@ -257,6 +224,7 @@ struct queued_timeout {
 };
 
 struct iscsi_state {
+	struct pd_analysis *a;        /* where findings are emitted as they are known */
 	int64_t timeout_ns;
 	uint16_t ports[MAX_PORTS];
 	unsigned n_ports;
@@ -280,305 +248,17 @@ struct iscsi_state {
 
 /* ---- public helpers ---- */
 
-const char *pd_iscsi_opcode_name(uint8_t op)
-{
-	switch (op & 0x3f) {
-	case OP_NOP_OUT: return "NOP-Out";
-	case OP_SCSI_CMD: return "SCSI Command";
-	case OP_TMF_REQ: return "Task Management Function Request";
-	case OP_LOGIN_REQ: return "Login Request";
-	case OP_TEXT_REQ: return "Text Request";
-	case OP_DATA_OUT: return "SCSI Data-Out";
-	case OP_LOGOUT_REQ: return "Logout Request";
-	case OP_SNACK: return "SNACK Request";
-	case OP_NOP_IN: return "NOP-In";
-	case OP_SCSI_RSP: return "SCSI Response";
-	case OP_TMF_RSP: return "Task Management Function Response";
-	case OP_LOGIN_RSP: return "Login Response";
-	case OP_TEXT_RSP: return "Text Response";
-	case OP_DATA_IN: return "SCSI Data-In";
-	case OP_LOGOUT_RSP: return "Logout Response";
-	case OP_R2T: return "R2T";
-	case OP_ASYNC: return "Asynchronous Message";
-	case OP_REJECT: return "Reject";
-	case 0x1c: case 0x1d: case 0x1e: return "vendor-specific (initiator)";
-	case 0x3c: case 0x3d: case 0x3e: return "vendor-specific (target)";
-	default: return "unknown";
-	}
-}
-
 /* Opcodes each side may send (RFC 7143 11.2.1.2). */
 static bool opcode_valid(int side, uint8_t op)
 {
 	if (side == 0)
-		return op <= OP_LOGOUT_REQ || op == OP_SNACK || (op >= 0x1c && op <= 0x1e);
-	return (op >= OP_NOP_IN && op <= OP_LOGOUT_RSP) || op == OP_R2T || op == OP_ASYNC ||
+		return op <= PD_ISCSI_OP_LOGOUT_REQ || op == PD_ISCSI_OP_SNACK || (op >= 0x1c && op <= 0x1e);
+	return (op >= PD_ISCSI_OP_NOP_IN && op <= PD_ISCSI_OP_LOGOUT_RSP) || op == PD_ISCSI_OP_R2T ||
+	       op == PD_ISCSI_OP_ASYNC ||
 	       (op >= 0x3c && op <= 0x3f);
 }
 
-const char *pd_iscsi_login_status_name(uint16_t st)
-{
-	switch (st) { /* RFC 7143 11.13.5 */
-	case 0x0000: return "success";
-	case 0x0101: return "target moved temporarily";
-	case 0x0102: return "target moved permanently";
-	case 0x0200: return "initiator error";
-	case 0x0201: return "authentication failure";
-	case 0x0202: return "authorization failure";
-	case 0x0203: return "not found";
-	case 0x0204: return "target removed";
-	case 0x0205: return "unsupported version";
-	case 0x0206: return "too many connections";
-	case 0x0207: return "missing parameter";
-	case 0x0208: return "can't include in session";
-	case 0x0209: return "session type not supported";
-	case 0x020a: return "session does not exist";
-	case 0x020b: return "invalid during login";
-	case 0x0300: return "target error";
-	case 0x0301: return "service unavailable";
-	case 0x0302: return "out of resources";
-	}
-	switch (st >> 8) {
-	case 1: return "redirection (unknown detail)";
-	case 2: return "initiator error (unknown detail)";
-	case 3: return "target error (unknown detail)";
-	default: return "unknown status class";
-	}
-}
 
-const char *pd_iscsi_neg_name(int v)
-{
-	static const char *const names[] = {
-		"ok", "unknown key", "answer not among the offered values",
-		"value out of range", "answer above the offer (result function Minimum)",
-		"answer below the offer (result function Maximum)", "Boolean value not Yes or No",
-		"Boolean answer contradicts the result the offer fixed", "answered with a list",
-		"offered value out of range",
-	};
-
-	return v >= 0 && v < (int)(sizeof(names) / sizeof(names[0])) ? names[v] : "unknown";
-}
-
-int pd_iscsi_text_next(const uint8_t *buf, size_t len, size_t *off, struct pd_iscsi_kv *kv)
-{
-	while (*off < len && buf[*off] == 0)
-		(*off)++;
-	if (*off >= len)
-		return 0;
-	{
-		size_t start = *off, end = start, eq = (size_t)-1;
-
-		while (end < len && buf[end] != 0) {
-			if (buf[end] == '=' && eq == (size_t)-1)
-				eq = end;
-			end++;
-		}
-		*off = end < len ? end + 1 : end;
-		if (eq == (size_t)-1 || eq == start)
-			return -PD_EMALFORMED;
-		kv->key = (const char *)buf + start;
-		kv->key_len = eq - start;
-		kv->value = (const char *)buf + eq + 1;
-		kv->value_len = end - eq - 1;
-		return 1;
-	}
-}
-
-int pd_iscsi_parse_number(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -PD_EMALFORMED;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -PD_EMALFORMED;
-		if (v > (UINT64_MAX - d) / (uint64_t)base)
-			return -PD_EMALFORMED;
-		v = v * (uint64_t)base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static const struct keydef *key_find(const char *name, size_t len, int *idx)
-{
-	for (int i = 0; i < NK__ALL; i++)
-		if (strlen(keydefs[i].name) == len && !memcmp(keydefs[i].name, name, len)) {
-			if (idx)
-				*idx = i;
-			return &keydefs[i];
-		}
-	return 0;
-}
-
-static int bool_val(const char *v)
-{
-	if (!strcmp(v, "Yes"))
-		return 1;
-	if (!strcmp(v, "No"))
-		return 0;
-	return -1;
-}
-
-static int check_value(const struct keydef *k, const char *v)
-{
-	uint64_t n;
-
-	switch (k->type) {
-	case K_LIST:
-		return *v && v[0] != ',' ? PD_ISCSI_NEG_OK : PD_ISCSI_NEG_RANGE;
-	case K_AND:
-	case K_OR:
-		return bool_val(v) < 0 ? PD_ISCSI_NEG_NOT_BOOL : PD_ISCSI_NEG_OK;
-	default:
-		if (pd_iscsi_parse_number(v, &n) || n < k->lo || n > k->hi)
-			return PD_ISCSI_NEG_RANGE;
-		return PD_ISCSI_NEG_OK;
-	}
-}
-
-int pd_iscsi_check_value(const char *key, const char *value)
-{
-	const struct keydef *k = key_find(key, strlen(key), 0);
-
-	return k ? check_value(k, value) : PD_ISCSI_NEG_UNKNOWN_KEY;
-}
-
-/* Is @v one of the comma-separated values of @list? */
-static bool in_list(const char *list, const char *v)
-{
-	size_t n = strlen(v);
-
-	while (*list) {
-		const char *c = strchr(list, ',');
-		size_t len = c ? (size_t)(c - list) : strlen(list);
-
-		if (len == n && !memcmp(list, v, n))
-			return true;
-		if (!c)
-			break;
-		list = c + 1;
-	}
-	return false;
-}
-
-static void set_result(char *r, size_t rlen, const char *v)
-{
-	if (r && rlen)
-		snprintf(r, rlen, "%s", v);
-}
-
-int pd_iscsi_negotiate(const char *key, const char *offer, const char *answer,
-		       char *result, size_t rlen)
-{
-	const struct keydef *k = key_find(key, strlen(key), 0);
-	uint64_t o = 0, a = 0;
-	int ob, ab, res;
-
-	if (!k || k->type == K_DECL_NUM) {
-		set_result(result, rlen, answer ? answer : offer);
-		return PD_ISCSI_NEG_UNKNOWN_KEY;
-	}
-	if (check_value(k, offer) != PD_ISCSI_NEG_OK) {
-		set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_BAD_OFFER;
-	}
-	if (!answer) {
-		/* 6.2.2: the answer is optional only where the offer decides */
-		ob = bool_val(offer);
-		if ((k->type == K_AND && ob == 0) || (k->type == K_OR && ob == 1))
-			set_result(result, rlen, offer);
-		else
-			set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_OK;
-	}
-	if (!strcmp(answer, "Reject") || !strcmp(answer, "Irrelevant") ||
-	    !strcmp(answer, "NotUnderstood")) {
-		set_result(result, rlen, k->def);
-		return PD_ISCSI_NEG_OK;
-	}
-	switch (k->type) {
-	case K_LIST:
-		if (strchr(answer, ',')) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_LIST_ANSWER;
-		}
-		if (!in_list(offer, answer)) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_NOT_OFFERED;
-		}
-		set_result(result, rlen, answer);
-		return PD_ISCSI_NEG_OK;
-	case K_MIN:
-	case K_MAX:
-		pd_iscsi_parse_number(offer, &o);
-		if (pd_iscsi_parse_number(answer, &a) || a < k->lo || a > k->hi) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_RANGE;
-		}
-		if (k->type == K_MIN && a > o) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_ABOVE_OFFER;
-		}
-		if (k->type == K_MAX && a < o) {
-			set_result(result, rlen, offer);
-			return PD_ISCSI_NEG_BELOW_OFFER;
-		}
-		set_result(result, rlen, answer);
-		return PD_ISCSI_NEG_OK;
-	default: /* K_AND, K_OR */
-		ob = bool_val(offer);
-		ab = bool_val(answer);
-		if (ab < 0) {
-			set_result(result, rlen, k->def);
-			return PD_ISCSI_NEG_NOT_BOOL;
-		}
-		res = k->type == K_AND ? (ob && ab) : (ob || ab);
-		set_result(result, rlen, res ? "Yes" : "No");
-		/* 6.2.2: the acceptor answers the offered value, or the result
-		 * when the offer alone does not decide it */
-		if ((k->type == K_AND && ob == 0 && ab == 1) || (k->type == K_OR && ob == 1 && ab == 0))
-			return PD_ISCSI_NEG_BOOL_RESULT;
-		return PD_ISCSI_NEG_OK;
-	}
-}
-
-void pd_iscsi_lun_decode(const uint8_t lun[8], struct pd_iscsi_lun *out)
-{
-	out->method = (uint8_t)(lun[0] >> 6);
-	out->single_level = !(lun[2] | lun[3] | lun[4] | lun[5] | lun[6] | lun[7]);
-	switch (out->method) {
-	case 0: /* peripheral device addressing: bus identifier, then the LUN */
-		out->lun = lun[1];
-		if (lun[0] & 0x3f)
-			out->single_level = false; /* a bus/target path, not a LUN here */
-		break;
-	case 1: /* flat space addressing */
-		out->lun = (uint32_t)(lun[0] & 0x3f) << 8 | lun[1];
-		break;
-	case 2: /* logical unit addressing: target 6 bits, bus 3 bits, LUN 5 bits */
-		out->lun = lun[1] & 0x1fu;
-		break;
-	default: /* extended addressing: not a plain number */
-		out->lun = 0;
-		out->single_level = false;
-		break;
-	}
-}
 
 /* ---- state ---- */
 
@@ -604,8 +284,27 @@ void pd_iscsi_set_timeout(void *state, int64_t timeout_ns)
 	s->timeout_ns = timeout_ns > 0 ? timeout_ns : PD_ISCSI_TIMEOUT_DEFAULT_NS;
 }
 
+/* PD_BUS_ROOT_PATH from the DHCP analyzer: a root path in option 17
+ * (RFC 2132 3.19, RFC 4173) names a port that carries iSCSI from now on.
+ * A root path with other problems (a bad LUN or target name) still names
+ * a usable port.  Root paths of option 43 (iSCSI HBAs) are not followed. */
+static void on_root_path(void *state, struct pd_analysis *a, const struct pd_bus_event *ev)
+{
+	const struct pd_bus_root_path *e = &ev->u.root_path;
+
+	(void)a;
+	if (e->option != 17 || !e->rp ||
+	    (e->rp->problems & (PD_RP_NO_PREFIX | PD_RP_TOO_FEW_FIELDS | PD_RP_BAD_PROTOCOL |
+				PD_RP_BAD_PORT)))
+		return;
+	if (e->rp->port > 0 && e->rp->port <= 65535)
+		pd_iscsi_add_port(state, (uint16_t)e->rp->port);
+}
+
 static int iscsi_init(struct pd_analysis *a, void **state)
 {
+	int rc;
+
 	struct iscsi_state *s = calloc(1, sizeof(*s));
 
 	if (!s)
@@ -614,8 +313,10 @@ static int iscsi_init(struct pd_analysis *a, void **state)
 	if (a->opts && a->opts->iscsi_timeout_ns > 0)
 		s->timeout_ns = a->opts->iscsi_timeout_ns;
 	s->ports[s->n_ports++] = PD_ISCSI_PORT;
+	s->a = a;
 	*state = s;
-	return 0;
+	rc = pd_bus_subscribe(a, PD_BUS_ROOT_PATH, on_root_path, s);
+	return rc == -PD_ELIMIT ? -PD_ENOMEM : rc;
 }
 
 static bool port_listed(const struct iscsi_state *s, uint16_t port)
@@ -660,6 +361,7 @@ static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int
 	else
 		tdir = f->init_is_a ? 1 : 0;
 	c->flow_id = f->id;
+	c->flow = f;
 	c->idir = 1 - tdir;
 	for (int side = 0; side < 2; side++) {
 		int d = side == 0 ? c->idir : tdir;
@@ -689,6 +391,7 @@ static struct pd_finding *issue(struct conn *c, int id, uint64_t frame, bool *fi
 		if (!is->f)
 			return 0;
 		pd_finding_init(is->f, issue_id[id], issue_sev[id]);
+		is->unsent = true; /* the caller words it; issues_flush() emits it */
 		*first = true;
 	}
 	pd_finding_add_frame(is->f, frame);
@@ -780,8 +483,8 @@ static void burst_issue(struct conn *c, const char *source, uint64_t fb, uint64_
 /* Check the FirstBurstLength/MaxBurstLength pair one side stated. */
 static void burst_check_side(struct conn *c, int side, uint64_t frame)
 {
-	const char *fbs = stated_value(&c->keys[NK_FIRST_BURST], side);
-	const char *mbs = stated_value(&c->keys[NK_MAX_BURST], side);
+	const char *fbs = stated_value(&c->keys[PD_ISCSI_KEY_FIRST_BURST], side);
+	const char *mbs = stated_value(&c->keys[PD_ISCSI_KEY_MAX_BURST], side);
 	uint64_t fb, mb;
 
 	if (!fbs || !mbs || c->burst_side_reported[side])
@@ -818,7 +521,7 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 	char val[VAL_LEN];
 
 	while ((rc = pd_iscsi_text_next(r->text, r->text_len, &off, &kv)) != 0) {
-		const struct keydef *k;
+		const struct pd_iscsi_keydef *k;
 
 		if (rc < 0)
 			continue;
@@ -847,13 +550,13 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 			snprintf(c->redirect, sizeof(c->redirect), "%s", val);
 			continue;
 		}
-		k = key_find(kv.key, kv.key_len, &idx);
+		k = pd_iscsi_key_find(kv.key, kv.key_len, &idx);
 		if (!k)
 			continue;
-		if (idx == NK_MRDSL) {
+		if (idx == PD_ISCSI_KEY_MRDSL) {
 			uint64_t n = 0;
 
-			if (check_value(k, val) != PD_ISCSI_NEG_OK) {
+			if (pd_iscsi_check_value(k->name, val) != PD_ISCSI_NEG_OK) {
 				neg_issue(c, side, k->name, 0, val, PD_ISCSI_NEG_RANGE, frame);
 				continue;
 			}
@@ -872,7 +575,7 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 			struct nkey *nk = &c->keys[idx];
 
 			if (!nk->offered) {
-				int v = check_value(k, val);
+				int v = pd_iscsi_check_value(k->name, val);
 
 				nk->offered = true;
 				nk->offerer = (uint8_t)side;
@@ -899,27 +602,28 @@ static void text_parse(struct conn *c, int side, bool login, uint64_t frame)
 /* The Login Final-Response accepted the login: compute what is in force. */
 static void login_complete(struct conn *c, uint64_t frame, int64_t ns)
 {
-	char res[NK__COUNT][VAL_LEN];
+	char res[PD_ISCSI_KEY__NEGOTIATED][VAL_LEN];
 	uint64_t fb, mb, n;
 
-	for (int i = 0; i < NK__COUNT; i++) {
+	for (int i = 0; i < PD_ISCSI_KEY__NEGOTIATED; i++) {
 		const struct nkey *k = &c->keys[i];
 
 		if (k->offered)
-			pd_iscsi_negotiate(keydefs[i].name, k->offer, k->answered ? k->answer : 0,
+			pd_iscsi_negotiate(pd_iscsi_keydefs[i].name, k->offer, k->answered ? k->answer : 0,
 					   res[i], sizeof(res[i]));
 		else
-			snprintf(res[i], sizeof(res[i]), "%s", keydefs[i].def);
+			snprintf(res[i], sizeof(res[i]), "%s", pd_iscsi_keydefs[i].def);
 	}
-	c->pub.header_digest = !strcmp(res[NK_HEADER_DIGEST], "CRC32C");
-	c->pub.data_digest = !strcmp(res[NK_DATA_DIGEST], "CRC32C");
-	c->pub.immediate_data = !strcmp(res[NK_IMMEDIATE_DATA], "Yes");
-	c->pub.initial_r2t = !strcmp(res[NK_INITIAL_R2T], "Yes");
-	fb = pd_iscsi_parse_number(res[NK_FIRST_BURST], &n) ? PD_ISCSI_DEFAULT_FIRST_BURST : n;
-	mb = pd_iscsi_parse_number(res[NK_MAX_BURST], &n) ? PD_ISCSI_DEFAULT_MAX_BURST : n;
+	c->pub.header_digest = !strcmp(res[PD_ISCSI_KEY_HEADER_DIGEST], "CRC32C");
+	c->pub.data_digest = !strcmp(res[PD_ISCSI_KEY_DATA_DIGEST], "CRC32C");
+	c->pub.immediate_data = !strcmp(res[PD_ISCSI_KEY_IMMEDIATE_DATA], "Yes");
+	c->pub.initial_r2t = !strcmp(res[PD_ISCSI_KEY_INITIAL_R2T], "Yes");
+	fb = pd_iscsi_parse_number(res[PD_ISCSI_KEY_FIRST_BURST], &n) ? PD_ISCSI_DEFAULT_FIRST_BURST : n;
+	mb = pd_iscsi_parse_number(res[PD_ISCSI_KEY_MAX_BURST], &n) ? PD_ISCSI_DEFAULT_MAX_BURST : n;
 	c->pub.first_burst = (uint32_t)fb;
 	c->pub.max_burst = (uint32_t)mb;
-	c->pub.max_outstanding_r2t = pd_iscsi_parse_number(res[NK_MAX_OUT_R2T], &n) ? 1 : (uint32_t)n;
+	c->pub.max_outstanding_r2t =
+		pd_iscsi_parse_number(res[PD_ISCSI_KEY_MAX_OUT_R2T], &n) ? 1 : (uint32_t)n;
 	for (int side = 0; side < 2; side++)
 		c->pub.mrdsl[side] = c->mrdsl_declared[side] ? c->mrdsl_value[side]
 							     : PD_ISCSI_DEFAULT_MRDSL;
@@ -928,7 +632,7 @@ static void login_complete(struct conn *c, uint64_t frame, int64_t ns)
 	c->limit[0] = c->pub.mrdsl[1];
 	c->limit[1] = c->pub.mrdsl[0];
 	/* FirstBurstLength is irrelevant with InitialR2T=Yes and ImmediateData=No (13.14) */
-	if (fb > mb && c->keys[NK_FIRST_BURST].offered &&
+	if (fb > mb && c->keys[PD_ISCSI_KEY_FIRST_BURST].offered &&
 	    !(c->pub.initial_r2t && !c->pub.immediate_data))
 		burst_issue(c, "negotiated", fb, mb, frame);
 	if (c->pub.session_type == PD_ISCSI_SESSION_UNKNOWN)
@@ -1010,18 +714,10 @@ static void login_failed(struct conn *c, uint16_t status, uint64_t frame, int64_
 
 /* ---- header-time checks ---- */
 
-static uint32_t be32_at(const uint8_t *h, size_t off)
+static void check_cmdsn(struct conn *c, const struct pd_iscsi_bhs *h, uint64_t frame)
 {
-	struct pd_cursor cur;
-
-	pd_cur_init(&cur, h, HDR_MAX, HDR_MAX);
-	pd_cur_skip(&cur, off);
-	return pd_cur_be32(&cur);
-}
-
-static void check_cmdsn(struct conn *c, uint8_t op, const uint8_t *h, uint64_t frame)
-{
-	uint32_t exp = be32_at(h, 28), max = be32_at(h, 32);
+	uint8_t op = h->opcode;
+	uint32_t exp = h->expcmdsn, max = h->maxcmdsn;
 	bool first;
 	struct pd_finding *x;
 
@@ -1081,8 +777,19 @@ static void check_statsn(struct conn *c, uint8_t op, uint32_t statsn, uint64_t f
 	c->exp_statsn = statsn + 1u;
 }
 
-static void next_action(struct conn *c, uint8_t kind, uint8_t detail, int64_t ns, uint64_t frame)
+static void timeout_emit(struct iscsi_state *s, struct conn *c);
+
+/* Is @pe the command the connection's iscsi.timeout finding names? */
+static bool is_to(const struct conn *c, const struct pending *pe)
 {
+	return c->have_timeout && c->to.frame == pe->frame && c->to.itt == pe->itt;
+}
+
+static void next_action(struct iscsi_state *s, struct conn *c, uint8_t kind, uint8_t detail,
+			int64_t ns, uint64_t frame)
+{
+	bool changed = false;
+
 	for (unsigned i = 0; i < c->n_pend; i++) {
 		struct pending *pe = &c->pend[i];
 
@@ -1091,17 +798,47 @@ static void next_action(struct conn *c, uint8_t kind, uint8_t detail, int64_t ns
 			pe->next_detail = detail;
 			pe->next_ns = ns;
 			pe->next_frame = frame;
+			if (c->to_pending && is_to(c, pe)) {
+				c->to = *pe;
+				changed = true;
+			}
 		}
 	}
+	if (changed) /* the timed-out command's finding learns what came next */
+		timeout_emit(s, c);
 }
 
-static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int64_t ns,
-		     uint64_t frame)
+/* Command @pe waited @wait ns, more than the timeout: count it, and if it
+ * is the first (or the one already named), it is the one the finding
+ * names; @emit: update the finding now (not when the connection ends). */
+static void timed_out(struct iscsi_state *s, struct conn *c, const struct pending *pe,
+		      int64_t wait, bool answered, uint64_t rsp_frame, bool emit)
+{
+	if (answered)
+		c->answered_late++;
+	else
+		c->commands_timed_out++;
+	if (c->have_timeout && !is_to(c, pe))
+		return;
+	c->have_timeout = true;
+	c->to = *pe;
+	c->to_pending = false;
+	c->to_wait_ns = wait;
+	c->to_answered = answered;
+	c->to_rsp_frame = rsp_frame;
+	if (emit)
+		timeout_emit(s, c);
+}
+
+static void pend_add(struct iscsi_state *s, struct conn *c, uint8_t op, uint32_t itt,
+		     uint8_t cdb0, int64_t ns, uint64_t frame)
 {
 	struct pending *pe;
 
 	for (unsigned i = 0; i < c->n_pend; i++)
 		if (c->pend[i].itt == itt) { /* tag reused: the old one is gone */
+			if (c->pend[i].overdue) /* already reported as unanswered */
+				timed_out(s, c, &c->pend[i], ns - c->pend[i].ns, false, 0, true);
 			c->pend[i] = c->pend[--c->n_pend];
 			break;
 		}
@@ -1126,22 +863,6 @@ static void pend_add(struct conn *c, uint8_t op, uint32_t itt, uint8_t cdb0, int
 	pe->frame = frame;
 }
 
-static void timed_out(struct conn *c, const struct pending *pe, int64_t wait, bool answered,
-		      uint64_t rsp_frame)
-{
-	if (answered)
-		c->answered_late++;
-	else
-		c->commands_timed_out++;
-	if (c->have_timeout)
-		return;
-	c->have_timeout = true;
-	c->to = *pe;
-	c->to_wait_ns = wait;
-	c->to_answered = answered;
-	c->to_rsp_frame = rsp_frame;
-}
-
 static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int64_t ns,
 			uint64_t frame)
 {
@@ -1150,22 +871,46 @@ static void pend_answer(struct iscsi_state *s, struct conn *c, uint32_t itt, int
 
 		if (pe->itt != itt)
 			continue;
-		if (ns - pe->ns > s->timeout_ns)
-			timed_out(c, pe, ns - pe->ns, true, frame);
+		if (ns - pe->ns > s->timeout_ns) /* answered late: known now */
+			timed_out(s, c, pe, ns - pe->ns, true, frame, true);
 		c->pend[i] = c->pend[--c->n_pend];
 		return;
 	}
 }
 
-static void lun_check(struct conn *c, const uint8_t *h, uint64_t frame)
+/* Time is @now: a command whose wait passed the timeout is known to have
+ * timed out now, before any response comes (if one does). */
+static void conn_tick(struct iscsi_state *s, struct conn *c, int64_t now)
 {
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		struct pending *pe = &c->pend[i];
+
+		if (pe->overdue || now - pe->ns <= s->timeout_ns)
+			continue;
+		pe->overdue = true;
+		if (c->have_timeout)
+			continue; /* counted when it is answered or the connection ends */
+		c->have_timeout = true;
+		c->to = *pe;
+		c->to_pending = true;
+		c->to_wait_ns = now - pe->ns;
+		c->to_answered = false;
+		c->to_rsp_frame = 0;
+		timeout_emit(s, c);
+	}
+}
+
+static void lun_check(struct conn *c, const struct pd_iscsi_bhs *h, uint64_t frame)
+{
+	const uint8_t *lun = h->lun;
+
 	struct pd_iscsi_lun l;
 	bool first;
 	struct pd_finding *x;
 
 	if (!c->rx[0].trusted)
 		return;
-	pd_iscsi_lun_decode(h + 8, &l);
+	pd_iscsi_lun_decode(lun, &l);
 	if (!l.single_level || l.lun != 255 || l.method > 1)
 		return;
 	x = issue(c, I_LUN255, frame, &first);
@@ -1174,13 +919,13 @@ static void lun_check(struct conn *c, const uint8_t *h, uint64_t frame)
 	pd_finding_message(x, "SCSI Command (CDB 0x%02x) to LUN 255 (LUN field "
 			      "%02x%02x%02x%02x%02x%02x%02x%02x, %s addressing): the Microsoft iSCSI "
 			      "initiator does not accept LUN 255 as a boot disk",
-			   h[32], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15],
+			   h->cdb[0], lun[0], lun[1], lun[2], lun[3], lun[4], lun[5], lun[6], lun[7],
 			   l.method ? "flat space" : "peripheral device");
 	pd_finding_ev_u64(x, "lun", l.lun);
-	pd_finding_ev_str(x, "lun_field", "%02x%02x%02x%02x%02x%02x%02x%02x", h[8], h[9], h[10],
-			  h[11], h[12], h[13], h[14], h[15]);
+	pd_finding_ev_str(x, "lun_field", "%02x%02x%02x%02x%02x%02x%02x%02x", lun[0], lun[1],
+			  lun[2], lun[3], lun[4], lun[5], lun[6], lun[7]);
 	pd_finding_ev_str(x, "addressing", "%s", l.method ? "flat space" : "peripheral device");
-	pd_finding_ev_str(x, "cdb_opcode", "0x%02x", h[32]);
+	pd_finding_ev_str(x, "cdb_opcode", "0x%02x", h->cdb[0]);
 	pd_finding_advice(x, "Map the boot disk at a LUN below 255 (LUN 0 is the usual choice) "
 			      "on the target and in the DHCP root path / iBFT.");
 }
@@ -1260,28 +1005,27 @@ static void digest_issue(struct conn *c, int side, int kind, uint8_t op, uint32_
 			      "check the receiver's view too.");
 }
 
-/* The header (BHS + AHS + HeaderDigest) of a PDU is complete.  @h is the
- * analyzer's own copy of it (r->hdr, filled through the cursor), so fixed
- * offsets below BHS_LEN are read directly. */
+/* The header (BHS + AHS + HeaderDigest) of a PDU is complete: r->hdr
+ * holds its bytes (for the digest), r->bhs the BHS decoded. */
 static void header_done(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
 {
 	struct rx *r = &c->rx[side];
-	const uint8_t *h = r->hdr;
-	uint8_t op = h[0] & 0x3f;
-	uint32_t ahs = (uint32_t)h[4] * 4u, dlen, itt, statsn;
+	const struct pd_iscsi_bhs *h = &r->bhs;
+	uint8_t op = h->opcode;
+	uint32_t ahs = (uint32_t)h->total_ahs_length * 4u, dlen = h->data_segment_length;
+	uint32_t itt = h->initiator_task_tag, statsn = h->statsn;
 
-	dlen = (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
 	r->dlen = dlen;
 	r->data_need = dlen + ((4u - (dlen & 3u)) & 3u);
 	r->data_have = 0;
 	r->ddig_have = 0;
 	r->dd = c->dd_on && dlen > 0;
 	r->crc = PD_CRC32C_INIT;
-	r->text_pdu = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || op == OP_TEXT_REQ ||
-		      op == OP_TEXT_RSP;
+	r->text_pdu = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP ||
+		      op == PD_ISCSI_OP_TEXT_REQ || op == PD_ISCSI_OP_TEXT_RSP;
 	if (r->hd) {
-		uint32_t want = pd_crc32c(h, BHS_LEN + ahs);
-		uint32_t got = pd_crc32c_get_wire(h + BHS_LEN + ahs);
+		uint32_t want = pd_crc32c(r->hdr, BHS_LEN + ahs);
+		uint32_t got = pd_crc32c_get_wire(r->hdr + BHS_LEN + ahs);
 
 		if (want != got)
 			digest_issue(c, side, 0, op, got, want, p->frame);
@@ -1292,14 +1036,14 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	 * PDU or five headers in a row have parsed (a wrong guess soon
 	 * meets an opcode this side cannot send and stops parsing).  With
 	 * the SYN, the first PDU is a Login one (checked in rx_feed). */
-	if (!r->trusted && (op == OP_LOGIN_REQ || op == OP_LOGIN_RSP || ++r->parsed >= 5))
+	if (!r->trusted &&
+	    (op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP || ++r->parsed >= 5))
 		r->trusted = true;
 	if (!c->pub.first_frame) {
 		c->pub.first_frame = p->frame;
 		c->pub.first_ns = p->ts_ns;
 	}
-	itt = be32_at(h, 16);
-	if (side == 0 && op == OP_LOGIN_REQ) {
+	if (side == 0 && op == PD_ISCSI_OP_LOGIN_REQ) {
 		if (!c->pub.login_frame) {
 			c->pub.login_frame = p->frame;
 			c->pub.login_ns = p->ts_ns;
@@ -1311,71 +1055,70 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 	mrdsl_check(c, side, op, dlen, p->frame);
 	if (side == 0) {
 		switch (op) {
-		case OP_SCSI_CMD:
+		case PD_ISCSI_OP_SCSI_CMD:
 			c->pub.commands++;
 			lun_check(c, h, p->frame);
-			if (is_read_cdb(h[32]) && !c->pub.first_read_frame) {
+			if (is_read_cdb(h->cdb[0]) && !c->pub.first_read_frame) {
 				c->pub.first_read_frame = p->frame;
 				c->pub.first_read_ns = p->ts_ns;
-				c->pub.first_read_cdb = h[32];
+				c->pub.first_read_cdb = h->cdb[0];
 			}
-			pend_add(c, op, itt, h[32], p->ts_ns, p->frame);
+			pend_add(s, c, op, itt, h->cdb[0], p->ts_ns, p->frame);
 			break;
-		case OP_NOP_OUT:
+		case PD_ISCSI_OP_NOP_OUT:
 			if (itt != NO_ITT) {
-				next_action(c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
-				pend_add(c, op, itt, 0, p->ts_ns, p->frame);
+				next_action(s, c, NX_NOP_OUT, 0, p->ts_ns, p->frame);
+				pend_add(s, c, op, itt, 0, p->ts_ns, p->frame);
 			}
 			break;
-		case OP_TMF_REQ:
-			next_action(c, NX_TMF, h[1] & 0x7f, p->ts_ns, p->frame);
+		case PD_ISCSI_OP_TMF_REQ:
+			next_action(s, c, NX_TMF, h->function, p->ts_ns, p->frame);
 			break;
-		case OP_LOGOUT_REQ:
-			next_action(c, NX_LOGOUT, h[1] & 0x7f, p->ts_ns, p->frame);
+		case PD_ISCSI_OP_LOGOUT_REQ:
+			next_action(s, c, NX_LOGOUT, h->function, p->ts_ns, p->frame);
 			break;
 		default:
 			break;
 		}
 		return;
 	}
-	statsn = be32_at(h, 24);
 	switch (op) {
-	case OP_LOGIN_RSP:
+	case PD_ISCSI_OP_LOGIN_RSP:
 		login_frame(c, p->frame);
-		if (h[36] == 0) { /* the SN fields are valid with Status-Class 0 */
-			check_cmdsn(c, op, h, p->frame);
+		if (h->status_class == 0) { /* the SN fields are valid with Status-Class 0 */
+			check_cmdsn(c, h, p->frame);
 			check_statsn(c, op, statsn, p->frame);
 		}
 		break;
-	case OP_SCSI_RSP:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_SCSI_RSP:
+		check_cmdsn(c, h, p->frame);
 		check_statsn(c, op, statsn, p->frame);
 		pend_answer(s, c, itt, p->ts_ns, p->frame);
 		break;
-	case OP_DATA_IN:
-		check_cmdsn(c, op, h, p->frame);
-		if (h[1] & 0x01) { /* S bit: status, StatSN valid (11.7) */
+	case PD_ISCSI_OP_DATA_IN:
+		check_cmdsn(c, h, p->frame);
+		if (h->status_present) { /* S bit: status, StatSN valid (11.7) */
 			check_statsn(c, op, statsn, p->frame);
 			pend_answer(s, c, itt, p->ts_ns, p->frame);
 		}
 		break;
-	case OP_NOP_IN:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_NOP_IN:
+		check_cmdsn(c, h, p->frame);
 		if (itt != NO_ITT) { /* a reply: StatSN advances (11.19) */
 			check_statsn(c, op, statsn, p->frame);
 			pend_answer(s, c, itt, p->ts_ns, p->frame);
 		}
 		break;
-	case OP_TMF_RSP:
-	case OP_TEXT_RSP:
-	case OP_LOGOUT_RSP:
-	case OP_ASYNC:
-	case OP_REJECT:
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_TMF_RSP:
+	case PD_ISCSI_OP_TEXT_RSP:
+	case PD_ISCSI_OP_LOGOUT_RSP:
+	case PD_ISCSI_OP_ASYNC:
+	case PD_ISCSI_OP_REJECT:
+		check_cmdsn(c, h, p->frame);
 		check_statsn(c, op, statsn, p->frame);
 		break;
-	case OP_R2T: /* carries the next StatSN without advancing it */
-		check_cmdsn(c, op, h, p->frame);
+	case PD_ISCSI_OP_R2T: /* carries the next StatSN without advancing it */
+		check_cmdsn(c, h, p->frame);
 		break;
 	default:
 		break;
@@ -1386,9 +1129,9 @@ static void header_done(struct iscsi_state *s, struct conn *c, int side, const s
 static void pdu_done(struct conn *c, int side, const struct pd_packet *p)
 {
 	struct rx *r = &c->rx[side];
-	const uint8_t *h = r->hdr;
-	uint8_t op = h[0] & 0x3f;
-	bool cont = (h[1] & 0x40) != 0; /* C bit of Login and Text PDUs */
+	const struct pd_iscsi_bhs *h = &r->bhs;
+	uint8_t op = h->opcode;
+	bool cont = h->cont; /* C bit of Login and Text PDUs */
 
 	if (r->dd) {
 		uint32_t want = pd_crc32c_final(r->crc), got = pd_crc32c_get_wire(r->ddig);
@@ -1397,21 +1140,21 @@ static void pdu_done(struct conn *c, int side, const struct pd_packet *p)
 			digest_issue(c, side, 1, op, got, want, p->frame);
 	}
 	if (r->text_pdu && !cont) {
-		bool login = op == OP_LOGIN_REQ || op == OP_LOGIN_RSP;
+		bool login = op == PD_ISCSI_OP_LOGIN_REQ || op == PD_ISCSI_OP_LOGIN_RSP;
 
 		if (r->text_len)
 			text_parse(c, side, login, p->frame);
 		r->text_len = 0;
 		r->text_cut = false;
 	}
-	if (op == OP_LOGIN_RSP && side == 1) {
-		uint16_t status = (uint16_t)(h[36] << 8 | h[37]);
+	if (op == PD_ISCSI_OP_LOGIN_RSP && side == 1) {
+		uint16_t status = (uint16_t)(h->status_class << 8 | h->status_detail);
 
 		c->pub.status_valid = true;
 		c->pub.login_status = status;
 		if (status >> 8)
 			login_failed(c, status, p->frame, p->ts_ns);
-		else if ((h[1] & 0x80) && (h[1] & 0x03) == 3 && !cont)
+		else if (h->transit && h->nsg == 3 && !cont) /* into full feature phase */
 			login_complete(c, p->frame, p->ts_ns);
 	}
 	r->stage = ST_HDR;
@@ -1472,23 +1215,27 @@ static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_c
 			if (r->hdr_have < r->hdr_need)
 				break;
 			if (r->hdr_need == BHS_LEN) {
-				uint8_t op = r->hdr[0] & 0x3f;
+				uint8_t op;
+
+				pd_iscsi_bhs_decode(r->hdr, BHS_LEN, &r->bhs);
+				op = r->bhs.opcode;
 
 				/* RFC 7143 6.3: a connection begins with the Login
 				 * Phase; anything else on the port is not iSCSI */
 				if (r->syn && !c->pub.pdus[side] &&
-				    ((r->hdr[0] & 0x80) ||
-				     op != (side == 0 ? OP_LOGIN_REQ : OP_LOGIN_RSP))) {
+				    (r->bhs.reserved_bit ||
+				     op != (side == 0 ? PD_ISCSI_OP_LOGIN_REQ : PD_ISCSI_OP_LOGIN_RSP))) {
 					desync(&c->rx[0], DS_NOT_ISCSI, p->frame);
 					desync(&c->rx[1], DS_NOT_ISCSI, p->frame);
 					break;
 				}
-				if ((r->hdr[0] & 0x80) || !opcode_valid(side, op)) {
+				if (r->bhs.reserved_bit || !opcode_valid(side, op)) {
 					desync(r, DS_BAD_OPCODE, p->frame);
 					break;
 				}
 				r->hd = c->hd_on;
-				r->hdr_need = BHS_LEN + (uint32_t)r->hdr[4] * 4u + (r->hd ? 4u : 0u);
+				r->hdr_need = BHS_LEN + (uint32_t)r->bhs.total_ahs_length * 4u +
+					      (r->hd ? 4u : 0u);
 				if (r->hdr_have < r->hdr_need)
 					break;
 			}
@@ -1535,11 +1282,16 @@ static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_c
 }
 
 /* Could a PDU start here?  For a stream whose SYN was not captured. */
-static bool plausible_bhs(const uint8_t *b, uint32_t n, int side)
+static bool plausible_bhs(const struct pd_packet *p, uint32_t n, int side)
 {
+	struct pd_cursor cur;
+	uint8_t b0;
+
 	if (n < 1)
 		return false;
-	return !(b[0] & 0x80) && opcode_valid(side, b[0] & 0x3f);
+	pd_cur_init(&cur, p->payload, n, n);
+	b0 = pd_cur_peek_u8(&cur);
+	return !(b0 & 0x80) && opcode_valid(side, b0 & 0x3f);
 }
 
 static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
@@ -1569,7 +1321,7 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 	}
 	cap = p->payload_caplen < len ? p->payload_caplen : len;
 	if (!r->started) {
-		if (!plausible_bhs(p->payload, cap, side)) {
+		if (!plausible_bhs(p, cap, side)) {
 			desync(r, DS_MIDSTREAM, p->frame);
 			r->lost_bytes += len;
 			return;
@@ -1600,32 +1352,57 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 	r->next_seq = seq + len;
 }
 
-/* DHCP option 17 (RFC 2132 3.19) holding an iSCSI root path (RFC 4173):
- * its port carries iSCSI from now on.  A root path with other problems
- * (a bad LUN or target name) still names a usable port. */
-static void root_path(struct iscsi_state *s, const struct pd_packet *p)
-{
-	char buf[256];
-	struct pd_rootpath rp;
-	struct pd_span sp = p->dhcp.opt[17];
-	size_t len;
-
-	if (!pd_dhcp_has(&p->dhcp, 17) || !sp.len)
-		return;
-	pd_span_str(p, sp, buf, sizeof(buf));
-	len = strlen(buf);
-	while (len && buf[len - 1] == '.') /* a NUL terminator, shown as '.' */
-		len--;
-	pd_rootpath_parse(buf, len, &rp);
-	if (rp.problems & (PD_RP_NO_PREFIX | PD_RP_TOO_FEW_FIELDS | PD_RP_BAD_PROTOCOL |
-			   PD_RP_BAD_PORT))
-		return;
-	if (rp.port > 0 && rp.port <= 65535)
-		pd_iscsi_add_port(s, (uint16_t)rp.port);
-}
-
 static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
 			struct conn *c);
+
+/* Issue @id of @c as a finding (@out) with the connection's counts so far. */
+static void issue_version(const struct conn *c, int id, struct pd_finding *out, const char *flow)
+{
+	const struct issue *is = &c->is[id];
+	struct pd_finding *x = out;
+
+	*x = *is->f;
+	pd_finding_flow(x, "%s", flow);
+	pd_finding_ev_u64(x, "count", is->n);
+	if (id == I_MRDSL) {
+		pd_finding_ev_u64(x, "initiator_to_target", c->mrdsl_n[0]);
+		pd_finding_ev_u64(x, "target_to_initiator", c->mrdsl_n[1]);
+		pd_finding_ev_u64(x, "max_length", c->mrdsl_max[0] > c->mrdsl_max[1]
+						       ? c->mrdsl_max[0] : c->mrdsl_max[1]);
+	} else if (id == I_DIGEST) {
+		pd_finding_ev_u64(x, "header_bad", c->digest_n[0]);
+		pd_finding_ev_u64(x, "data_bad", c->digest_n[1]);
+	} else if (id == I_NEG) {
+		pd_finding_ev_str(x, "keys", "%s", c->neg_keys);
+	}
+	if (is->n > 1) {
+		size_t used = strlen(x->message);
+
+		snprintf(x->message + used, sizeof(x->message) - used,
+			 " (%llu times in this connection)", (unsigned long long)is->n);
+	}
+}
+
+/* Emit the issues this packet found for the first time: their verdict is
+ * known now.  Later occurrences are counted, and the finding is updated
+ * with the counts when the connection ends. */
+static void issues_flush(struct iscsi_state *s, struct conn *c)
+{
+	char flow[160] = "";
+
+	for (int id = 0; id < I__COUNT; id++) {
+		struct issue *is = &c->is[id];
+		struct pd_finding x;
+
+		if (!is->unsent || !is->f)
+			continue;
+		if (!flow[0])
+			pd_flow_format(c->flow, flow, sizeof(flow));
+		issue_version(c, id, &x, flow);
+		pd_analysis_emit(s->a, &x, &is->key);
+		is->unsent = false;
+	}
+}
 
 static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 			 struct pd_flow *f, int dir)
@@ -1636,10 +1413,6 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 
 	if (p->ts_ns > s->now_ns)
 		s->now_ns = p->ts_ns;
-	if (p->layers & PD_L_DHCP) {
-		root_path(s, p);
-		return;
-	}
 	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
 		return;
 	if (!port_listed(s, p->tcp.sport) && !port_listed(s, p->tcp.dport))
@@ -1659,19 +1432,21 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 		if (!c)
 			return;
 	}
+	c->flow = f;
 	side = dir == c->idir ? 0 : 1;
 	if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
 		c->syn_seen = true;
 	rx_segment(s, c, side, p);
+	issues_flush(s, c);
 	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
 		c->fin[side] = true;
 		if (side == 0)
-			next_action(c, NX_FIN, 0, p->ts_ns, p->frame);
+			next_action(s, c, NX_FIN, 0, p->ts_ns, p->frame);
 	}
 	if (p->tcp.flags & TH_RST && !c->rst[side]) {
 		c->rst[side] = true;
 		if (side == 0)
-			next_action(c, NX_RST, 0, p->ts_ns, p->frame);
+			next_action(s, c, NX_RST, 0, p->ts_ns, p->frame);
 	}
 }
 
@@ -1701,28 +1476,25 @@ static const char *cdb_name(uint8_t op)
 	}
 }
 
-static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct conn *c,
-			  const char *flow)
+static const char *const timeout_advice =
+	"The target did not answer in time: look for a stalled target (its logs, its disk), a "
+	"path that drops the response (see tcp.* findings of this flow), or a command window "
+	"that stayed closed (iscsi.cmdsn_window).";
+
+/* Fill @x as the connection's iscsi.timeout finding about c->to.  @live:
+ * the connection goes on, so commands found overdue by a tick and not yet
+ * answered count as unanswered (at its end they have been counted). */
+static void timeout_fill(const struct iscsi_state *s, const struct conn *c, struct pd_finding *x,
+			 const char *flow, bool live)
 {
-	struct queued_timeout *q;
-	struct pd_finding *x;
 	const struct pending *pe = &c->to;
+	uint64_t unanswered = c->commands_timed_out;
 	char what[96];
 
-	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
-		if (!s->q_dropped++)
-			s->q_first = pe->frame;
-		return;
-	}
-	q = &s->q[s->nq++];
-	memset(q, 0, sizeof(*q));
-	q->initiator = c->pub.addr[0];
-	q->target = c->pub.addr[1];
-	q->target_port = c->pub.port[1];
-	q->flow_id = f->id;
-	q->cmd_ns = pe->ns;
-	x = &q->f;
-	if (pe->opcode == OP_SCSI_CMD)
+	if (live)
+		for (unsigned i = 0; i < c->n_pend; i++)
+			unanswered += c->pend[i].overdue;
+	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
 		snprintf(what, sizeof(what), "SCSI Command %s (CDB 0x%02x, ITT 0x%08x)",
 			 cdb_name(pe->cdb0), pe->cdb0, pe->itt);
 	else
@@ -1734,25 +1506,24 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 		pd_finding_add_frame(x, c->to_rsp_frame);
 	if (pe->next != NX_NONE)
 		pd_finding_add_frame(x, pe->next_frame);
-	x->frames_total = c->commands_timed_out + c->answered_late;
+	x->frames_total = unanswered + c->answered_late;
 	pd_finding_message(x, "%s at frame %llu %s after %.1f s (timeout %.1f s); the initiator "
 			      "then: %s%s",
 			   what, (unsigned long long)pe->frame,
 			   c->to_answered ? "was answered only" : "had no response",
 			   (double)c->to_wait_ns / 1e9, (double)s->timeout_ns / 1e9,
 			   next_name[pe->next],
-			   c->commands_timed_out + c->answered_late > 1 ? " (more commands: see count)"
-									 : "");
+			   unanswered + c->answered_late > 1 ? " (more commands: see count)" : "");
 	pd_finding_ev_u64(x, "command_frame", pe->frame);
 	pd_finding_ev_str(x, "opcode", "%s", pd_iscsi_opcode_name(pe->opcode));
-	if (pe->opcode == OP_SCSI_CMD)
+	if (pe->opcode == PD_ISCSI_OP_SCSI_CMD)
 		pd_finding_ev_str(x, "cdb_opcode", "0x%02x %s", pe->cdb0, cdb_name(pe->cdb0));
 	pd_finding_ev_str(x, "itt", "0x%08x", pe->itt);
 	pd_finding_ev_double(x, "wait_s", (double)c->to_wait_ns / 1e9);
 	pd_finding_ev_bool(x, "answered", c->to_answered);
 	if (c->to_answered)
 		pd_finding_ev_u64(x, "response_frame", c->to_rsp_frame);
-	pd_finding_ev_u64(x, "unanswered", c->commands_timed_out);
+	pd_finding_ev_u64(x, "unanswered", unanswered);
 	pd_finding_ev_u64(x, "answered_late", c->answered_late);
 	pd_finding_ev_str(x, "next_action", "%s", next_name[pe->next]);
 	if (pe->next != NX_NONE) {
@@ -1763,6 +1534,46 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 			  c->rst[0] || c->rst[1] ? "rst"
 			  : c->fin[0] && c->fin[1] ? "fin"
 			  : c->fin[0] || c->fin[1] ? "half-fin" : "open");
+	pd_finding_advice(x, "%s", timeout_advice);
+}
+
+/* The timeout became known, or what is known about it changed while the
+ * connection goes on: emit the finding now, or update it. */
+static void timeout_emit(struct iscsi_state *s, struct conn *c)
+{
+	struct pd_finding x;
+	char flow[160];
+
+	pd_flow_format(c->flow, flow, sizeof(flow));
+	timeout_fill(s, c, &x, flow, true);
+	pd_analysis_emit(s->a, &x, &c->to_key);
+}
+
+/* The connection ended: update the finding with how, and queue it for
+ * finish(), which looks for a new connection from the same initiator. */
+static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct conn *c,
+			  const char *flow)
+{
+	struct queued_timeout *q;
+	struct pd_finding x;
+	const struct pending *pe = &c->to;
+
+	timeout_fill(s, c, &x, flow, false);
+	pd_analysis_emit(s->a, &x, &c->to_key);
+	if (pd_vec_reserve(&s->q, &s->capq, s->nq, sizeof(*s->q), MAX_QUEUED)) {
+		if (!s->q_dropped++)
+			s->q_first = pe->frame;
+		return;
+	}
+	q = &s->q[s->nq++];
+	memset(q, 0, sizeof(*q));
+	q->f = x;
+	q->key = c->to_key;
+	q->initiator = c->pub.addr[0];
+	q->target = c->pub.addr[1];
+	q->target_port = c->pub.port[1];
+	q->flow_id = f->id;
+	q->cmd_ns = pe->ns;
 	q->next_found = pe->next != NX_NONE;
 }
 
@@ -1906,7 +1717,7 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 			bool closed = c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1];
 			int64_t end = closed ? f->last_ns : s->now_ns;
 
-			timed_out(c, pe, end - pe->ns, false, 0);
+			timed_out(s, c, pe, end - pe->ns, false, 0, false);
 		}
 	}
 	if (c->have_timeout)
@@ -1917,34 +1728,18 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 	       c->rx[0].desync != DS_NOT_ISCSI;
 	if (seen)
 		login_info(a, c, flow);
+	/* each issue in its final form: how often, and the counters */
 	for (int id = 0; id < I__COUNT; id++) {
 		struct issue *is = &c->is[id];
-		struct pd_finding *x = is->f;
+		struct pd_finding x;
 
-		if (!x)
+		if (!is->f)
 			continue;
-		pd_finding_flow(x, "%s", flow);
-		pd_finding_ev_u64(x, "count", is->n);
-		if (id == I_MRDSL) {
-			pd_finding_ev_u64(x, "initiator_to_target", c->mrdsl_n[0]);
-			pd_finding_ev_u64(x, "target_to_initiator", c->mrdsl_n[1]);
-			pd_finding_ev_u64(x, "max_length", c->mrdsl_max[0] > c->mrdsl_max[1]
-							       ? c->mrdsl_max[0] : c->mrdsl_max[1]);
-		} else if (id == I_DIGEST) {
-			pd_finding_ev_u64(x, "header_bad", c->digest_n[0]);
-			pd_finding_ev_u64(x, "data_bad", c->digest_n[1]);
-		} else if (id == I_NEG) {
-			pd_finding_ev_str(x, "keys", "%s", c->neg_keys);
-		}
-		if (is->n > 1) {
-			size_t used = strlen(x->message);
-
-			snprintf(x->message + used, sizeof(x->message) - used,
-				 " (%llu times in this connection)", (unsigned long long)is->n);
-		}
-		pd_analysis_add(a, x);
-		free(x);
+		issue_version(c, id, &x, flow);
+		pd_analysis_emit(a, &x, &is->key);
+		free(is->f);
 		is->f = 0;
+		is->unsent = false;
 	}
 	for (int side = 0; side < 2; side++) {
 		c->pub.desync[side] = c->rx[side].desync != DS_NONE;
@@ -2009,11 +1804,8 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 					 (unsigned long long)next->first_frame);
 			}
 		}
-		pd_finding_advice(&q->f, "The target did not answer in time: look for a stalled "
-					 "target (its logs, its disk), a path that drops the "
-					 "response (see tcp.* findings of this flow), or a command "
-					 "window that stayed closed (iscsi.cmdsn_window).");
-		rc = pd_analysis_add(a, &q->f);
+		pd_finding_advice(&q->f, "%s", timeout_advice);
+		rc = pd_analysis_emit(a, &q->f, &q->key);
 	}
 	if (!rc && s->overflow) {
 		struct pd_finding x;
@@ -2031,6 +1823,7 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 	if (!rc && s->q_dropped) {
 		struct pd_finding x;
 
+		/* their findings are out, without the reconnect check */
 		pd_finding_limit(&x, "iscsi_timeouts", MAX_QUEUED, s->q_dropped, "iscsi.timeout findings",
 				 s->q_first);
 		pd_finding_advice(&x, "Filter the capture (-f) to fewer iSCSI connections.");
@@ -2063,6 +1856,21 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 	return rc;
 }
 
+/* Time moved on (about once a second of capture time, or of the wall
+ * clock live): commands past their deadline are reported now. */
+static void iscsi_tick(void *state, struct pd_analysis *a, int64_t now_ns)
+{
+	struct iscsi_state *s = state;
+
+	(void)a;
+	if (now_ns > s->now_ns)
+		s->now_ns = now_ns;
+	for (size_t b = 0; b < NBUCKETS; b++)
+		for (struct conn *c = s->buckets[b]; c; c = c->hnext)
+			if (c->n_pend)
+				conn_tick(s, c, s->now_ns);
+}
+
 static void iscsi_destroy(void *state)
 {
 	struct iscsi_state *s = state;
@@ -2091,6 +1899,7 @@ const struct pd_analyzer_ops pd_analyzer_iscsi = {
 	.init = iscsi_init,
 	.on_packet = iscsi_packet,
 	.on_flow_end = iscsi_flow_end,
+	.on_tick = iscsi_tick,
 	.finish = iscsi_finish,
 	.destroy = iscsi_destroy,
 };

@@ -3,12 +3,24 @@
  * syslog.c - syslog messages in the capture (iPXE's DEBUG=syslog output
  * among them) and the boot errors they report.
  *
+ * Messages come over UDP (the dissector, port 514) and over TCP (RFC
+ * 6587, ports 514 and 601: octet counting "LEN SP MSG" or newline
+ * framing), read here from the in-order payload of each sender's
+ * connection: at most MAX_TCP_STREAMS connections, MAX_TCP_MSG bytes per
+ * message (longer ones are cut and counted); a gap in the sequence
+ * numbers drops the partial message and resynchronises on the next
+ * segment.
+ *
  * Messages are kept (up to PD_MAX_SYSLOG) for the timeline and the JSON
  * report; past that they are counted and reported as
  * analysis.limit_reached, and still read for boot errors: every message
- * is looked at, kept or not.  A message of severity err or worse (RFC 5424 6.2.1), or
- * one carrying an iPXE error URL (https://ipxe.org/XXXXXXXX), becomes a
- * syslog.boot_error finding, with the iPXE error code decoded (iPXE
+ * is looked at, kept or not.  A message carrying an iPXE error URL
+ * (https://ipxe.org/XXXXXXXX), or one of severity err or worse (RFC 5424
+ * 6.2.1) that names a boot, DHCP, TFTP, iSCSI or SAN failure (a word such
+ * as boot/dhcp/tftp/iscsi/san/pxe and a word such as fail/error/could
+ * not/timed out/refused/not found), becomes a syslog.boot_error finding;
+ * a switch's "%LINK-3-UPDOWN ... changed state to up" does not.  The iPXE
+ * error code is decoded (iPXE
  * include/errno.h: bits 30-24 POSIX error, 23-13 file, 12-8
  * disambiguator, 7-0 PXE status) and the packets just before it that it
  * most likely refers to: HTTP error responses, TFTP errors, DHCP NAKs,
@@ -20,11 +32,30 @@
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/cursor.h"
+#include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/vec.h"
 
 #define RECENT 32
 #define LOOKBACK_NS (10LL * 1000000000LL)
+#define MAX_TCP_STREAMS 64      /* syslog-over-TCP connections followed */
+#define MAX_TCP_MSG 2048        /* bytes kept of one message */
+#define MAX_OCTET_COUNT 65536   /* a larger RFC 6587 MSG-LEN is a framing error */
+
+/* One sender's syslog-over-TCP connection (RFC 6587). */
+struct tcp_stream {
+	bool used;
+	struct pd_addr src, dst;
+	uint16_t sport, dport;
+	uint32_t next_seq;       /* next sequence number expected from the sender */
+	bool synced;
+	uint8_t framing;         /* 0 unknown, 1 octet counting, 2 newline */
+	size_t want;             /* octet counting: bytes of the message still due */
+	size_t skip;             /* bytes of a too-long message still to skip */
+	uint8_t buf[MAX_TCP_MSG];
+	size_t len;
+	uint64_t last_use;
+};
 
 struct recent {
 	uint64_t frame;
@@ -36,6 +67,13 @@ struct recent {
 struct syslog_state {
 	struct recent r[RECENT];
 	unsigned n;              /* events recorded (ring index = n % RECENT) */
+	struct tcp_stream *tcp;  /* MAX_TCP_STREAMS, allocated on first use */
+	struct pd_packet *scratch; /* a TCP message dissected as a datagram */
+	uint64_t tcp_use;
+	uint64_t tcp_evicted;    /* connections dropped for a newer one */
+	uint64_t tcp_cut;        /* messages longer than MAX_TCP_MSG, cut */
+	uint64_t tcp_gaps;       /* sequence gaps: partial messages dropped */
+	uint64_t tcp_framing;    /* octet counts that could not be read */
 	uint64_t first_dropped;  /* first frame of a message not kept */
 };
 
@@ -174,23 +212,26 @@ static uint32_t ipxe_code(const char *msg)
 	return v ? v : 0;
 }
 
-static void decode_message(const struct pd_packet *p, struct pd_syslog_msg *m)
+/* Decode the message of @q (its syslog spans and bytes) seen in packet @p
+ * (frame, time, sender); @q is @p for a datagram. */
+static void decode_message(const struct pd_packet *p, const struct pd_packet *q,
+			   struct pd_syslog_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->frame = p->frame;
 	m->ts_ns = p->ts_ns;
 	m->sender = p->ip.src;
-	m->facility = p->syslog.facility;
-	m->severity = p->syslog.severity;
-	m->format = p->syslog.format;
-	pd_span_str(p, p->syslog.hostname, m->hostname, sizeof(m->hostname));
-	pd_span_str(p, p->syslog.app, m->app, sizeof(m->app));
-	pd_span_str(p, p->syslog.msg, m->msg, sizeof(m->msg));
+	m->facility = q->syslog.facility;
+	m->severity = q->syslog.severity;
+	m->format = q->syslog.format;
+	pd_span_str(q, q->syslog.hostname, m->hostname, sizeof(m->hostname));
+	pd_span_str(q, q->syslog.app, m->app, sizeof(m->app));
+	pd_span_str(q, q->syslog.msg, m->msg, sizeof(m->msg));
 }
 
 /* Keep the message in a->syslog; NULL when the list is full (counted). */
 static struct pd_syslog_msg *keep_message(struct syslog_state *s, struct pd_analysis *a,
-					  const struct pd_packet *p)
+					  const struct pd_packet *p, const struct pd_packet *q)
 {
 	struct pd_syslog_list *l = &a->syslog;
 	struct pd_syslog_msg *m;
@@ -201,7 +242,7 @@ static struct pd_syslog_msg *keep_message(struct syslog_state *s, struct pd_anal
 		return 0;
 	}
 	m = &l->v[l->n++];
-	decode_message(p, m);
+	decode_message(p, q, m);
 	return m;
 }
 
@@ -264,28 +305,261 @@ static void boot_error(struct syslog_state *s, struct pd_analysis *a, const stru
 	pd_analysis_add(a, &f);
 }
 
+/* Does @msg contain a word (case-insensitive, at a word start) that
+ * begins with one of @words? */
+static bool has_word(const char *msg, const char *const *words)
+{
+	for (const char *q = msg; *q; q++) {
+		if (q != msg && ((q[-1] >= 'a' && q[-1] <= 'z') || (q[-1] >= 'A' && q[-1] <= 'Z') ||
+				 (q[-1] >= '0' && q[-1] <= '9')))
+			continue;
+		for (const char *const *w = words; *w; w++) {
+			size_t n = strlen(*w), k;
+
+			for (k = 0; k < n && q[k]; k++) {
+				char ch = q[k] >= 'A' && q[k] <= 'Z' ? (char)(q[k] - 'A' + 'a') : q[k];
+
+				if (ch != (*w)[k])
+					break;
+			}
+			/* a trailing '$' in the word means "the whole word" */
+			if (k == n)
+				return true;
+			if (k == n - 1 && (*w)[k] == '$' &&
+			    !((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z')))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A message that names a boot, DHCP, TFTP, iSCSI or SAN failure. */
+static bool names_boot_failure(const char *msg)
+{
+	static const char *const what[] = {
+		"boot", "netboot", "sanboot", "dhcp", "tftp", "iscsi", "san$", "pxe", "ipxe",
+		"root path", "root-path", "nbp$", "initiator", 0,
+	};
+	static const char *const failed[] = {
+		"fail", "error", "err$", "could not", "couldn't", "cannot", "can't", "unable",
+		"timed out", "timeout", "refused", "denied", "not found", "no such", "abort",
+		"nak$", "declin", "unreachable", "missing", "invalid", "no response", 0,
+	};
+
+	return has_word(msg, what) && has_word(msg, failed);
+}
+
+static void judge(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p,
+		  const struct pd_syslog_msg *m)
+{
+	uint32_t code = ipxe_code(m->msg);
+
+	if (code || (m->severity <= 3 && names_boot_failure(m->msg)))
+		boot_error(s, a, p, m, code);
+}
+
+/* ---- syslog over TCP (RFC 6587) ---- */
+
+static struct tcp_stream *tcp_stream(struct syslog_state *s, const struct pd_packet *p)
+{
+	struct tcp_stream *free_slot = 0, *oldest = 0;
+
+	if (!s->tcp) {
+		s->tcp = calloc(MAX_TCP_STREAMS, sizeof(*s->tcp));
+		s->scratch = malloc(sizeof(*s->scratch));
+		if (!s->tcp || !s->scratch) {
+			free(s->tcp);
+			free(s->scratch);
+			s->tcp = 0;
+			s->scratch = 0;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < MAX_TCP_STREAMS; i++) {
+		struct tcp_stream *t = &s->tcp[i];
+
+		if (!t->used) {
+			if (!free_slot)
+				free_slot = t;
+			continue;
+		}
+		if (t->sport == p->tcp.sport && t->dport == p->tcp.dport &&
+		    pd_addr_equal(&t->src, &p->ip.src) && pd_addr_equal(&t->dst, &p->ip.dst))
+			return t;
+		if (!oldest || t->last_use < oldest->last_use)
+			oldest = t;
+	}
+	if (!free_slot) {
+		free_slot = oldest; /* bounded: the least recently used goes */
+		s->tcp_evicted++;
+	}
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = true;
+	free_slot->src = p->ip.src;
+	free_slot->dst = p->ip.dst;
+	free_slot->sport = p->tcp.sport;
+	free_slot->dport = p->tcp.dport;
+	return free_slot;
+}
+
+/* One whole message in t->buf: dissect it as a datagram would be. */
+static void tcp_message(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p,
+			struct tcp_stream *t)
+{
+	struct pd_packet *q = s->scratch;
+	struct pd_cursor c;
+	struct pd_syslog_msg *m, unkept;
+
+	memset(q, 0, sizeof(*q));
+	q->frame = p->frame;
+	q->frame_data = t->buf;
+	q->caplen = q->wirelen = (uint32_t)t->len;
+	pd_cur_init(&c, t->buf, t->len, t->len);
+	pd_dissect_syslog(q, &c);
+	if (q->layers & PD_L_SYSLOG) {
+		m = keep_message(s, a, p, q);
+		if (!m) {
+			decode_message(p, q, &unkept);
+			m = &unkept;
+		}
+		judge(s, a, p, m);
+	}
+	t->len = 0;
+}
+
+static void tcp_byte(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p,
+		     struct tcp_stream *t, uint8_t ch)
+{
+	if (t->skip) {
+		t->skip--;
+		return;
+	}
+	if (!t->framing && !t->len) {
+		if (ch >= '1' && ch <= '9')
+			t->framing = 1;
+		else if (ch == '<')
+			t->framing = 2;
+		else
+			return; /* not at a message start: wait for one */
+	}
+	if (t->framing == 1 && !t->want) {
+		/* MSG-LEN SP (RFC 6587 3.4.1) */
+		if (ch >= '0' && ch <= '9' && t->len < 8) {
+			t->buf[t->len++] = ch;
+			return;
+		}
+		if (ch == ' ' && t->len) {
+			size_t n = 0;
+
+			for (size_t i = 0; i < t->len; i++)
+				n = n * 10 + (size_t)(t->buf[i] - '0');
+			t->len = 0;
+			if (n && n <= MAX_OCTET_COUNT) {
+				t->want = n;
+				return;
+			}
+		}
+		s->tcp_framing++;
+		t->len = 0;
+		t->framing = 0;
+		return;
+	}
+	if (t->framing == 2 && (ch == '\n' || ch == 0)) {
+		/* non-transparent framing (RFC 6587 3.4.2): LF (or NUL) ends it */
+		if (t->len && t->buf[t->len - 1] == '\r')
+			t->len--;
+		if (t->len)
+			tcp_message(s, a, p, t);
+		t->framing = 0;
+		return;
+	}
+	if (t->len < MAX_TCP_MSG)
+		t->buf[t->len++] = ch;
+	if (t->framing == 1 && !--t->want) {
+		tcp_message(s, a, p, t);
+		t->framing = 0;
+	} else if (t->len == MAX_TCP_MSG) {
+		/* too long to keep: judge what fits, skip the rest */
+		s->tcp_cut++;
+		tcp_message(s, a, p, t);
+		if (t->framing == 1) {
+			t->skip = t->want;
+			t->want = 0;
+			t->framing = 0;
+		}
+	}
+}
+
+static void tcp_segment(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p)
+{
+	const struct pd_tcp *tc = &p->tcp;
+	struct tcp_stream *t;
+	struct pd_cursor c;
+	uint32_t seq = tc->seq, skip = 0;
+
+	if ((tc->dport != 514 && tc->dport != 601) || (!tc->payload_len && !(tc->flags & 0x02)))
+		return;
+	t = tcp_stream(s, p);
+	if (!t)
+		return;
+	t->last_use = ++s->tcp_use;
+	if (tc->flags & 0x02) { /* SYN: the stream starts at ISN + 1 */
+		t->next_seq = seq + 1;
+		t->synced = true;
+		return;
+	}
+	if (!t->synced) {
+		t->next_seq = seq;
+		t->synced = true;
+	}
+	if ((int32_t)(seq - t->next_seq) > 0) {
+		/* a gap: what was buffered cannot be completed */
+		s->tcp_gaps++;
+		t->len = t->want = t->skip = 0;
+		t->framing = 0;
+		t->next_seq = seq;
+	} else if ((int32_t)(t->next_seq - seq) > 0) {
+		/* a retransmission: skip what was already read */
+		skip = t->next_seq - seq;
+		if (skip >= tc->payload_len)
+			return;
+	}
+	if (p->payload_caplen < tc->payload_len) {
+		/* cut by the snaplen: the rest of this connection cannot be read */
+		t->synced = false;
+		t->len = t->want = t->skip = 0;
+		t->framing = 0;
+		s->tcp_gaps++;
+		return;
+	}
+	pd_cur_init(&c, p->payload, p->payload_caplen, p->payload_caplen);
+	pd_cur_skip(&c, skip);
+	while (pd_cur_remaining(&c))
+		tcp_byte(s, a, p, t, pd_cur_u8(&c));
+	t->next_seq = seq + tc->payload_len;
+}
+
 static void sl_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		      struct pd_flow *flow, int dir)
 {
 	struct syslog_state *s = state;
 	struct pd_syslog_msg *m, unkept;
-	uint32_t code;
 
 	(void)flow;
 	(void)dir;
 	if (!(p->layers & PD_L_SYSLOG)) {
+		if (p->layers & PD_L_TCP)
+			tcp_segment(s, a, p);
 		notable(s, p);
 		return;
 	}
-	m = keep_message(s, a, p);
+	m = keep_message(s, a, p, p);
 	if (!m) {
 		/* not kept for the timeline, but still read for boot errors */
-		decode_message(p, &unkept);
+		decode_message(p, p, &unkept);
 		m = &unkept;
 	}
-	code = ipxe_code(m->msg);
-	if (code || m->severity <= 3)
-		boot_error(s, a, p, m, code);
+	judge(s, a, p, m);
 }
 
 static int sl_finish(void *state, struct pd_analysis *a)
@@ -293,23 +567,44 @@ static int sl_finish(void *state, struct pd_analysis *a)
 	struct syslog_state *s = state;
 	struct pd_finding f;
 
-	if (!a->syslog.dropped)
-		return 0;
-	pd_finding_limit(&f, "syslog_messages", PD_MAX_SYSLOG, a->syslog.dropped, "messages",
-			 s->first_dropped);
-	pd_finding_message(&f, "syslog list full (%d messages): %llu more messages were not kept "
-			       "for the timeline and the report, the first in frame %llu (they "
-			       "were still read for boot errors)",
-			   PD_MAX_SYSLOG, (unsigned long long)a->syslog.dropped,
-			   (unsigned long long)s->first_dropped);
-	pd_finding_advice(&f, "Use --frames or a filter (-f 'udp port 514 and host ...') to see "
-			      "the later messages in the timeline.");
+	int rc = 0;
+
+	if (a->syslog.dropped) {
+		pd_finding_limit(&f, "syslog_messages", PD_MAX_SYSLOG, a->syslog.dropped, "messages",
+				 s->first_dropped);
+		pd_finding_message(&f, "syslog list full (%d messages): %llu more messages were not "
+				       "kept for the timeline and the report, the first in frame %llu "
+				       "(they were still read for boot errors)",
+				   PD_MAX_SYSLOG, (unsigned long long)a->syslog.dropped,
+				   (unsigned long long)s->first_dropped);
+		pd_finding_advice(&f, "Use --frames or a filter (-f 'udp port 514 and host ...') to "
+				      "see the later messages in the timeline.");
+		rc = pd_analysis_add(a, &f);
+	}
+	if (rc || (!s->tcp_evicted && !s->tcp_cut && !s->tcp_gaps && !s->tcp_framing))
+		return rc;
+	pd_finding_limit(&f, "syslog_tcp_streams", MAX_TCP_STREAMS, s->tcp_evicted, "connections", 0);
+	pd_finding_message(&f, "syslog over TCP not read in full: %llu connections dropped past "
+			       "%d at once, %llu messages cut at %d bytes, %llu sequence gaps, "
+			       "%llu unreadable octet counts",
+			   (unsigned long long)s->tcp_evicted, MAX_TCP_STREAMS,
+			   (unsigned long long)s->tcp_cut, MAX_TCP_MSG, (unsigned long long)s->tcp_gaps,
+			   (unsigned long long)s->tcp_framing);
+	pd_finding_ev_u64(&f, "messages_cut", s->tcp_cut);
+	pd_finding_ev_u64(&f, "sequence_gaps", s->tcp_gaps);
+	pd_finding_ev_u64(&f, "framing_errors", s->tcp_framing);
 	return pd_analysis_add(a, &f);
 }
 
 static void sl_destroy(void *state)
 {
-	free(state);
+	struct syslog_state *s = state;
+
+	if (s) {
+		free(s->tcp);
+		free(s->scratch);
+	}
+	free(s);
 }
 
 const struct pd_analyzer_ops pd_analyzer_syslog = {

@@ -266,6 +266,7 @@ struct queued_storm {
 
 struct tcp_state {
 	struct pd_analysis *a;/* the analysis this state belongs to (findings go there) */
+	int storage;          /* flow storage handle: one struct tflow * per flow */
 	unsigned threshold;
 	struct queued_storm *q;
 	size_t nq, capq;
@@ -278,6 +279,12 @@ struct tcp_state {
 	uint64_t storms_dropped, storms_first;
 };
 
+/* The flow's TCP state, in the storage this analyzer reserved. */
+static struct tflow **tflow_slot(const struct tcp_state *s, const struct pd_flow *f)
+{
+	return pd_flow_storage(f, s->storage);
+}
+
 static int tcp_init(struct pd_analysis *a, void **state)
 {
 	struct tcp_state *s = calloc(1, sizeof(*s));
@@ -286,6 +293,13 @@ static int tcp_init(struct pd_analysis *a, void **state)
 		return -PD_ENOMEM;
 	s->threshold = a->opts->storm_threshold ? a->opts->storm_threshold : 4;
 	s->a = a;
+	s->storage = pd_flow_storage_reserve(a->flows, sizeof(struct tflow *));
+	if (s->storage < 0) {
+		int rc = s->storage;
+
+		free(s);
+		return rc;
+	}
 	*state = s;
 	return 0;
 }
@@ -572,12 +586,12 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		return;
 	if (a->dup_of)
 		return; /* a second copy of a frame already analysed */
-	t = f->tcp_state;
+	t = *tflow_slot(s, f);
 	if (!t) {
 		t = calloc(1, sizeof(*t));
 		if (!t)
 			return;
-		f->tcp_state = t;
+		*tflow_slot(s, f) = t;
 	}
 	if (!t->d[dir] && !(t->d[dir] = calloc(1, sizeof(*t->d[dir]))))
 		return;
@@ -852,11 +866,11 @@ static bool rx_coalesced(const struct tdir *d)
 	return d->csum_partial == 0 && d->csum_valid > 0;
 }
 
-static void coalesced_finding(struct pd_analysis *a, const struct pd_flow *f, int dir,
-			      bool rx, uint64_t n, uint64_t unconfirmed, uint32_t max,
-			      uint16_t mss, bool assumed, const char *flow)
+static void coalesced_finding(struct pd_analysis *a, const struct pd_flow *f,
+			      const struct tdir *d, int dir, bool rx, uint64_t n,
+			      uint64_t unconfirmed, uint32_t max, uint16_t mss, bool assumed,
+			      const char *flow)
 {
-	const struct tdir *d = dir_of((const struct tflow *)f->tcp_state, dir);
 	struct pd_finding x;
 	struct pd_addr host;
 	char snd[64], rcv[64], rcv_host[48];
@@ -960,7 +974,7 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	*oversize_unacked += unacked;
 
 	if (tso_acked)
-		coalesced_finding(a, f, dir, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
+		coalesced_finding(a, f, d, dir, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
 				  mss, assumed, flow);
 	/* Without the receiver's SYN no MSS was violated: segments the
 	 * receiver ACKed were carried by the path, whatever their size. */
@@ -1170,7 +1184,7 @@ int pd_tcp_conn_snapshot(const struct pd_flow *f, struct pd_conn *out)
 static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flow *f)
 {
 	struct tcp_state *s = state;
-	struct tflow *t = f->tcp_state;
+	struct tflow *t = *tflow_slot(s, f);
 	char flow[160];
 	uint64_t oversize_unacked = 0;
 
@@ -1192,7 +1206,7 @@ static void tcp_flow_end(void *state, struct pd_analysis *a, const struct pd_flo
 	tdir_free(t->d[1]);
 	free(t->storms);
 	free(t);
-	((struct pd_flow *)f)->tcp_state = 0;
+	*tflow_slot(s, f) = 0;
 }
 
 /* A storm's connection ended; did the client connect again to the same

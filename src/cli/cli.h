@@ -31,6 +31,12 @@ int pd_cli_close_stdout(const char *who);
 /** pd_cli_check() - `pktdoctor check`; argv[0] is "check".  Return: exit code. */
 int pd_cli_check(int argc, char **argv);
 
+/** pd_cli_probe() - `pktdoctor probe`; argv[0] is "probe".  Return: exit code. */
+int pd_cli_probe(int argc, char **argv);
+
+/** pd_cli_replay() - `pktdoctor replay`; argv[0] is "replay".  Return: exit code. */
+int pd_cli_replay(int argc, char **argv);
+
 /** pd_cli_monitor() - `pktdoctor monitor`; argv[0] is "monitor".  Return: exit code. */
 int pd_cli_monitor(int argc, char **argv);
 

@@ -31,6 +31,8 @@ static void usage(FILE *out)
 	fputs("Usage: pktdoctor analyze [OPTIONS] FILE...\n"
 	      "       pktdoctor analyze [OPTIONS] -i IFACE [-c COUNT] [--duration S]\n"
 	      "       pktdoctor check [OPTIONS] CAPTURE|DIR...   (see pktdoctor check --help)\n"
+	      "       pktdoctor probe --pair [NS:]IF1 [NS:]IF2   (see pktdoctor probe --help)\n"
+	      "       pktdoctor replay FILE -i [NS:]IFACE        (see pktdoctor replay --help)\n"
 	      "       pktdoctor monitor -i IFACE | -r FILE [OPTIONS] (see pktdoctor monitor --help)\n"
 	      "       pktdoctor --help | --version\n"
 	      "\n"
@@ -39,6 +41,8 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      "  analyze FILE...        read each capture and report findings\n"
 	      "  check CAPTURE|DIR...   compare findings with expected files or a policy (CI)\n"
+	      "  probe                  push crafted frames through a NIC, find offload faults\n"
+	      "  replay FILE            push a capture's frames through a NIC\n"
 	      "\n"
 	      "Options for analyze:\n"
 	      "  -i, --interface IFACE  analyse live traffic on IFACE until COUNT packets,\n"
@@ -243,7 +247,7 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 	}
 	pd_analysis_begin(&a, ao, src, 0);
 	if (path && strcmp(path, "-") != 0)
-		a.input = path;
+		snprintf(a.input_name, sizeof(a.input_name), "%s", path);
 	if (ao->filter && ao->filter[0]) {
 		rc = pd_source_compile_filter(src, ao->filter, a.input_error_msg,
 					      sizeof(a.input_error_msg));
@@ -265,11 +269,24 @@ static int analyze_input(const char *path, const struct pd_live_opts *lo,
 		sink.on_packet = timeline_sink_packet;
 		sink.arg = &tl;
 	}
-	if (lo && !json)
+	if (lo) /* stderr, also with -F json: scripts wait for it, as for tcpdump's */
 		fprintf(stderr, "pktdoctor: capturing on %s%s%s (%s); Ctrl-C to stop and report\n",
 			lo->iface, lo->netns ? " in netns " : "", lo->netns ? lo->netns : "",
 			pd_source_format(src));
 	rc = pd_analyze_source(src, &a, &sink, run);
+	if (lo) {
+		/* as tcpdump does: what the capture itself lost, so that
+		 * "previous segment not captured" can be told from the network */
+		struct pd_source_stats ss;
+
+		pd_source_stats(src, &ss);
+		if (ss.valid)
+			fprintf(stderr,
+				"pktdoctor: %s: %llu frames received, %llu dropped by the capture "
+				"(buffer full), %llu dropped by the interface\n",
+				lo->iface, (unsigned long long)ss.received,
+				(unsigned long long)ss.capture_drops, (unsigned long long)ss.if_drops);
+	}
 	pd_source_close(src);
 	if (timeline) {
 		trc = pd_timeline_finish(&tl, terr, sizeof(terr));
@@ -549,6 +566,10 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return pd_cli_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "probe"))
+		return pd_cli_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return pd_cli_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "monitor"))
 		return pd_cli_monitor(argc - 1, argv + 1);
 	fprintf(stderr, "pktdoctor: unknown command '%s'\nTry 'pktdoctor --help'.\n", argv[1]);

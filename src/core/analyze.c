@@ -47,7 +47,7 @@ const char *pd_boot_step_name(int step)
 {
 	static const char *const names[PD_BOOT__COUNT] = {
 		"dhcp_discover", "dhcp_ack", "tcp_connect", "iscsi_login", "first_read",
-		"handover", "os_first_packet", "os_first_ip",
+		"handover", "os_first_packet", "os_first_ip", "dhcp_nak", "dhcp_decline",
 	};
 
 	return step >= 0 && step < PD_BOOT__COUNT ? names[step] : "unknown";
@@ -271,7 +271,9 @@ void pd_analysis_begin(struct pd_analysis *a, const struct pd_analysis_opts *opt
 {
 	memset(a, 0, sizeof(*a));
 	a->opts = opts;
-	a->input = src ? pd_source_name(src) : name;
+	snprintf(a->input_name, sizeof(a->input_name), "%s",
+		 src ? pd_source_name(src) : name ? name : "");
+	a->input = a->input_name;
 	a->error_offset = -1;
 	a->linktype = -1;
 	a->findings.max_per_id = opts->max_findings_per_id;

@@ -436,12 +436,15 @@ const char *const pd_finding_ids[] = {
 	"arp.probe_delay",
 	"arp.address_conflict",
 	"boot.handover_gap",
+	"boot.delay",
 	"syslog.boot_error",
 	"dhcp.rootpath_invalid",
 	"dhcp.rootpath_lun_ambiguous",
 	"dhcp.vendor_mismatch",
 	"dhcp.no_offer",
 	"dhcp.rootpath",
+	"dhcp.nak",
+	"dhcp.decline",
 	"iscsi.login_failed",
 	"iscsi.negotiation_invalid",
 	"iscsi.burst_order",
@@ -452,6 +455,10 @@ const char *const pd_finding_ids[] = {
 	"iscsi.timeout",
 	"iscsi.lun_255",
 	"iscsi.login",
+	"probe.valid_dropped",      /* pktdoctor probe (src/probe/) */
+	"probe.invalid_delivered",
+	"probe.gso_exceeds_mss",
+	"probe.padding_leak",
 	0,
 };
 

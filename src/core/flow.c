@@ -9,13 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
 
 #define CHUNK_FLOWS 1024
 
+/* CHUNK_FLOWS records of rec_size bytes each: a struct pd_flow followed
+ * by the analyzers' reserved storage (Suricata's flow storage). */
 struct chunk {
 	struct chunk *next;
-	struct pd_flow flows[CHUNK_FLOWS];
+	_Alignas(8) unsigned char mem[];
 };
 
 struct pd_flow_table {
@@ -26,6 +29,8 @@ struct pd_flow_table {
 	struct pd_flow *free_list;
 	struct chunk *chunks;
 	size_t carved;             /* flows carved from the newest chunk */
+	size_t storage;            /* bytes of analyzer storage per flow (8-aligned) */
+	size_t rec_size;           /* sizeof(struct pd_flow) + storage */
 	struct pd_flow *lru_head;  /* least recently seen */
 	struct pd_flow *lru_tail;
 	uint64_t next_id;
@@ -52,6 +57,7 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 		return 0;
 	}
 	t->carved = CHUNK_FLOWS;
+	t->rec_size = sizeof(struct pd_flow);
 	t->next_id = 1;
 	t->st.max_flows = t->max_flows;
 	return t;
@@ -181,7 +187,7 @@ static struct pd_flow *alloc_flow(struct pd_flow_table *t)
 		return f;
 	}
 	if (t->carved == CHUNK_FLOWS) {
-		struct chunk *c = malloc(sizeof(*c));
+		struct chunk *c = malloc(sizeof(*c) + CHUNK_FLOWS * t->rec_size);
 
 		if (!c)
 			return 0;
@@ -189,7 +195,26 @@ static struct pd_flow *alloc_flow(struct pd_flow_table *t)
 		t->chunks = c;
 		t->carved = 0;
 	}
-	return &t->chunks->flows[t->carved++];
+	return (struct pd_flow *)(void *)(t->chunks->mem + t->rec_size * t->carved++);
+}
+
+int pd_flow_storage_reserve(struct pd_flow_table *t, size_t size)
+{
+	size_t off = t->storage;
+
+	if (t->chunks)
+		return -PD_EUSAGE; /* records exist already: too late to grow them */
+	size = (size + 7) & ~(size_t)7;
+	if (size == 0 || size > PD_FLOW_STORAGE_MAX - off)
+		return -PD_ELIMIT;
+	t->storage += size;
+	t->rec_size = sizeof(struct pd_flow) + t->storage;
+	return (int)off;
+}
+
+void *pd_flow_storage(const struct pd_flow *f, int handle)
+{
+	return (unsigned char *)(uintptr_t)(const void *)(f + 1) + handle;
 }
 
 size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
@@ -265,7 +290,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 			t->st.overflow_first = p->frame;
 		return 0;
 	}
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, t->rec_size);
 	f->key = k;
 	f->id = t->next_id++;
 	f->init_is_a = *dir == 0;

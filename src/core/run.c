@@ -5,6 +5,7 @@
  * frame arrives the pipeline is ticked by the wall clock.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "pktdoctor/pipeline.h"
 
 #define POLL_MAX_MS 250 /* longest wait, so a stop request or a limit is seen promptly */
+#define DRAIN_MAX_NS (500 * 1000000LL) /* after a live stop: frames still buffered */
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -68,6 +70,9 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 	struct pd_pipeline *p = 0;
 	struct pd_frame fr;
 	int64_t start = clock_ns(CLOCK_MONOTONIC);
+	int64_t stop_rt = 0, drain_end = 0; /* a live capture being stopped: when
+					      * (realtime), and the end of taking
+					      * what it holds (monotonic) */
 	int rc, show_progress;
 
 	if (!run)
@@ -77,16 +82,28 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		return rc;
 	show_progress = opts->progress && !a->live && isatty(2);
 	for (;;) {
-		if (opts->stop && *opts->stop) {
-			/* a live capture ends this way normally; a file stops short */
+		bool stopped = opts->stop && *opts->stop;
+
+		if (!drain_end &&
+		    (stopped || (run->duration_ns &&
+				 clock_ns(CLOCK_MONOTONIC) - start >= run->duration_ns))) {
 			if (!a->live) {
-				a->stopped = true;
-				a->stopped_at_frame = a->stats.frames;
+				/* a file stops short on a signal */
+				if (stopped) {
+					a->stopped = true;
+					a->stopped_at_frame = a->stats.frames;
+				}
+				rc = 0;
+				break;
 			}
-			rc = 0;
-			break;
+			/* a live capture ends this way normally; what it captured
+			 * before the stop may still be in the kernel's buffer (an
+			 * AF_PACKET block is handed over when full or at its
+			 * timeout): take that first */
+			stop_rt = clock_ns(CLOCK_REALTIME);
+			drain_end = clock_ns(CLOCK_MONOTONIC) + DRAIN_MAX_NS;
 		}
-		if (run->duration_ns && clock_ns(CLOCK_MONOTONIC) - start >= run->duration_ns)
+		if (drain_end && clock_ns(CLOCK_MONOTONIC) >= drain_end)
 			break;
 		if (opts->last_frame && a->stats.frames >= opts->last_frame)
 			break;
@@ -97,6 +114,8 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 		}
 		if (rc == PD_SRC_AGAIN) {
 			rc = 0;
+			if (drain_end)
+				break; /* the buffer is empty: next() waited */
 			wait_input(src);
 			if (a->live)
 				pd_pipeline_tick(p, clock_ns(CLOCK_REALTIME));
@@ -119,6 +138,10 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 					 a->input, (unsigned long long)a->stats.frames, (long long)off,
 					 msg);
 			break;
+		}
+		if (drain_end && fr.ts_ns > stop_rt) {
+			rc = 0;
+			break; /* captured after the stop */
 		}
 		if (fr.kind != PD_FRAME_PACKET || a->stats.frames + 1 < opts->first_frame ||
 		    !pd_source_match(src, &fr))
@@ -153,7 +176,7 @@ static int analyze_opened(struct pd_source *src, int rc, const char *name,
 		return rc;
 	}
 	pd_analysis_begin(a, opts, src, 0);
-	a->input = name;
+	snprintf(a->input_name, sizeof(a->input_name), "%s", name);
 	if (opts->filter && opts->filter[0]) {
 		rc = pd_source_compile_filter(src, opts->filter, a->input_error_msg,
 					      sizeof(a->input_error_msg));

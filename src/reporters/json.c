@@ -76,10 +76,9 @@ static void evidence(struct pd_json *j, const struct pd_finding *f)
 	pd_json_obj_end(j);
 }
 
-void pd_report_json_finding(struct pd_json *j, const char *key, const struct pd_finding *f,
-			    int max_frames)
+void pd_report_json_finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
 {
-	pd_json_obj_begin(j, key);
+	pd_json_obj_begin(j, 0);
 	pd_json_str(j, "id", f->id);
 	pd_json_str(j, "severity", pd_severity_name(f->severity));
 	pd_json_arr_begin(j, "frames");
@@ -94,11 +93,6 @@ void pd_report_json_finding(struct pd_json *j, const char *key, const struct pd_
 	evidence(j, f);
 	pd_json_str(j, "advice", f->advice);
 	pd_json_obj_end(j);
-}
-
-static void finding(struct pd_json *j, const struct pd_finding *f, int max_frames)
-{
-	pd_report_json_finding(j, 0, f, max_frames);
 }
 
 static void endpoint_str(const struct pd_conn *c, int side, char *buf, size_t len)
@@ -239,7 +233,7 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	pd_json_arr_begin(&j, "findings");
 	for (size_t i = 0; i < a->findings.n; i++)
 		if (a->findings.v[i].severity >= min_sev)
-			finding(&j, &a->findings.v[i], max_frames);
+			pd_report_json_finding(&j, &a->findings.v[i], max_frames);
 	pd_json_arr_end(&j);
 
 	pd_json_arr_begin(&j, "boot");
@@ -250,11 +244,12 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 		pd_json_str(&j, "mac", h->mac);
 		pd_json_str(&j, "ip", h->ip);
 		pd_json_arr_begin(&j, "steps");
-		for (int s = 0; s < PD_BOOT__COUNT; s++) {
-			if (!h->frame[s])
-				continue;
+		for (unsigned k = 0; k < h->n_steps; k++) {
+			int s = h->order[k];
+
 			pd_json_obj_begin(&j, 0);
 			pd_json_str(&j, "step", pd_boot_step_name(s));
+			pd_json_str(&j, "phase", h->phase[s] == PD_BOOT_OS ? "os" : "firmware");
 			pd_json_u64(&j, "frame", h->frame[s]);
 			ts_number(&j, "ts", h->ns[s]);
 			pd_json_str(&j, "detail", h->detail[s]);

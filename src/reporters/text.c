@@ -187,14 +187,19 @@ static void boot_section(FILE *out, const struct pd_analysis *a)
 				t0 = h->ns[s];
 		fprintf(out, "\nBOOT %s%s%s%s\n", h->mac[0] ? h->mac : "", h->mac[0] && h->ip[0] ? " (" : "",
 			h->ip, h->mac[0] && h->ip[0] ? ")" : "");
-		for (int s = 0; s < PD_BOOT__COUNT; s++) {
-			if (!h->frame[s]) {
-				fprintf(out, "  %-16s %10s  %-9s %s\n", pd_boot_step_name(s), "-", "", "not seen");
-				continue;
-			}
+		/* seen steps in time order, the OS phase after a rule; then
+		 * the steps not seen */
+		for (unsigned k = 0; k < h->n_steps; k++) {
+			int s = h->order[k];
+
+			if (h->phase[s] == PD_BOOT_OS && (!k || h->phase[h->order[k - 1]] != PD_BOOT_OS))
+				fprintf(out, "  -- OS --\n");
 			fprintf(out, "  %-16s %+9.3fs  frame %-7llu %s\n", pd_boot_step_name(s),
 				(double)(h->ns[s] - t0) / 1e9, (unsigned long long)h->frame[s], h->detail[s]);
 		}
+		for (int s = 0; s < PD_BOOT__COUNT; s++)
+			if (!h->frame[s] && s != PD_BOOT_DHCP_NAK && s != PD_BOOT_DHCP_DECLINE)
+				fprintf(out, "  %-16s %10s  %-9s %s\n", pd_boot_step_name(s), "-", "", "not seen");
 	}
 }
 

@@ -4,7 +4,8 @@
  * capture order with its time relative to the first, and every syslog
  * message printed inline where it was captured, attributed to its
  * sender and set apart (">>>"), so that iPXE's DEBUG=syslog output
- * annotates the traffic around it.  An external syslog text file
+ * annotates the traffic around it (messages over TCP after the segment
+ * that completed them).  An external syslog text file
  * (--syslog-file) is merged by its timestamps (RFC 3339 / RFC 5424, or
  * RFC 3164 "Mmm dd hh:mm:ss" in the capture's year).  With JSON output,
  * one JSON object per line.  This is a reporter: it only formats packets
@@ -461,13 +462,52 @@ static void flush_file(struct pd_timeline *t, int64_t ns, bool all)
 	}
 }
 
+/* Syslog messages that arrived over TCP and were completed by this
+ * segment (the syslog analyzer keeps them in a->syslog), after it. */
+static void tcp_syslog(struct pd_timeline *t, const struct pd_analysis *a,
+		       const struct pd_packet *p, double rel)
+{
+	size_t k = a->syslog.n;
+	char host[48];
+
+	while (k > 0 && a->syslog.v[k - 1].frame == p->frame)
+		k--;
+	for (; k < a->syslog.n; k++) {
+		const struct pd_syslog_msg *m = &a->syslog.v[k];
+
+		pd_addr_format(&m->sender, host, sizeof(host));
+		if (t->json) {
+			struct pd_json j;
+
+			pd_json_init(&j, t->out);
+			pd_json_obj_begin(&j, 0);
+			pd_json_u64(&j, "frame", p->frame);
+			pd_json_double(&j, "t", rel);
+			pd_json_obj_begin(&j, "syslog");
+			pd_json_str(&j, "sender", host);
+			pd_json_str(&j, "severity", sev_names[m->severity & 7]);
+			pd_json_u64(&j, "facility", m->facility);
+			pd_json_str(&j, "hostname", m->hostname);
+			pd_json_str(&j, "app", m->app);
+			pd_json_str(&j, "message", m->msg);
+			pd_json_str(&j, "transport", "tcp");
+			pd_json_obj_end(&j);
+			pd_json_obj_end(&j);
+			fputc('\n', t->out);
+		} else {
+			fprintf(t->out, "%7llu %11.6f  >>> syslog/tcp %s <%s> %s%s%s\n",
+				(unsigned long long)p->frame, rel, host, sev_names[m->severity & 7],
+				m->app, m->app[0] ? ": " : "", m->msg);
+		}
+	}
+}
+
 void pd_timeline_packet(void *arg, const struct pd_analysis *a, const struct pd_packet *p)
 {
 	struct pd_timeline *t = arg;
 	char sum[200];
 	double rel;
 
-	(void)a;
 	if (ferror(t->out))
 		return; /* the write error is reported by pd_timeline_finish() */
 	if (!t->have_t0) {
@@ -527,6 +567,8 @@ void pd_timeline_packet(void *arg, const struct pd_analysis *a, const struct pd_
 	} else {
 		fprintf(t->out, "%7llu %11.6f  %s\n", (unsigned long long)p->frame, rel, sum);
 	}
+	if (p->layers & PD_L_TCP)
+		tcp_syslog(t, a, p, rel);
 }
 
 int pd_timeline_finish(struct pd_timeline *t, char *err, size_t errlen)

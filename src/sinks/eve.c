@@ -366,8 +366,18 @@ void pd_eve_on_finding(void *arg, const struct pd_analysis *a, const struct pd_f
 	flow_fields(&j, f->flow);
 	pd_json_str(&j, "finding_event", pd_finding_event_name(event));
 	pd_json_u64(&j, "finding_key", f->key);
-	pd_report_json_finding(&j, "finding",  f,
-			       e->o.max_frames > 0 ? e->o.max_frames : PD_FINDING_MAX_FRAMES);
+	{
+		/* "finding": the report's finding object.  pd_report_json_finding()
+		 * writes an array element, so it gets a writer of its own on the
+		 * same stream, after the member name (the envelope came before,
+		 * hence the comma). */
+		struct pd_json inner;
+
+		fputs(",\"finding\":", e->mem);
+		pd_json_init(&inner, e->mem);
+		pd_report_json_finding(&inner, f, e->o.max_frames > 0 ? e->o.max_frames
+								   : PD_FINDING_MAX_FRAMES);
+	}
 	end(e, &j, f->severity);
 }
 
