@@ -210,10 +210,12 @@ struct pd_conns {
  * pd_tcp_conn_snapshot() - summarise a TCP connection that is still in
  * the flow table, as it would be recorded if it ended now (for live
  * views; read only).  oversize_unacked stays 0: it is judged at the end.
+ * @a: the analysis whose pipeline is running (the TCP analyzer's state).
  * Return: 0, or -PD_EUNSUPPORTED when the TCP analyzer keeps no state
  * for @f (not TCP).
  */
-int pd_tcp_conn_snapshot(const struct pd_flow *f, struct pd_conn *out);
+int pd_tcp_conn_snapshot(const struct pd_analysis *a, const struct pd_flow *f,
+			 struct pd_conn *out);
 
 struct pd_analyzer_ops;
 struct pd_pipeline;

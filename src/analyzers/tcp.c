@@ -1172,12 +1172,22 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	fill_conn(&cs->v[cs->n++], f, t, oversize_unacked);
 }
 
-int pd_tcp_conn_snapshot(const struct pd_flow *f, struct pd_conn *out)
+int pd_tcp_conn_snapshot(const struct pd_analysis *a, const struct pd_flow *f,
+			 struct pd_conn *out)
 {
-	if (!f->tcp_state)
+	const struct tcp_state *s = 0;
+	struct tflow **slot;
+
+	for (int i = 0; i < PD_MAX_ANALYZERS && pd_analyzers[i]; i++)
+		if (pd_analyzers[i] == &pd_analyzer_tcp)
+			s = a->state[i];
+	if (!s)
+		return -PD_EUNSUPPORTED;
+	slot = tflow_slot(s, f);
+	if (!slot || !*slot)
 		return -PD_EUNSUPPORTED;
 	/* oversize_unacked is only known when the connection ends */
-	fill_conn(out, f, f->tcp_state, 0);
+	fill_conn(out, f, *slot, 0);
 	return 0;
 }
 

@@ -437,7 +437,7 @@ static void collect_live(void *arg, const struct pd_flow *f)
 		u->conns_truncated++;
 		return;
 	}
-	if (pd_tcp_conn_snapshot(f, &u->conns[u->nconns]) == 0)
+	if (pd_tcp_conn_snapshot(u->a, f, &u->conns[u->nconns]) == 0)
 		u->conn_live[u->nconns++] = true;
 }
 
