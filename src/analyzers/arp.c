@@ -238,16 +238,6 @@ static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 	return &s->claims[j];
 }
 
-static void fmt_mac(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
-static void fmt_ip(const uint8_t *ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-}
-
 static bool zero_ip(const uint8_t *ip)
 {
 	return !(ip[0] | ip[1] | ip[2] | ip[3]);
@@ -260,8 +250,8 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 	char sip[16], ma[18], mb[18];
 
 	/* one finding per address and claiming MAC */
-	fmt_ip(ip, sip, sizeof(sip));
-	fmt_mac(mac_b, mb, sizeof(mb));
+	pd_ipv4_format(ip, sip, sizeof(sip));
+	pd_mac_format(mac_b, mb, sizeof(mb));
 	for (unsigned i = 0; i < s->n_conflicts; i++) {
 		f = &s->conflicts[i];
 		if (!strcmp(f->evidence[0].s, sip) &&
@@ -276,7 +266,7 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 		return;
 	}
 	f = &s->conflicts[s->n_conflicts++];
-	fmt_mac(mac_a, ma, sizeof(ma));
+	pd_mac_format(mac_a, ma, sizeof(ma));
 	pd_finding_init(f, "arp.address_conflict", PD_SEV_ERROR);
 	pd_finding_flow(f, "host %s", sip);
 	pd_finding_ev_str(f, "ip", "%s", sip);
@@ -344,8 +334,8 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 		x->prev_ns = e->prev_ns;
 		x->conflict = e->conflict;
 	}
-	fmt_ip(e->ip, sip, sizeof(sip));
-	fmt_mac(h->mac, mac, sizeof(mac));
+	pd_ipv4_format(e->ip, sip, sizeof(sip));
+	pd_mac_format(h->mac, mac, sizeof(mac));
 	for (unsigned i = 1; i < nt; i++) {
 		size_t u = strlen(spacing);
 
