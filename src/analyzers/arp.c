@@ -98,7 +98,9 @@ struct arp_state {
 	struct host *active[MAX_ACTIVE];  /* hosts with a probing episode under way */
 	unsigned n_active;
 	struct pd_finding conflicts[MAX_CONFLICTS];
+	uint64_t conflict_keys[MAX_CONFLICTS]; /* emitted at the reply that shows them */
 	unsigned n_conflicts;
+	struct pd_analysis *a;   /* where the findings go */
 	uint64_t frame;          /* the frame being analysed */
 	/* frames of MACs past MAX_HOSTS; claims past MAX_CLAIMS; probes and
 	 * announcements of hosts past MAX_ACTIVE; conflicts past
@@ -121,6 +123,7 @@ static int arp_init(struct pd_analysis *a, void **state)
 		return -PD_ENOMEM;
 	s->probe_delay_ns = a->opts->probe_delay_ns ? a->opts->probe_delay_ns : 2 * NS;
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
+	s->a = a;
 	*state = s;
 	return 0;
 }
@@ -256,8 +259,10 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 		f = &s->conflicts[i];
 		if (!strcmp(f->evidence[0].s, sip) &&
 		    (!strcmp(f->evidence[2].s, mb) || !strcmp(f->evidence[1].s, mb))) {
-			if (!f->n_frames || f->frames[f->n_frames - 1] != frame_b)
+			if (!f->n_frames || f->frames[f->n_frames - 1] != frame_b) {
 				pd_finding_add_frame(f, frame_b);
+				pd_analysis_emit(s->a, f, &s->conflict_keys[i]);
+			}
 			return;
 		}
 	}
@@ -282,6 +287,8 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 			     "loses duplicate-address detection keeps the address off and stops "
 			     "with STOP 0x7B (INACCESSIBLE_BOOT_DEVICE) about a minute later. Fix "
 			     "the DHCP reservation or static address of one of them.");
+	/* known now, at the frame that shows the second claim */
+	pd_analysis_emit(s->a, f, &s->conflict_keys[s->n_conflicts - 1]);
 }
 
 static void ep_add_frame(struct episode *e, uint64_t frame)
@@ -549,13 +556,10 @@ static int arp_finish(void *state, struct pd_analysis *a)
 	for (size_t j = 0; j < s->hslots; j++)
 		if (s->hosts[j].used && s->hosts[j].ep.active)
 			ep_end(s, a, &s->hosts[j], 0, 0);
-	for (unsigned i = 0; i < s->n_conflicts && !rc; i++)
-		rc = pd_analysis_add(a, &s->conflicts[i]);
-	if (!rc)
-		rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS,
-				   "frames from further MACs were",
-				   "ARP analysis follows at most 4096 MACs: filter the capture "
-				   "(-f 'arp or ether host ...') to the hosts of interest.");
+	/* the conflicts were emitted as they were seen */
+	rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS, "frames from further MACs were",
+			   "ARP analysis follows at most 4096 MACs: filter the capture "
+			   "(-f 'arp or ether host ...') to the hosts of interest.");
 	if (!rc)
 		rc = limit_finding(a, &s->claims_over, "arp_claims", MAX_CLAIMS,
 				   "ARP frames claiming further IPv4 addresses were",
