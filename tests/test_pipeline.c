@@ -54,6 +54,7 @@ static const char *const streaming_ids[] = {
 	"iscsi.timeout",
 	"syslog.boot_error",
 	"tcp.retransmission_storm",
+	"arp.address_conflict",
 	0,
 };
 

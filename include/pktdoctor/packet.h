@@ -311,6 +311,20 @@ bool pd_packet_is_malformed(const struct pd_packet *p);
 char *pd_packet_flow_format(const struct pd_packet *p, char *buf, size_t len);
 
 /**
+ * pd_ipv4_format() - "192.0.2.1" from 4 bytes in network order.
+ * @buf: at least 16 bytes for the whole text (cut to @len otherwise).
+ * Return: @buf.
+ */
+char *pd_ipv4_format(const uint8_t ip[4], char *buf, size_t len);
+
+/**
+ * pd_mac_format() - "02:00:00:00:00:01" from a 6-byte MAC address.
+ * @buf: at least 18 bytes for the whole text (cut to @len otherwise).
+ * Return: @buf.
+ */
+char *pd_mac_format(const uint8_t mac[6], char *buf, size_t len);
+
+/**
  * pd_addr_format() - print an address as text.
  * @a: address (family 4 or 6; family 0 prints "-").
  * @buf: output buffer of @len bytes (46 is always enough).

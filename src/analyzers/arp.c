@@ -98,7 +98,9 @@ struct arp_state {
 	struct host *active[MAX_ACTIVE];  /* hosts with a probing episode under way */
 	unsigned n_active;
 	struct pd_finding conflicts[MAX_CONFLICTS];
+	uint64_t conflict_keys[MAX_CONFLICTS]; /* emitted at the reply that shows them */
 	unsigned n_conflicts;
+	struct pd_analysis *a;   /* where the findings go */
 	uint64_t frame;          /* the frame being analysed */
 	/* frames of MACs past MAX_HOSTS; claims past MAX_CLAIMS; probes and
 	 * announcements of hosts past MAX_ACTIVE; conflicts past
@@ -121,6 +123,7 @@ static int arp_init(struct pd_analysis *a, void **state)
 		return -PD_ENOMEM;
 	s->probe_delay_ns = a->opts->probe_delay_ns ? a->opts->probe_delay_ns : 2 * NS;
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
+	s->a = a;
 	*state = s;
 	return 0;
 }
@@ -238,16 +241,6 @@ static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 	return &s->claims[j];
 }
 
-static void fmt_mac(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
-static void fmt_ip(const uint8_t *ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-}
-
 static bool zero_ip(const uint8_t *ip)
 {
 	return !(ip[0] | ip[1] | ip[2] | ip[3]);
@@ -260,14 +253,16 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 	char sip[16], ma[18], mb[18];
 
 	/* one finding per address and claiming MAC */
-	fmt_ip(ip, sip, sizeof(sip));
-	fmt_mac(mac_b, mb, sizeof(mb));
+	pd_ipv4_format(ip, sip, sizeof(sip));
+	pd_mac_format(mac_b, mb, sizeof(mb));
 	for (unsigned i = 0; i < s->n_conflicts; i++) {
 		f = &s->conflicts[i];
 		if (!strcmp(f->evidence[0].s, sip) &&
 		    (!strcmp(f->evidence[2].s, mb) || !strcmp(f->evidence[1].s, mb))) {
-			if (!f->n_frames || f->frames[f->n_frames - 1] != frame_b)
+			if (!f->n_frames || f->frames[f->n_frames - 1] != frame_b) {
 				pd_finding_add_frame(f, frame_b);
+				pd_analysis_emit(s->a, f, &s->conflict_keys[i]);
+			}
 			return;
 		}
 	}
@@ -276,7 +271,7 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 		return;
 	}
 	f = &s->conflicts[s->n_conflicts++];
-	fmt_mac(mac_a, ma, sizeof(ma));
+	pd_mac_format(mac_a, ma, sizeof(ma));
 	pd_finding_init(f, "arp.address_conflict", PD_SEV_ERROR);
 	pd_finding_flow(f, "host %s", sip);
 	pd_finding_ev_str(f, "ip", "%s", sip);
@@ -292,6 +287,8 @@ static void conflict(struct arp_state *s, const uint8_t *ip, const uint8_t *mac_
 			     "loses duplicate-address detection keeps the address off and stops "
 			     "with STOP 0x7B (INACCESSIBLE_BOOT_DEVICE) about a minute later. Fix "
 			     "the DHCP reservation or static address of one of them.");
+	/* known now, at the frame that shows the second claim */
+	pd_analysis_emit(s->a, f, &s->conflict_keys[s->n_conflicts - 1]);
 }
 
 static void ep_add_frame(struct episode *e, uint64_t frame)
@@ -344,8 +341,8 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 		x->prev_ns = e->prev_ns;
 		x->conflict = e->conflict;
 	}
-	fmt_ip(e->ip, sip, sizeof(sip));
-	fmt_mac(h->mac, mac, sizeof(mac));
+	pd_ipv4_format(e->ip, sip, sizeof(sip));
+	pd_mac_format(h->mac, mac, sizeof(mac));
 	for (unsigned i = 1; i < nt; i++) {
 		size_t u = strlen(spacing);
 
@@ -559,13 +556,10 @@ static int arp_finish(void *state, struct pd_analysis *a)
 	for (size_t j = 0; j < s->hslots; j++)
 		if (s->hosts[j].used && s->hosts[j].ep.active)
 			ep_end(s, a, &s->hosts[j], 0, 0);
-	for (unsigned i = 0; i < s->n_conflicts && !rc; i++)
-		rc = pd_analysis_add(a, &s->conflicts[i]);
-	if (!rc)
-		rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS,
-				   "frames from further MACs were",
-				   "ARP analysis follows at most 4096 MACs: filter the capture "
-				   "(-f 'arp or ether host ...') to the hosts of interest.");
+	/* the conflicts were emitted as they were seen */
+	rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS, "frames from further MACs were",
+			   "ARP analysis follows at most 4096 MACs: filter the capture "
+			   "(-f 'arp or ether host ...') to the hosts of interest.");
 	if (!rc)
 		rc = limit_finding(a, &s->claims_over, "arp_claims", MAX_CLAIMS,
 				   "ARP frames claiming further IPv4 addresses were",

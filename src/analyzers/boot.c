@@ -556,11 +556,6 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 /* Finish: the boot summary                                         */
 /* ---------------------------------------------------------------- */
 
-static void ip_str(const uint8_t *ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-}
-
 static void set_step(struct pd_boot_host *h, int step, uint64_t frame, int64_t ns)
 {
 	if (!frame || (h->frame[step] && h->frame[step] <= frame))
@@ -581,11 +576,6 @@ static struct pd_boot_host *host_for(struct pd_boot_hosts *b, const char *mac, c
 		return 0;
 	memset(&b->v[b->n], 0, sizeof(b->v[0]));
 	return &b->v[b->n++];
-}
-
-static void mac_str(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* The firmware's last step: the OS cannot start before it. */
@@ -646,7 +636,7 @@ static void summary_dhcp(struct pd_analysis *a, struct pd_boot_hosts *b)
 		if (!boots)
 			continue;
 		if (!zero4(c->assigned_ip))
-			ip_str(c->assigned_ip, ip, sizeof(ip));
+			pd_ipv4_format(c->assigned_ip, ip, sizeof(ip));
 		h = host_for(b, c->hlen == 6 ? c->mac : "", ip);
 		if (!h)
 			break;
@@ -675,7 +665,7 @@ static void summary_dhcp(struct pd_analysis *a, struct pd_boot_hosts *b)
 				 c->nak_message[0] ? "\")" : "", c->naks, c->naks == 1 ? "" : "s");
 		}
 		if (c->declines) {
-			ip_str(c->declined_ip, x, sizeof(x));
+			pd_ipv4_format(c->declined_ip, x, sizeof(x));
 			set_step(h, PD_BOOT_DHCP_DECLINE, c->decline_frame, c->decline_ns);
 			snprintf(h->detail[PD_BOOT_DHCP_DECLINE], sizeof(h->detail[0]),
 				 "DHCP DECLINE of %s: the address is in use (%u DECLINE%s)", x,
@@ -737,8 +727,8 @@ static void summary_arp(struct pd_analysis *a, struct pd_boot_hosts *b, int64_t 
 		struct pd_boot_host *h = 0;
 		bool silence;
 
-		mac_str(e->mac, mac, sizeof(mac));
-		ip_str(e->ip, ip, sizeof(ip));
+		pd_mac_format(e->mac, mac, sizeof(mac));
+		pd_ipv4_format(e->ip, ip, sizeof(ip));
 		for (size_t k = 0; k < b->n && !h; k++)
 			if (!strcmp(b->v[k].mac, mac) || !strcmp(b->v[k].ip, ip))
 				h = &b->v[k];
@@ -873,7 +863,7 @@ static int delay_finding(struct pd_analysis *a, const struct bclient *c, struct 
 	/* a silence that ends where the boot summary puts the handover */
 	if (h && h->frame[PD_BOOT_HANDOVER] == q->from_frame && q->cause == C_IDLE)
 		q->cause = C_HANDOVER;
-	mac_str(c->mac, mac, sizeof(mac));
+	pd_mac_format(c->mac, mac, sizeof(mac));
 	pd_finding_init(&f, "boot.delay",
 			pause_warns(q->cause) && lost >= 2.0 ? PD_SEV_WARNING : PD_SEV_INFO);
 	pd_finding_flow(&f, "host %s", mac);
@@ -957,8 +947,8 @@ static int delay_findings(struct boot_state *s, struct pd_analysis *a)
 		const struct pd_boot_host *h = 0;
 		char mac[18], ip[16];
 
-		mac_str(c->mac, mac, sizeof(mac));
-		ip_str(c->ip, ip, sizeof(ip));
+		pd_mac_format(c->mac, mac, sizeof(mac));
+		pd_ipv4_format(c->ip, ip, sizeof(ip));
 		/* an iSCSI initiator without DHCP is known by its address */
 		for (size_t k = 0; k < a->boot.n && !h; k++)
 			if (!strcmp(a->boot.v[k].mac, mac) ||

@@ -199,11 +199,6 @@ static bool opt_addr(const struct pd_packet *p, uint8_t code, uint8_t out[4])
 	return pd_cur_copy(&c, out, 4);
 }
 
-static void fmt_ip(const uint8_t a[4], char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-}
-
 static void fmt_mac(const struct pd_dhcp *d, char *buf, size_t len)
 {
 	size_t n = d->hlen > 16 ? 16 : d->hlen, used = 0;
@@ -688,7 +683,7 @@ static int rootpath_findings(struct pd_analysis *a, const struct rpath *r)
 	const char *src = source_name(r->opt, r->sub);
 	int rc = 0;
 
-	fmt_ip(r->server, srv, sizeof(srv));
+	pd_ipv4_format(r->server, srv, sizeof(srv));
 	if (r->rc) {
 		pd_finding_init(&f, "dhcp.rootpath_invalid", PD_SEV_ERROR);
 		memcpy(f.frames, r->frames, sizeof(r->frames));
@@ -751,7 +746,7 @@ static int vendor_finding(struct pd_analysis *a, const struct server *sv)
 	char srv[16], subs[16];
 	bool hba = sv->clients_with_class > 0;
 
-	fmt_ip(sv->addr, srv, sizeof(srv));
+	pd_ipv4_format(sv->addr, srv, sizeof(srv));
 	snprintf(subs, sizeof(subs), "%s%s%s", sv->subopts & 1 ? "201," : "",
 		 sv->subopts & 2 ? "202," : "", sv->subopts & 4 ? "203," : "");
 	if (subs[0])
@@ -848,8 +843,8 @@ static int nak_finding(struct pd_analysis *a, const struct client *c)
 			    c->nak_selecting ? "SELECTING (answering an OFFER)" :
 					       "INIT-REBOOT (asking for its previous address)";
 
-	fmt_ip(c->nak_server, srv, sizeof(srv));
-	fmt_ip(c->nak_req_ip, req, sizeof(req));
+	pd_ipv4_format(c->nak_server, srv, sizeof(srv));
+	pd_ipv4_format(c->nak_req_ip, req, sizeof(req));
 	pd_finding_init(&f, "dhcp.nak", recovered ? PD_SEV_WARNING : PD_SEV_ERROR);
 	if (c->nak_req_frame)
 		pd_finding_add_frame(&f, c->nak_req_frame);
@@ -894,8 +889,8 @@ static int decline_finding(struct pd_analysis *a, const struct client *c)
 	char ip[16], srv[16];
 	bool recovered = pc->ack_after_decline_frame != 0;
 
-	fmt_ip(pc->declined_ip, ip, sizeof(ip));
-	fmt_ip(c->dec_server, srv, sizeof(srv));
+	pd_ipv4_format(pc->declined_ip, ip, sizeof(ip));
+	pd_ipv4_format(c->dec_server, srv, sizeof(srv));
 	pd_finding_init(&f, "dhcp.decline", PD_SEV_ERROR);
 	if (c->dec_ack_frame)
 		pd_finding_add_frame(&f, c->dec_ack_frame);
@@ -935,8 +930,8 @@ static int rootpath_info(struct pd_analysis *a, const struct client *c)
 
 	if (!c->rp_valid || pd_rootpath_parse(pc->root_path, strlen(pc->root_path), &rp))
 		return 0; /* dhcp.rootpath_invalid says it */
-	fmt_ip(c->rp_server, srv, sizeof(srv));
-	fmt_ip(pc->acks ? pc->assigned_ip : pc->offered_ip, ip, sizeof(ip));
+	pd_ipv4_format(c->rp_server, srv, sizeof(srv));
+	pd_ipv4_format(pc->acks ? pc->assigned_ip : pc->offered_ip, ip, sizeof(ip));
 	pd_finding_init(&f, "dhcp.rootpath", PD_SEV_INFO);
 	pd_finding_add_frame(&f, c->rp_frame);
 	pd_finding_flow(&f, "host %s", pc->mac);

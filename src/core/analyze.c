@@ -352,6 +352,14 @@ uint64_t pd_pipeline_feed(struct pd_pipeline *p, const struct pd_frame *fr)
 	struct pd_flow *flow;
 	int dir = 0;
 
+	/* time moves on to this frame before it is analysed: a deadline that
+	 * passed in the silence before it fires first (a timeout, then the
+	 * late answer), as it would have live */
+	if (fr->ts_ns > p->now_ns) {
+		p->now_ns = fr->ts_ns;
+		if (fr->ts_ns >= p->next_tick)
+			tick(p, fr->ts_ns);
+	}
 	pkt->frame = ++a->stats.frames;
 	pkt->ts_ns = fr->ts_ns;
 	pkt->caplen = fr->caplen;
@@ -371,10 +379,6 @@ uint64_t pd_pipeline_feed(struct pd_pipeline *p, const struct pd_frame *fr)
 			pd_analyzers[i]->on_packet(a->state[i], a, pkt, flow, dir);
 	if (p->sink.on_packet)
 		p->sink.on_packet(p->sink.arg, a, pkt);
-	if (pkt->ts_ns > p->now_ns)
-		p->now_ns = pkt->ts_ns;
-	if (pkt->ts_ns >= p->next_tick)
-		tick(p, pkt->ts_ns);
 	return pkt->frame;
 }
 

@@ -85,6 +85,19 @@ char *pd_addr_format(const struct pd_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+char *pd_ipv4_format(const uint8_t ip[4], char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+	return buf;
+}
+
+char *pd_mac_format(const uint8_t mac[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
 bool pd_addr_equal(const struct pd_addr *a, const struct pd_addr *b)
 {
 	if (a->family != b->family)

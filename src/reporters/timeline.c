@@ -30,11 +30,6 @@ static const char *const dhcp_types[] = {
 	"?", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM",
 };
 
-static void mac_str(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static void tcp_flags(uint8_t f, char *b)
 {
 	static const char names[] = "FSRPAUEC";
@@ -55,9 +50,9 @@ static void summary(const struct pd_packet *p, char *buf, size_t len)
 		const struct pd_arp *r = &p->arp;
 		char tpa[16], spa[16], sha[18];
 
-		snprintf(tpa, sizeof(tpa), "%u.%u.%u.%u", r->tpa[0], r->tpa[1], r->tpa[2], r->tpa[3]);
-		snprintf(spa, sizeof(spa), "%u.%u.%u.%u", r->spa[0], r->spa[1], r->spa[2], r->spa[3]);
-		mac_str(r->sha, sha, sizeof(sha));
+		pd_ipv4_format(r->tpa, tpa, sizeof(tpa));
+		pd_ipv4_format(r->spa, spa, sizeof(spa));
+		pd_mac_format(r->sha, sha, sizeof(sha));
 		if (r->oper == 1 && !(r->spa[0] | r->spa[1] | r->spa[2] | r->spa[3]))
 			snprintf(buf, len, "ARP probe who-has %s (from %s)", tpa, sha);
 		else if (!memcmp(r->spa, r->tpa, 4))
@@ -92,7 +87,7 @@ static void summary(const struct pd_packet *p, char *buf, size_t len)
 	if (p->layers & PD_L_DHCP) {
 		char ch[18];
 
-		mac_str(p->dhcp.chaddr, ch, sizeof(ch));
+		pd_mac_format(p->dhcp.chaddr, ch, sizeof(ch));
 		snprintf(buf, len, "DHCP %s %s -> %s xid=0x%08x client=%s",
 			 p->dhcp.msg_type <= 8 ? dhcp_types[p->dhcp.msg_type] : "?", a, b, p->dhcp.xid, ch);
 		return;
