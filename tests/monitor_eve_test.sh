@@ -155,5 +155,16 @@ grep -q "$T/none" "$T/err" || bad "the message does not name the socket"
 "$PD" monitor --no-tui -r "$T/missing.pcap" >/dev/null 2>"$T/err"
 [ $? -eq 3 ] || bad "missing file: exit status is not 3"
 
+# no permission to capture: a message that says what to do, exit 3
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
+	! "$PD" monitor -i lo --no-tui --duration 0.2 2>&1 >/dev/null | grep -q "not available in this build"; then
+	cp "$PD" "$T/pd" && chmod 755 "$T" "$T/pd"
+	su nobody -s /bin/sh -c "$T/pd monitor -i lo --no-tui --duration 1" >/dev/null 2>"$T/err"
+	rc=$?
+	[ $rc -eq 3 ] || bad "capture without permission: exit $rc, want 3"
+	grep -q "CAP_NET_RAW" "$T/err" && grep -q "monitor -r FILE" "$T/err" ||
+		bad "the permission message does not say what to do: $(cat "$T/err")"
+fi
+
 [ $fail -eq 0 ] && echo "PASS: event stream"
 exit $fail

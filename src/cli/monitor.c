@@ -497,6 +497,9 @@ static int open_source(struct mon *m, char *err, size_t errlen)
 			snprintf(err + strlen(err), errlen - strlen(err),
 				 " (capturing needs CAP_NET_RAW: run as root, or `setcap "
 				 "cap_net_raw+ep` on pktdoctor, or replay a capture with -r FILE)");
+		else if (rc == -PD_EPERM)
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "; the monitor also replays one: pktdoctor monitor -r FILE");
 		return rc;
 	}
 	{
