@@ -54,6 +54,7 @@ static const char *const streaming_ids[] = {
 	"iscsi.timeout",
 	"syslog.boot_error",
 	"tcp.retransmission_storm",
+	"tcp.oversize_blackhole",
 	"arp.address_conflict",
 	0,
 };
@@ -526,12 +527,59 @@ static void test_iscsi_timeout_at_deadline(void **state)
 	free(te);
 }
 
+struct first_open {
+	const char *id;
+	uint64_t at_frame;    /* frames fed when the first one opened, 0 none */
+	bool in_finish;
+};
+
+static void on_first_open(void *arg, const struct pd_analysis *a, const struct pd_finding *f,
+			  int ev)
+{
+	struct first_open *fo = arg;
+
+	if (ev == PD_FINDING_OPEN && !fo->at_frame && !strcmp(f->id, fo->id) && !fo->in_finish)
+		fo->at_frame = a->stats.frames;
+}
+
+/* The seed case fed one frame at a time: the first connection's black
+ * hole (frames 1-50, the client's RST at 50) is reported while that
+ * connection is still in the capture, not when its flow ends at finish. */
+static void test_blackhole_while_it_happens(void **state)
+{
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	struct pd_source *src = 0;
+	struct pd_pipeline *p = 0;
+	struct first_open fo = {"tcp.oversize_blackhole", 0, false};
+	struct pd_sink sink = {on_first_open, 0, &fo};
+	struct pd_frame fr;
+	char path[1024], err[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/oversize-blackhole.pcap", captures_dir());
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
+	pd_analysis_begin(&a, &o, src, 0);
+	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
+	while (pd_source_next(src, &fr) == PD_SRC_FRAME)
+		pd_pipeline_feed(p, &fr);
+	fo.in_finish = true;
+	assert_int_equal(pd_pipeline_finish(p), 0);
+	assert_true(fo.at_frame > 0);
+	assert_true(fo.at_frame <= 50);
+	pd_pipeline_close(p);
+	pd_source_close(src);
+	pd_analysis_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_equals_batch),
 		cmocka_unit_test(test_tick_expires_flows),
 		cmocka_unit_test(test_storm_opened_then_updated),
+		cmocka_unit_test(test_blackhole_while_it_happens),
 		cmocka_unit_test(test_iscsi_timeout_at_deadline),
 	};
 

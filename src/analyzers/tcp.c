@@ -179,6 +179,8 @@ struct tdir {
 
 /* The rare parts of a direction, allocated when the first is needed. */
 struct tdir_extra {
+	uint64_t blackhole_key; /* its tcp.oversize_blackhole, once emitted */
+	uint64_t blackhole_seen;/* segments + copies + holes it was last emitted with */
 	struct run *cur;      /* NULL until the first retransmission */
 	struct over_log *over_log; /* NULL until the first oversize frame */
 	bool gave_up;         /* giveup is set */
@@ -570,6 +572,9 @@ static void ack_progress(struct tcp_state *s, const struct pd_flow *f, struct tf
 		run_end(s, f, t, peer, "ack", ns);
 }
 
+static void blackhole_check(struct tcp_state *s, const struct pd_flow *f, struct tdir *d,
+			    int dir, int64_t now_ns);
+
 static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		       struct pd_flow *f, int dir)
 {
@@ -702,6 +707,12 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	}
 	if (th->window == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)))
 		cat_add(d, C_ZEROWIN, p->frame);
+	/* a black hole is known when its evidence holds: an oversize copy
+	 * from this side, or an ACK from it about the other side's */
+	if (d->n_pend && th->payload_len > mss_r)
+		blackhole_check(s, f, d, dir, p->ts_ns);
+	if (r->n_pend && (th->flags & TH_ACK))
+		blackhole_check(s, f, t->d[1 - dir], 1 - dir, p->ts_ns);
 }
 
 /* ---- findings at the end of a flow ---- */
@@ -925,16 +936,136 @@ static void coalesced_finding(struct pd_analysis *a, const struct pd_flow *f,
 	pd_analysis_add(a, &x);
 }
 
+/* What the oversize segments of one direction show. */
+struct over_tally {
+	uint64_t tso_acked, tso_unconfirmed, wire_acked, unacked, unacked_retx, retx_copies;
+	uint64_t holes, huge;
+	uint32_t tso_max, wire_max, un_max, huge_max;
+	int64_t first_un_ns;  /* first send of the first retransmitted, never ACKed one */
+};
+
+static void over_tally(const struct tdir *d, struct over_tally *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (unsigned i = 0; i < d->n_pend; i++) {
+		const struct oversize *o = &d->pend[i];
+
+		if (o->tso && (o->acked || !o->copies)) {
+			/* capture signs of offload, and nothing says it was lost */
+			v->tso_acked++;
+			v->tso_unconfirmed += !o->acked;
+			v->tso_max = o->len > v->tso_max ? o->len : v->tso_max;
+		} else if (o->acked) {
+			v->wire_acked++;
+			v->wire_max = o->len > v->wire_max ? o->len : v->wire_max;
+		} else {
+			v->unacked++;
+			v->un_max = o->len > v->un_max ? o->len : v->un_max;
+			if (o->len > MAX_PLAUSIBLE_SEGMENT) {
+				v->huge++;
+				v->huge_max = o->len > v->huge_max ? o->len : v->huge_max;
+			}
+			if (o->copies) {
+				v->unacked_retx++;
+				v->retx_copies += o->copies;
+				if (!v->first_un_ns || o->ns < v->first_un_ns)
+					v->first_un_ns = o->ns;
+			}
+			v->holes += o->hole;
+		}
+	}
+}
+
+/* The black hole: retransmitted, never ACKed, while smaller segments got
+ * through or the receiver's ACKs stop exactly at them (without a captured
+ * MSS, at least two copies: one lost copy is ordinary loss). */
+static bool blackhole_holds(const struct tdir *d, const struct over_tally *v, bool assumed)
+{
+	return v->unacked_retx && (d->small_acked || v->holes) && (!assumed || v->retx_copies >= 2);
+}
+
+/* Fill @x as the tcp.oversize_blackhole finding of direction @dir as it
+ * stands at @end_ns. */
+static void blackhole_fill(struct pd_finding *x, const struct pd_flow *f, const struct tdir *d,
+			   int dir, const struct over_tally *v, int64_t end_ns)
+{
+	uint16_t mss = f->dir[1 - dir].mss;
+	bool assumed = mss == 0;
+	const struct over_log *l = d->x ? d->x->over_log : 0;
+	char snd[64], rcv[64], flow[160];
+
+	if (assumed)
+		mss = assumed_mss(f);
+	pd_flow_format(f, flow, sizeof(flow));
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
+	pd_finding_init(x, "tcp.oversize_blackhole", PD_SEV_ERROR);
+	pd_finding_flow(x, "%s", flow);
+	/* every oversize frame of the segments never ACKed, copies included */
+	for (uint32_t i = 0; l && i < l->n; i++)
+		if (!d->pend[l->v[i].pend].acked)
+			pd_finding_add_frame(x, l->v[i].frame);
+	x->frames_total = v->unacked + v->retx_copies;
+	pd_finding_message(x, "%llu segments from %s of up to %u bytes, above the %u-byte "
+			      "MSS %s advertised%s, were retransmitted %llu times and never "
+			      "ACKed%s; %.1f s lost",
+			   (unsigned long long)v->unacked, snd, v->un_max, mss, rcv,
+			   assumed ? " (assumed: no SYN captured; Ethernet MTU)" : "",
+			   (unsigned long long)v->retx_copies,
+			   d->small_acked ? ", while smaller segments got through"
+					  : ", and the receiver's ACKs stop exactly at them",
+			   (double)(end_ns - v->first_un_ns) / 1e9);
+	pd_finding_ev_str(x, "sender", "%s", snd);
+	pd_finding_ev_str(x, "receiver", "%s", rcv);
+	pd_finding_ev_u64(x, "oversize_segments", v->unacked);
+	pd_finding_ev_u64(x, "oversize_frames", v->unacked + v->retx_copies);
+	pd_finding_ev_u64(x, "max_segment", v->un_max);
+	pd_finding_ev_u64(x, "receiver_mss", mss);
+	pd_finding_ev_bool(x, "mss_assumed", assumed);
+	pd_finding_ev_u64(x, "retransmissions", v->retx_copies);
+	pd_finding_ev_bool(x, "smaller_segments_acked", d->small_acked);
+	pd_finding_ev_u64(x, "ack_stops_at_segment", v->holes);
+	pd_finding_ev_double(x, "time_lost_s", (double)(end_ns - v->first_un_ns) / 1e9);
+	pd_finding_advice(x, "Segments larger than the receiver's MSS are dropped on the "
+			     "way (MTU mismatch). Lower the sender's MTU to 1500 or disable "
+			     "TSO on its NIC (ethtool -K IFACE tso off), and check MSS "
+			     "clamping on routers between them.");
+}
+
+/* Evidence about the oversize segments of direction @dir arrived (a
+ * copy, an ACK): if they now show a black hole, say so at once (the
+ * finding is updated as more arrives, and at the end of the flow). */
+static void blackhole_check(struct tcp_state *s, const struct pd_flow *f, struct tdir *d,
+			    int dir, int64_t now_ns)
+{
+	struct over_tally v;
+	struct pd_finding x;
+
+	if (!d || !d->n_pend || !extra(d))
+		return;
+	over_tally(d, &v);
+	if (!blackhole_holds(d, &v, f->dir[1 - dir].mss == 0))
+		return;
+	{
+		/* an update only when the evidence grew, not at every ACK */
+		uint64_t seen = (v.unacked << 40) ^ (v.retx_copies << 16) ^ v.holes ^
+				((uint64_t)d->small_acked << 63);
+
+		if (d->x->blackhole_key && seen == d->x->blackhole_seen)
+			return;
+		d->x->blackhole_seen = seen;
+	}
+	blackhole_fill(&x, f, d, dir, &v, now_ns);
+	pd_analysis_emit(s->a, &x, &d->x->blackhole_key);
+}
+
 static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const struct tflow *t,
 			  int dir, const char *flow, uint64_t *oversize_unacked)
 {
 	const struct tdir *d = dir_of(t, dir);
 	uint16_t mss = f->dir[1 - dir].mss;
 	bool assumed = mss == 0;
-	uint64_t tso_acked = 0, wire_acked = 0, unacked = 0, unacked_retx = 0, retx_copies = 0;
-	uint64_t holes = 0, tso_unconfirmed = 0, huge = 0;
-	uint32_t tso_max = 0, wire_max = 0, un_max = 0, huge_max = 0;
-	int64_t first_un_ns = 0;
+	struct over_tally v;
 	char snd[64], rcv[64];
 	struct pd_finding x;
 
@@ -944,90 +1075,29 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		mss = assumed_mss(f);
 	fmt_endpoint(f, dir, snd, sizeof(snd));
 	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
-	for (unsigned i = 0; i < d->n_pend; i++) {
-		const struct oversize *o = &d->pend[i];
+	over_tally(d, &v);
+	*oversize_unacked += v.unacked;
 
-		if (o->tso && (o->acked || !o->copies)) {
-			/* capture signs of offload, and nothing says it was lost */
-			tso_acked++;
-			tso_unconfirmed += !o->acked;
-			tso_max = o->len > tso_max ? o->len : tso_max;
-		} else if (o->acked) {
-			wire_acked++;
-			wire_max = o->len > wire_max ? o->len : wire_max;
-		} else {
-			unacked++;
-			un_max = o->len > un_max ? o->len : un_max;
-			if (o->len > MAX_PLAUSIBLE_SEGMENT) {
-				huge++;
-				huge_max = o->len > huge_max ? o->len : huge_max;
-			}
-			if (o->copies) {
-				unacked_retx++;
-				retx_copies += o->copies;
-				if (!first_un_ns || o->ns < first_un_ns)
-					first_un_ns = o->ns;
-			}
-			holes += o->hole;
-		}
-	}
-	*oversize_unacked += unacked;
-
-	if (tso_acked)
-		coalesced_finding(a, f, d, dir, rx_coalesced(d), tso_acked, tso_unconfirmed, tso_max,
-				  mss, assumed, flow);
+	if (v.tso_acked)
+		coalesced_finding(a, f, d, dir, rx_coalesced(d), v.tso_acked, v.tso_unconfirmed,
+				  v.tso_max, mss, assumed, flow);
 	/* Without the receiver's SYN no MSS was violated: segments the
 	 * receiver ACKed were carried by the path, whatever their size. */
-	if (wire_acked && !assumed)
-		exceeds_finding(a, d, flow, true, wire_acked, wire_max, mss, assumed, snd, rcv, 0);
-	if (!unacked)
+	if (v.wire_acked && !assumed)
+		exceeds_finding(a, d, flow, true, v.wire_acked, v.wire_max, mss, assumed, snd, rcv, 0);
+	if (!v.unacked)
 		return;
-	/* the black hole: retransmitted, never ACKed, while smaller segments
-	 * got through or the receiver's ACKs stop exactly at them (without a
-	 * captured MSS, at least two copies: one lost copy is ordinary loss) */
-	if (unacked_retx && (d->small_acked || holes) && (!assumed || retx_copies >= 2)) {
-		int64_t end_ns = f->last_ns;
+	if (blackhole_holds(d, &v, assumed)) {
+		uint64_t key = d->x ? d->x->blackhole_key : 0;
 
-		pd_finding_init(&x, "tcp.oversize_blackhole", PD_SEV_ERROR);
-		pd_finding_flow(&x, "%s", flow);
-		/* every oversize frame of the segments never ACKed, copies included */
-		const struct over_log *l = d->x ? d->x->over_log : 0;
-
-		for (uint32_t i = 0; l && i < l->n; i++)
-			if (!d->pend[l->v[i].pend].acked)
-				pd_finding_add_frame(&x, l->v[i].frame);
-		x.frames_total = unacked + retx_copies;
-		pd_finding_message(&x, "%llu segments from %s of up to %u bytes, above the %u-byte "
-				       "MSS %s advertised%s, were retransmitted %llu times and never "
-				       "ACKed%s; %.1f s lost",
-				   (unsigned long long)unacked, snd, un_max, mss, rcv,
-				   assumed ? " (assumed: no SYN captured; Ethernet MTU)" : "",
-				   (unsigned long long)retx_copies,
-				   d->small_acked ? ", while smaller segments got through"
-						  : ", and the receiver's ACKs stop exactly at them",
-				   (double)(end_ns - first_un_ns) / 1e9);
-		pd_finding_ev_str(&x, "sender", "%s", snd);
-		pd_finding_ev_str(&x, "receiver", "%s", rcv);
-		pd_finding_ev_u64(&x, "oversize_segments", unacked);
-		pd_finding_ev_u64(&x, "oversize_frames", unacked + retx_copies);
-		pd_finding_ev_u64(&x, "max_segment", un_max);
-		pd_finding_ev_u64(&x, "receiver_mss", mss);
-		pd_finding_ev_bool(&x, "mss_assumed", assumed);
-		pd_finding_ev_u64(&x, "retransmissions", retx_copies);
-		pd_finding_ev_bool(&x, "smaller_segments_acked", d->small_acked);
-		pd_finding_ev_u64(&x, "ack_stops_at_segment", holes);
-		pd_finding_ev_double(&x, "time_lost_s", (double)(end_ns - first_un_ns) / 1e9);
-		pd_finding_advice(&x, "Segments larger than the receiver's MSS are dropped on the "
-				      "way (MTU mismatch). Lower the sender's MTU to 1500 or disable "
-				      "TSO on its NIC (ethtool -K IFACE tso off), and check MSS "
-				      "clamping on routers between them.");
-		pd_analysis_add(a, &x);
+		blackhole_fill(&x, f, d, dir, &v, f->last_ns);
+		pd_analysis_emit(a, &x, &key);
 		return;
 	}
 	if (!assumed)
-		exceeds_finding(a, d, flow, false, unacked, un_max, mss, assumed, snd, rcv, 0);
-	else if (huge)
-		exceeds_finding(a, d, flow, false, huge, huge_max, mss, assumed, snd, rcv,
+		exceeds_finding(a, d, flow, false, v.unacked, v.un_max, mss, assumed, snd, rcv, 0);
+	else if (v.huge)
+		exceeds_finding(a, d, flow, false, v.huge, v.huge_max, mss, assumed, snd, rcv,
 				MAX_PLAUSIBLE_SEGMENT);
 }
 
