@@ -56,6 +56,7 @@ static const char *const streaming_ids[] = {
 	"tcp.retransmission_storm",
 	"tcp.oversize_blackhole",
 	"arp.address_conflict",
+	"checksum.bad",
 	0,
 };
 
