@@ -153,6 +153,29 @@ static const char *captures_dir(void)
 	return d ? d : "captures";
 }
 
+/*
+ * Open captures/@name, feed every frame of it through a new pipeline into
+ * @a with @sink, and return the pipeline unfinished (the caller looks at
+ * what the sink saw, then finishes and closes it).
+ */
+static struct pd_pipeline *feed_capture(const char *name, const struct pd_analysis_opts *o,
+					struct pd_analysis *a, const struct pd_sink *sink)
+{
+	struct pd_source *src = 0;
+	struct pd_pipeline *p = 0;
+	struct pd_frame fr;
+	char path[1024], err[512];
+
+	snprintf(path, sizeof(path), "%s/%s", captures_dir(), name);
+	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
+	pd_analysis_begin(a, o, src, 0);
+	assert_int_equal(pd_pipeline_open(&p, a, sink), 0);
+	while (pd_source_next(src, &fr) == PD_SRC_FRAME)
+		pd_pipeline_feed(p, &fr);
+	pd_source_close(src); /* the analysis keeps its own copy of the name */
+	return p;
+}
+
 /* Feed @path frame by frame through the API into @a with @rc as sink. */
 static void feed_file(const char *path, struct pd_analysis_opts *o, struct pd_analysis *a,
 		      struct recorder *rc)
@@ -263,27 +286,18 @@ static void test_tick_expires_flows(void **state)
 {
 	struct pd_analysis_opts o;
 	struct pd_analysis a;
-	struct pd_source *src = 0;
-	struct pd_pipeline *p = 0;
+	struct pd_pipeline *p;
 	struct recorder *rc = calloc(1, sizeof(*rc));
 	struct pd_sink sink = {on_finding, 0, rc};
-	struct pd_frame fr;
-	char path[1024], err[512];
-	int64_t last_ns = 0;
+	int64_t last_ns;
 	bool before_finish = false;
 
 	(void)state;
 	assert_non_null(rc);
 	rc->closed = calloc(64, sizeof(*rc->closed));
-	snprintf(path, sizeof(path), "%s/tcp-loss.pcap", captures_dir());
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
-	pd_analysis_begin(&a, &o, src, 0);
-	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
-	while (pd_source_next(src, &fr) == PD_SRC_FRAME) {
-		pd_pipeline_feed(p, &fr);
-		last_ns = fr.ts_ns;
-	}
+	p = feed_capture("tcp-loss.pcap", &o, &a, &sink);
+	last_ns = a.stats.last_ns;
 	for (size_t i = 0; i < rc->n; i++)
 		assert_string_not_equal(rc->r[i].last.id, "tcp.retransmissions");
 	pd_pipeline_tick(p, last_ns + 600LL * 1000000000LL);
@@ -301,7 +315,6 @@ static void test_tick_expires_flows(void **state)
 	rc->in_finish = true;
 	assert_int_equal(pd_pipeline_finish(p), 0);
 	pd_pipeline_close(p);
-	pd_source_close(src);
 	pd_analysis_free(&a);
 	free(rc->closed);
 	free(rc);
@@ -349,24 +362,16 @@ static void test_storm_opened_then_updated(void **state)
 {
 	struct pd_analysis_opts o;
 	struct pd_analysis a;
-	struct pd_source *src = 0;
-	struct pd_pipeline *p = 0;
+	struct pd_pipeline *p;
 	struct storm_events *se = calloc(1, sizeof(*se));
 	struct pd_sink sink = {on_storm, 0, se};
-	struct pd_frame fr;
-	char path[1024], err[512];
 	bool opened = false, updated = false;
 
 	(void)state;
 	assert_non_null(se);
-	snprintf(path, sizeof(path), "%s/oversize-blackhole.pcap", captures_dir());
 	memset(&o, 0, sizeof(o));
 	o.storm_threshold = 3;
-	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
-	pd_analysis_begin(&a, &o, src, 0);
-	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
-	while (pd_source_next(src, &fr) == PD_SRC_FRAME)
-		pd_pipeline_feed(p, &fr);
+	p = feed_capture("oversize-blackhole.pcap", &o, &a, &sink);
 	for (unsigned i = 0; i < se->n; i++) {
 		if (se->e[i].ev != PD_FINDING_OPEN || se->e[i].in_finish)
 			continue;
@@ -394,7 +399,6 @@ static void test_storm_opened_then_updated(void **state)
 		assert_int_equal(closes, opens);
 	}
 	pd_pipeline_close(p);
-	pd_source_close(src);
 	pd_analysis_free(&a);
 	free(se);
 }
@@ -550,27 +554,18 @@ static void test_blackhole_while_it_happens(void **state)
 {
 	struct pd_analysis_opts o;
 	struct pd_analysis a;
-	struct pd_source *src = 0;
-	struct pd_pipeline *p = 0;
+	struct pd_pipeline *p;
 	struct first_open fo = {"tcp.oversize_blackhole", 0, false};
 	struct pd_sink sink = {on_first_open, 0, &fo};
-	struct pd_frame fr;
-	char path[1024], err[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/oversize-blackhole.pcap", captures_dir());
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(pd_source_open_file(&src, path, err, sizeof(err)), 0);
-	pd_analysis_begin(&a, &o, src, 0);
-	assert_int_equal(pd_pipeline_open(&p, &a, &sink), 0);
-	while (pd_source_next(src, &fr) == PD_SRC_FRAME)
-		pd_pipeline_feed(p, &fr);
+	p = feed_capture("oversize-blackhole.pcap", &o, &a, &sink);
 	fo.in_finish = true;
 	assert_int_equal(pd_pipeline_finish(p), 0);
 	assert_true(fo.at_frame > 0);
 	assert_true(fo.at_frame <= 50);
 	pd_pipeline_close(p);
-	pd_source_close(src);
 	pd_analysis_free(&a);
 }
 
