@@ -4,6 +4,7 @@
 #define PKTDOCTOR_CLI_H
 
 #include <signal.h>
+#include <stdint.h>
 
 enum { PD_EXIT_CLEAN = 0, PD_EXIT_FINDINGS = 1, PD_EXIT_USAGE = 2, PD_EXIT_INPUT = 3 };
 
@@ -27,6 +28,27 @@ int pd_cli_signal_exit(void);
  * Return: 0 or -PD_EWRITE.
  */
 int pd_cli_close_stdout(const char *who);
+
+/**
+ * pd_cli_count() - a flag's whole number in @min..@max (src/cli/args.c).
+ * @cmd: "pktdoctor" or "pktdoctor monitor"..., for the message.
+ * @flag: the flag's long name, without "--".
+ * Return: 0 with *@out set, or -PD_EUSAGE after a message on stderr.
+ */
+int pd_cli_count(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max,
+		 uint64_t *out);
+
+/**
+ * pd_cli_seconds() - a flag's number of seconds ("1.5", "2e-3"), 1 ns to
+ * 10^6 s, to nanoseconds.  Return: 0, or -PD_EUSAGE after a message.
+ */
+int pd_cli_seconds(const char *cmd, const char *flag, const char *s, int64_t *ns);
+
+/**
+ * pd_cli_factor() - a flag's positive decimal up to 10^6 (a replay
+ * --speed).  Return: 0, or -PD_EUSAGE after a message.
+ */
+int pd_cli_factor(const char *cmd, const char *flag, const char *s, double *out);
 
 /** pd_cli_check() - `pktdoctor check`; argv[0] is "check".  Return: exit code. */
 int pd_cli_check(int argc, char **argv);

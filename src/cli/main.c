@@ -140,25 +140,6 @@ int pd_cli_close_stdout(const char *who)
 
 /* ---- numbers in flags: the whole argument, in range, or a usage error ---- */
 
-/* A count in @min..@max. */
-static int parse_count(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v;
-	int rc = pd_parse_u64(s, &v);
-
-	if (rc == 0 && v >= min && v <= max) {
-		*out = v;
-		return 0;
-	}
-	if (rc == -PD_EUSAGE)
-		fprintf(stderr, "pktdoctor: --%s: '%s' is not a whole number (%llu to %llu)\n", flag, s,
-			(unsigned long long)min, (unsigned long long)max);
-	else
-		fprintf(stderr, "pktdoctor: --%s: '%s' is out of range (%llu to %llu)\n", flag, s,
-			(unsigned long long)min, (unsigned long long)max);
-	return -PD_EUSAGE;
-}
-
 /* "N", "A-B", "A-" or "-B" (1-based frame numbers). */
 static int parse_range(const char *s, uint64_t *first, uint64_t *last)
 {
@@ -181,24 +162,6 @@ static int parse_range(const char *s, uint64_t *first, uint64_t *last)
 		return -PD_EUSAGE;
 	*first = a;
 	*last = b;
-	return 0;
-}
-
-/* Seconds (may be fractional, "1.5", "2e-3") to ns: 1 ns to 10^6 s. */
-static int parse_seconds(const char *flag, const char *s, int64_t *ns)
-{
-	double v;
-
-	if (pd_parse_decimal(s, false, &v) || !(v <= 1e6)) {
-		fprintf(stderr, "pktdoctor: --%s: '%s' is not a number of seconds (0.000000001 to "
-			"1000000)\n", flag, s);
-		return -PD_EUSAGE;
-	}
-	if (v * 1e9 < 1) {
-		fprintf(stderr, "pktdoctor: --%s: '%s' is below one nanosecond\n", flag, s);
-		return -PD_EUSAGE;
-	}
-	*ns = (int64_t)(v * 1e9);
 	return 0;
 }
 
@@ -372,12 +335,12 @@ static int cmd_analyze(int argc, char **argv)
 			lo.iface = optarg;
 			break;
 		case 'c':
-			if (parse_count("count", optarg, 1, UINT64_MAX, &num))
+			if (pd_cli_count("pktdoctor", "count", optarg, 1, UINT64_MAX, &num))
 				return EXIT_USAGE;
 			run.max_packets = num;
 			break;
 		case 15:
-			if (parse_seconds("duration", optarg, &run.duration_ns))
+			if (pd_cli_seconds("pktdoctor", "duration", optarg, &run.duration_ns))
 				return EXIT_USAGE;
 			break;
 		case 16:
@@ -428,14 +391,16 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		}
 		case 3:
-			if (parse_count("max-frames", optarg, 1, PD_FINDING_MAX_FRAMES, &num))
+			if (pd_cli_count("pktdoctor", "max-frames", optarg, 1, PD_FINDING_MAX_FRAMES,
+					 &num))
 				return EXIT_USAGE;
 			ro.max_frames = (int)num;
 			break;
 		case 4:
 		case 5:
 			/* tables grow on demand: the bound only has to fit what memory can */
-			if (parse_count(c == 4 ? "max-flows" : "max-hosts", optarg, 1, UINT32_MAX, &num))
+			if (pd_cli_count("pktdoctor", c == 4 ? "max-flows" : "max-hosts", optarg, 1,
+					 UINT32_MAX, &num))
 				return EXIT_USAGE;
 			if (c == 4)
 				ao.max_flows = (size_t)num;
@@ -450,7 +415,7 @@ static int cmd_analyze(int argc, char **argv)
 			ro.connections = true;
 			break;
 		case 8:
-			if (parse_count("storm-threshold", optarg, 2, 1000, &num))
+			if (pd_cli_count("pktdoctor", "storm-threshold", optarg, 2, 1000, &num))
 				return EXIT_USAGE;
 			ao.storm_threshold = (unsigned)num;
 			break;
@@ -471,7 +436,7 @@ static int cmd_analyze(int argc, char **argv)
 		case 14: {
 			int64_t ns;
 
-			if (parse_seconds(c == 12 ? "probe-delay-threshold"
+			if (pd_cli_seconds("pktdoctor", c == 12 ? "probe-delay-threshold"
 					  : c == 13 ? "handover-gap" : "iscsi-timeout", optarg, &ns))
 				return EXIT_USAGE;
 			if (c == 12)
@@ -483,7 +448,7 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		}
 		case 18:
-			if (parse_count("max-findings-per-id", optarg, 1, 1000000, &num))
+			if (pd_cli_count("pktdoctor", "max-findings-per-id", optarg, 1, 1000000, &num))
 				return EXIT_USAGE;
 			ao.max_findings_per_id = (size_t)num;
 			break;

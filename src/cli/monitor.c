@@ -803,17 +803,6 @@ out_src:
 	return code;
 }
 
-static int parse_pos(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v > 0) || v > 1e6)
-		return -PD_EUSAGE;
-	*out = v;
-	return 0;
-}
-
 int pd_cli_monitor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -842,7 +831,7 @@ int pd_cli_monitor(int argc, char **argv)
 	};
 	static struct mon m; /* large; one per process */
 	int c;
-	double v;
+	uint64_t num;
 
 	memset(&m, 0, sizeof(m));
 	pthread_mutex_init(&m.lock, 0);
@@ -864,12 +853,8 @@ int pd_cli_monitor(int argc, char **argv)
 			m.filter = optarg;
 			break;
 		case 'c':
-			if (parse_pos(optarg, &v)) {
-				fprintf(stderr, "pktdoctor monitor: --count: '%s' is not a positive number\n",
-					optarg);
+			if (pd_cli_count("pktdoctor monitor", "count", optarg, 1, UINT64_MAX, &m.max_packets))
 				return PD_EXIT_USAGE;
-			}
-			m.max_packets = (uint64_t)v;
 			break;
 		case 'p':
 			m.lo.promisc = true;
@@ -895,11 +880,8 @@ int pd_cli_monitor(int argc, char **argv)
 			usage(stdout);
 			return PD_EXIT_CLEAN;
 		case 1:
-			if (parse_pos(optarg, &m.speed)) {
-				fprintf(stderr, "pktdoctor monitor: --speed: '%s' is not a positive "
-						"number\n", optarg);
+			if (pd_cli_factor("pktdoctor monitor", "speed", optarg, &m.speed))
 				return PD_EXIT_USAGE;
-			}
 			break;
 		case 2:
 			m.topspeed = true;
@@ -936,27 +918,20 @@ int pd_cli_monitor(int argc, char **argv)
 		}
 		case 8:
 		case 9:
-			if (parse_pos(optarg, &v)) {
-				fprintf(stderr, "pktdoctor monitor: --%s: '%s' is not a number of seconds\n",
-					c == 8 ? "duration" : "stats-interval", optarg);
+			if (pd_cli_seconds("pktdoctor monitor", c == 8 ? "duration" : "stats-interval", optarg,
+					   c == 8 ? &m.duration_ns : &m.stats_interval_ns))
 				return PD_EXIT_USAGE;
-			}
-			if (c == 8)
-				m.duration_ns = (int64_t)(v * 1e9);
-			else
-				m.stats_interval_ns = (int64_t)(v * 1e9);
 			break;
 		case 10:
 		case 11:
-			if (parse_pos(optarg, &v) || (c == 11 && (v < 2 || v > 1000))) {
-				fprintf(stderr, "pktdoctor monitor: --%s: '%s' is out of range\n",
-					c == 10 ? "max-flows" : "storm-threshold", optarg);
+			/* the same ranges as analyze */
+			if (pd_cli_count("pktdoctor monitor", c == 10 ? "max-flows" : "storm-threshold", optarg,
+					 c == 10 ? 1 : 2, c == 10 ? UINT32_MAX : 1000, &num))
 				return PD_EXIT_USAGE;
-			}
 			if (c == 10)
-				m.ao.max_flows = (size_t)v;
+				m.ao.max_flows = (size_t)num;
 			else
-				m.ao.storm_threshold = (unsigned)v;
+				m.ao.storm_threshold = (unsigned)num;
 			break;
 		case 12:
 			m.nic_only = true;

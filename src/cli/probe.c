@@ -141,8 +141,7 @@ int pd_cli_probe(int argc, char **argv)
 	memset(&lo, 0, sizeof(lo));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "F:hi:w:", longopts, 0)) != -1) {
-		char *end;
-		unsigned long v;
+		uint64_t v;
 
 		switch (c) {
 		case 1:
@@ -161,10 +160,7 @@ int pd_cli_probe(int argc, char **argv)
 			break;
 		case 5:
 		case 6:
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 10000) {
-				fprintf(stderr, "pktdoctor probe: --%s: '%s' is not 1..10000\n",
-					c == 5 ? "pps" : "wait", optarg);
+			if (pd_cli_count("pktdoctor probe", c == 5 ? "pps" : "wait", optarg, 1, 10000, &v)) {
 				free(run);
 				return PD_EXIT_USAGE;
 			}
@@ -192,10 +188,7 @@ int pd_cli_probe(int argc, char **argv)
 			lo.allow_toggle = true;
 			break;
 		case 11:
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 86400) {
-				fprintf(stderr, "pktdoctor probe: --timeout: '%s' is not 1..86400 s\n",
-					optarg);
+			if (pd_cli_count("pktdoctor probe", "timeout", optarg, 1, 86400, &v)) {
 				free(run);
 				return PD_EXIT_USAGE;
 			}
@@ -214,9 +207,7 @@ int pd_cli_probe(int argc, char **argv)
 			wfile = optarg;
 			break;
 		case 14:
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 4094) {
-				fprintf(stderr, "pktdoctor probe: --vlan: '%s' is not 1..4094\n", optarg);
+			if (pd_cli_count("pktdoctor probe", "vlan", optarg, 1, 4094, &v)) {
 				free(run);
 				return PD_EXIT_USAGE;
 			}

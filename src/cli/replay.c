@@ -85,10 +85,9 @@ int pd_cli_replay(int argc, char **argv)
 	struct pd_replay_opts o;
 	struct pd_replay_counts cnt;
 	struct sigaction sa;
-	char err[512], *end;
+	char err[512];
 	int c, json = 0, rc;
-	double d;
-	unsigned long long v;
+	uint64_t v;
 
 	memset(&o, 0, sizeof(o));
 	o.speed = 1.0;
@@ -99,25 +98,16 @@ int pd_cli_replay(int argc, char **argv)
 			o.iface = optarg;
 			break;
 		case 1:
-			d = strtod(optarg, &end);
-			if (*end || !(d > 0) || d > 1e6) {
-				fprintf(stderr, "pktdoctor replay: --speed: '%s' is not a positive "
-					"number\n", optarg);
+			if (pd_cli_factor("pktdoctor replay", "speed", optarg, &o.speed))
 				return PD_EXIT_USAGE;
-			}
-			o.speed = d;
 			break;
 		case 2:
 		case 5:
 		case 'c':
-			v = strtoull(optarg, &end, 10);
-			if (*end || !v || optarg[0] == '-' ||
-			    (c == 2 && v > 1000000) || (c == 5 && (v < 64 || v > 65495))) {
-				fprintf(stderr, "pktdoctor replay: '%s' is out of range for %s\n", optarg,
-					c == 2 ? "--pps (1..1000000)" : c == 5 ? "--mss (64..65495)"
-									     : "--count");
+			if (pd_cli_count("pktdoctor replay", c == 2 ? "pps" : c == 5 ? "mss" : "count",
+					 optarg, c == 5 ? 64 : 1,
+					 c == 2 ? 1000000 : c == 5 ? 65495 : UINT64_MAX, &v))
 				return PD_EXIT_USAGE;
-			}
 			if (c == 2)
 				o.pps = (unsigned)v;
 			else if (c == 5)
