@@ -17,59 +17,65 @@
 #define NH_DSTOPTS 60
 #define NH_MOBILITY 135
 
-/* Hop-by-hop options: find a jumbo payload option (type 0xC2, length 4).
- * TLV loop checks truncated, too short and too long. */
-static int hbh_options(struct pd_cursor *o, uint32_t *jumbo, int *has_jumbo)
+/*
+ * Walk the options of a hop-by-hop or destination options header (RFC
+ * 8200 4.2) and copy the value of option @type, which must be @len bytes
+ * long, into @val (the last one wins) and set *@found.  The TLV loop
+ * checks truncated, too short and too long; an option found before a
+ * malformed one stays found.
+ * Return: 0, -PD_ETRUNC or -PD_EMALFORMED.
+ */
+static int find_option(struct pd_cursor *o, uint8_t type, uint8_t len, uint8_t *val,
+		       bool *found)
 {
 	while (pd_cur_remaining(o) > 0) {
-		uint8_t type = pd_cur_u8(o);
-		uint8_t len;
+		uint8_t t = pd_cur_u8(o);
+		uint8_t l;
 
-		if (type == 0) /* Pad1 */
+		if (t == 0) /* Pad1 */
 			continue;
 		if (!pd_cur_has(o, 1))
 			return -PD_ETRUNC;
-		len = pd_cur_u8(o);
-		if (len > pd_cur_remaining(o))
+		l = pd_cur_u8(o);
+		if (l > pd_cur_remaining(o))
 			return -PD_EMALFORMED;
-		if (type == 0xc2) {
-			if (len != 4)
-				return -PD_EMALFORMED;
-			*jumbo = pd_cur_be32(o);
-			*has_jumbo = 1;
+		if (t != type) {
+			pd_cur_skip(o, l);
 			continue;
 		}
-		pd_cur_skip(o, len);
+		if (l != len)
+			return -PD_EMALFORMED;
+		*found = pd_cur_copy(o, val, len) || *found;
 	}
 	return 0;
 }
 
+/* Hop-by-hop options: a jumbo payload option (type 0xC2, length 4, RFC 2675). */
+static int hbh_options(struct pd_cursor *o, uint32_t *jumbo, int *has_jumbo)
+{
+	uint8_t v[4];
+	struct pd_cursor c;
+	bool found = false;
+	int rc = find_option(o, 0xc2, sizeof(v), v, &found);
+
+	if (found) {
+		pd_cur_init(&c, v, sizeof(v), sizeof(v));
+		*jumbo = pd_cur_be32(&c);
+		*has_jumbo = 1;
+	}
+	return rc;
+}
+
 /* Destination options: a Home Address option (type 0xC9, length 16,
- * RFC 6275 6.3) replaces the source address in the pseudo-header.  TLV
- * loop checks truncated, too short and too long. */
+ * RFC 6275 6.3) replaces the source address in the pseudo-header. */
 static int dst_options(struct pd_cursor *o, struct pd_addr *home)
 {
-	while (pd_cur_remaining(o) > 0) {
-		uint8_t type = pd_cur_u8(o);
-		uint8_t len;
+	bool found = false;
+	int rc = find_option(o, 0xc9, 16, home->a, &found);
 
-		if (type == 0) /* Pad1 */
-			continue;
-		if (!pd_cur_has(o, 1))
-			return -PD_ETRUNC;
-		len = pd_cur_u8(o);
-		if (len > pd_cur_remaining(o))
-			return -PD_EMALFORMED;
-		if (type == 0xc9) {
-			if (len != 16)
-				return -PD_EMALFORMED;
-			if (pd_cur_copy(o, home->a, 16))
-				home->family = 6;
-			continue;
-		}
-		pd_cur_skip(o, len);
-	}
-	return 0;
+	if (found)
+		home->family = 6;
+	return rc;
 }
 
 /* Routing header: the final destination for the pseudo-header. */
