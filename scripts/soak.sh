@@ -49,9 +49,9 @@ AS_LIMIT=$((3 * 1024 * 1024 * 1024))
 
 # Costs from docs/ARCHITECTURE.md ("Memory bound"), in bytes.
 BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet, hash buckets
-FLOW=240                        # struct pd_flow + its bucket pointer
+FLOW=248                        # struct pd_flow (216) + flow storage (24) + its bucket pointer
 TCP_SYN=208                     # TCP state of a flow that sent only a SYN
-TCP_DATA=464                    # ... of a short flow with data both ways
+TCP_DATA=432                    # ... of a short flow with data both ways
 CONN=304                        # one connection record (at most 100000)
 HOST=272                        # one checksum host slot
 FINDING=3536                    # one finding

@@ -112,7 +112,7 @@ static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
 		return -1;
 	}
 	memset(k, 0, sizeof(*k));
-	/* k->vlan stays 0: a connection whose directions carry different
+	/* no VLAN in the key: a connection whose directions carry different
 	 * tags is one conversation (Wireshark's TCP conversations ignore the
 	 * VLAN too); the tags are kept per direction by note_vlan() */
 	k->family = p->ip.version;
