@@ -30,7 +30,7 @@ mkdir -p "$WORK"
 ROUNDS=${ROUNDS:-5}
 ROUNDS_TSHARK=${ROUNDS_TSHARK:-1}
 TARGET_MB=${TARGET_MB:-1100}
-NS_A=pdb-a NS_B=pdb-b
+NS_A=${NS_A:-pdb-a} NS_B=${NS_B:-pdb-b}   # override to run beside another copy
 PIDS=()
 
 cleanup() {
