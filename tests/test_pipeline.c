@@ -52,6 +52,15 @@ static const char *const streaming_ids[] = {
 	/* known at a tick past the command's deadline; in captures/ each one
 	 * also has its response or the initiator's next step as evidence */
 	"iscsi.timeout",
+	/* known at the login response that ends the login phase */
+	"iscsi.login",
+	/* known at the DHCP message that shows them */
+	"dhcp.rootpath",
+	"dhcp.rootpath_invalid",
+	"dhcp.rootpath_lun_ambiguous",
+	"dhcp.vendor_mismatch",
+	"dhcp.nak",
+	"dhcp.decline",
 	"syslog.boot_error",
 	"tcp.retransmission_storm",
 	"tcp.oversize_blackhole",
@@ -569,6 +578,152 @@ static void test_blackhole_while_it_happens(void **state)
 	pd_analysis_free(&a);
 }
 
+/* Every event of the findings of one id, with the frames fed at the time. */
+struct id_events {
+	const char *id;
+	unsigned n;
+	struct {
+		int ev;
+		uint64_t key, at_frame, login_done_frame;
+		int severity;
+		bool in_finish;
+		char message[320];
+	} e[64];
+	bool in_finish;
+};
+
+static void on_id_event(void *arg, const struct pd_analysis *a, const struct pd_finding *f,
+			int ev)
+{
+	struct id_events *ie = arg;
+
+	if (strcmp(f->id, ie->id) != 0 || ie->n >= 64)
+		return;
+	ie->e[ie->n].ev = ev;
+	ie->e[ie->n].key = f->key;
+	ie->e[ie->n].at_frame = a->stats.frames;
+	ie->e[ie->n].severity = f->severity;
+	ie->e[ie->n].in_finish = ie->in_finish;
+	ie->e[ie->n].login_done_frame =
+		!strcmp(f->id, "iscsi.login") ? ev_find(f, "login_done_frame")->v.u : 0;
+	snprintf(ie->e[ie->n].message, sizeof(ie->e[0].message), "%s", f->message);
+	ie->n++;
+}
+
+/* Feed captures/@name into @ie's sink and finish; the events are in @ie. */
+static void id_events_of(const char *name, struct id_events *ie)
+{
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	struct pd_pipeline *p;
+	struct pd_sink sink = {on_id_event, 0, ie};
+
+	memset(&o, 0, sizeof(o));
+	p = feed_capture(name, &o, &a, &sink);
+	ie->in_finish = true;
+	assert_int_equal(pd_pipeline_finish(p), 0);
+	pd_pipeline_close(p);
+	pd_analysis_free(&a);
+}
+
+/* captures/dhcp-nak.pcap: the client asks for its old address (frame 1),
+ * the server refuses it (NAK, frame 2), the client starts over and gets a
+ * lease (ACK, frame 10).  The NAK is an error at frame 2, while the client
+ * has no lease; the ACK updates it to a warning under the same key; finish
+ * closes it as the batch report has it. */
+static void test_dhcp_nak_error_then_warning(void **state)
+{
+	struct id_events *ie = calloc(1, sizeof(*ie));
+
+	(void)state;
+	assert_non_null(ie);
+	ie->id = "dhcp.nak";
+	id_events_of("dhcp-nak.pcap", ie);
+	assert_int_equal(ie->n, 3);
+	assert_int_equal(ie->e[0].ev, PD_FINDING_OPEN);
+	assert_int_equal(ie->e[0].at_frame, 2);
+	assert_int_equal(ie->e[0].severity, PD_SEV_ERROR);
+	assert_non_null(strstr(ie->e[0].message, "has not got a lease since"));
+	assert_int_equal(ie->e[1].ev, PD_FINDING_UPDATE);
+	assert_int_equal(ie->e[1].key, ie->e[0].key);
+	assert_int_equal(ie->e[1].at_frame, 10);
+	assert_false(ie->e[1].in_finish);
+	assert_int_equal(ie->e[1].severity, PD_SEV_WARNING);
+	assert_non_null(strstr(ie->e[1].message, "started over and got a lease"));
+	assert_int_equal(ie->e[2].ev, PD_FINDING_CLOSE);
+	assert_int_equal(ie->e[2].key, ie->e[0].key);
+	assert_int_equal(ie->e[2].severity, PD_SEV_WARNING);
+	free(ie);
+}
+
+/* captures/dhcp-decline.pcap: ACK at frame 4, the client declines the
+ * address at frame 7 and gets another lease at frame 12.  The decline is
+ * opened at frame 7 and updated by that lease. */
+static void test_dhcp_decline_at_the_decline(void **state)
+{
+	struct id_events *ie = calloc(1, sizeof(*ie));
+
+	(void)state;
+	assert_non_null(ie);
+	ie->id = "dhcp.decline";
+	id_events_of("dhcp-decline.pcap", ie);
+	assert_true(ie->n >= 2);
+	assert_int_equal(ie->e[0].ev, PD_FINDING_OPEN);
+	assert_int_equal(ie->e[0].at_frame, 7);
+	assert_int_equal(ie->e[0].severity, PD_SEV_ERROR);
+	assert_int_equal(ie->e[1].ev, PD_FINDING_UPDATE);
+	assert_int_equal(ie->e[1].at_frame, 12);
+	assert_non_null(strstr(ie->e[1].message, "it got another lease afterwards"));
+	assert_int_equal(ie->e[ie->n - 1].ev, PD_FINDING_CLOSE);
+	free(ie);
+}
+
+/* captures/dhcp-vendor43.pcap: the first reply with iSCSI option 43 and no
+ * option 60 (frame 6) opens dhcp.vendor_mismatch; the second (frame 8)
+ * updates its count. */
+static void test_dhcp_vendor_mismatch_at_the_reply(void **state)
+{
+	struct id_events *ie = calloc(1, sizeof(*ie));
+
+	(void)state;
+	assert_non_null(ie);
+	ie->id = "dhcp.vendor_mismatch";
+	id_events_of("dhcp-vendor43.pcap", ie);
+	assert_int_equal(ie->n, 3);
+	assert_int_equal(ie->e[0].ev, PD_FINDING_OPEN);
+	assert_int_equal(ie->e[0].at_frame, 6);
+	assert_non_null(strstr(ie->e[0].message, "sent 1 reply to 1 client"));
+	assert_int_equal(ie->e[1].ev, PD_FINDING_UPDATE);
+	assert_int_equal(ie->e[1].at_frame, 8);
+	assert_non_null(strstr(ie->e[1].message, "sent 2 replies to 1 client"));
+	assert_int_equal(ie->e[2].ev, PD_FINDING_CLOSE);
+	free(ie);
+}
+
+/* captures/iscsi-boot.pcap: each iscsi.login is opened at the Login
+ * Response that ends the login phase (its login_done_frame), before the
+ * connection ends. */
+static void test_iscsi_login_at_login_response(void **state)
+{
+	struct id_events *ie = calloc(1, sizeof(*ie));
+	unsigned opens = 0;
+
+	(void)state;
+	assert_non_null(ie);
+	ie->id = "iscsi.login";
+	id_events_of("iscsi-boot.pcap", ie);
+	for (unsigned i = 0; i < ie->n; i++) {
+		if (ie->e[i].ev != PD_FINDING_OPEN)
+			continue;
+		opens++;
+		assert_false(ie->e[i].in_finish);
+		assert_true(ie->e[i].login_done_frame > 0);
+		assert_int_equal(ie->e[i].at_frame, ie->e[i].login_done_frame);
+	}
+	assert_true(opens > 0);
+	free(ie);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +732,10 @@ int main(void)
 		cmocka_unit_test(test_storm_opened_then_updated),
 		cmocka_unit_test(test_blackhole_while_it_happens),
 		cmocka_unit_test(test_iscsi_timeout_at_deadline),
+		cmocka_unit_test(test_dhcp_nak_error_then_warning),
+		cmocka_unit_test(test_dhcp_decline_at_the_decline),
+		cmocka_unit_test(test_dhcp_vendor_mismatch_at_the_reply),
+		cmocka_unit_test(test_iscsi_login_at_login_response),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

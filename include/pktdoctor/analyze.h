@@ -306,7 +306,10 @@ int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
  * @key: in/out.  0 on the first call: the finding is added, the sink
  *       sees it opened, and *@key is set to its stable key.  Non-zero
  *       on later calls: the finding with that key is replaced by @f and
- *       the sink sees an update.  Keys are valid until finish.  A finding
+ *       the sink sees an update (none when @f says the same as the
+ *       finding it replaces: pd_finding_equal()), so an analyzer may call
+ *       this whenever its evidence may have changed.  Keys are valid
+ *       until finish.  A finding
  *       folded into its id's aggregate (the per-id cap) gets the key
  *       PD_FINDING_KEY_FOLDED, and its later updates are dropped.
  * Return: 0 or -PD_ENOMEM.
