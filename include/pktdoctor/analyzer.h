@@ -3,7 +3,9 @@
  * analyzer.h - the analyzer interface: an ops table (libpcap's
  * pcap-int.h backends are the model).  Analyzers see dissected packets
  * and their flow, keep their own bounded state and emit typed findings
- * at finish.  They never print.
+ * as soon as the verdict is known (pd_analysis_emit(), updated under
+ * their key as evidence grows), summaries when a flow ends or at finish.
+ * They never print.
  */
 #ifndef PKTDOCTOR_ANALYZER_H
 #define PKTDOCTOR_ANALYZER_H

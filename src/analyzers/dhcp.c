@@ -30,6 +30,11 @@
  *   dhcp.rootpath                per client: the root path it was offered,
  *                                parsed (for the boot summary).
  *
+ * Each finding but dhcp.no_offer is emitted at the message that shows it
+ * and updated under its key by later ones (a NAK becomes a warning at the
+ * lease that follows it); dhcp.no_offer, about OFFERs that never came, is
+ * made at finish.
+ *
  * State is bounded: at most PD_DHCP_MAX_CLIENTS clients, MAX_RPATHS
  * distinct root paths and MAX_SERVERS servers; what does not fit is
  * counted.  At finish the client records are published in struct
