@@ -21,6 +21,7 @@
 #include "pktdoctor/finding.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/packet.h"
+#include "pktdoctor/source.h"
 
 #define PD_VERSION "0.1.0"
 
@@ -251,6 +252,11 @@ struct pd_analysis {
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop
 				   * request ends it normally: not "stopped") */
+	/* a live source's own counters when the capture ended (frames it
+	 * delivered, frames the capture buffer and the interface dropped),
+	 * read before finish so that capture.dropped can say what they mean
+	 * for the verdicts; source.valid is false for files */
+	struct pd_source_stats source;
 	/* input error, if any: the file could not be opened or is corrupt */
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];

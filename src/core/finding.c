@@ -459,6 +459,7 @@ const char *const pd_finding_ids[] = {
 	"capture.snaplen_cut",
 	"capture.unsupported_linktype",
 	"capture.duplicate_frames",
+	"capture.dropped",
 	"packet.malformed",
 	"analysis.limit_reached",
 	"tcp.retransmissions",
