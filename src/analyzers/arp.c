@@ -340,7 +340,8 @@ static void probe_delay_fill(const struct arp_state *s, const struct host *h,
 				   (unsigned long long)e->first_frame);
 	else
 		pd_finding_message(f, "%s sent %u ARP probes and %u announcements for %s (first at "
-				      "frame %llu) and no IP packet in the %.1f s since (still waiting)",
+				      "frame %llu) and has sent no IP packet in more than %.1f s "
+				      "(still waiting)",
 				   mac, e->probes, e->announcements, sip,
 				   (unsigned long long)e->first_frame,
 				   (double)s->probe_delay_ns / 1e9);
