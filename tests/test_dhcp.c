@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dhcp.c - the RFC 4173 root path parser, the DHCPv4 and DHCPv6
- * dissectors on inline frames, and the DHCP analyzer (its ops called
- * directly, and through the whole pipeline on a pcap written here).
+ * dissectors on inline frames, and the DHCP analyzer: frames fed through
+ * the pipeline API (pipeline.h) with every other analyzer running, as the
+ * monitor feeds them, and a pcap written here through pd_analyze_file().
  *
  * Where the expected values come from:
  *  - Root paths: RFC 4173 section 5 (field order, defaults 6/3260/0,
@@ -16,9 +17,9 @@
  *    captures/boot-lab/make-boot-captures.sh); the expected fields are
  *    tshark 4.0.17's decode of the same frame, quoted in the comment.
  *
- * Every frame is dissected from a heap copy of exactly caplen bytes and
- * every root path is parsed from a heap copy of exactly its length, so
- * AddressSanitizer reports any read past the end.
+ * Every frame is dissected or fed from a heap copy of exactly caplen
+ * bytes and every root path is parsed from a heap copy of exactly its
+ * length, so AddressSanitizer reports any read past the end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,11 +36,11 @@
 #include "pd_test_events.h"
 
 #include "pktdoctor/analyze.h"
-#include "pktdoctor/analyzer.h"
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/packet.h"
+#include "pktdoctor/pipeline.h"
 #include "pktdoctor/rootpath.h"
 
 /* ------------------------------------------------------------------ */
@@ -360,15 +361,15 @@ static void dissect(struct pd_packet *p, const uint8_t *bytes, size_t caplen, si
 	assert_int_equal(pd_dissect_frame(p, g_frame), 0);
 }
 
-static uint16_t ip_csum(const uint8_t *b, size_t n)
+/* RFC 1071: add @n bytes of @b (an odd last byte padded with zero) to
+ * the folded sum @s. */
+static uint32_t sum16(const uint8_t *b, size_t n, uint32_t s)
 {
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	for (size_t i = 0; i < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | (i + 1 < n ? b[i + 1] : 0));
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
+	return s;
 }
 
 static const uint8_t SRV_MAC[6] = {0x02, 0x79, 0, 0, 0, 0x01};
@@ -416,7 +417,7 @@ static void fb_begin(struct fb *f, int op, uint8_t msg, const uint8_t mac[6], ui
 	} else {
 		memset(ip + 16, 0xff, 4);
 	}
-	/* UDP 68 -> 67 or 67 -> 68, checksum 0 (none, RFC 768) */
+	/* UDP 68 -> 67 or 67 -> 68; fb_done() fills in the checksum */
 	u[1] = op == 1 ? 68 : 67;
 	u[3] = op == 1 ? 67 : 68;
 	/* BOOTP */
@@ -465,10 +466,16 @@ static void fb_raw(struct fb *f, const void *v, size_t len)
 	f->n += len;
 }
 
-/* Fill in the IPv4 and UDP lengths and the IPv4 header checksum. */
+/*
+ * Fill in the IPv4 and UDP lengths and both checksums: the IPv4 header's,
+ * and the UDP one over the pseudo-header (RFC 768), 0 sent as 0xffff.
+ * dnsmasq sends UDP checksums; without one, an OFFER and the ACK that
+ * follows it (same addresses, lengths and first 64 bytes) would look to
+ * the pipeline like two copies of one packet.
+ */
 static size_t fb_done(struct fb *f)
 {
-	uint8_t *ip = f->b + ETH, *u = ip + IP4;
+	uint8_t *ip = f->b + ETH, *u = ip + IP4, ph[12];
 	size_t ulen = f->n - ETH - IP4;
 	uint16_t c;
 
@@ -477,9 +484,20 @@ static size_t fb_done(struct fb *f)
 	u[4] = (uint8_t)(ulen >> 8);
 	u[5] = (uint8_t)ulen;
 	ip[10] = ip[11] = 0;
-	c = ip_csum(ip, IP4);
+	c = (uint16_t)~sum16(ip, IP4, 0);
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
+	memcpy(ph, ip + 12, 8); /* source and destination address */
+	ph[8] = 0;
+	ph[9] = 17;
+	ph[10] = u[4];
+	ph[11] = u[5];
+	u[6] = u[7] = 0;
+	c = (uint16_t)~sum16(u, ulen, sum16(ph, sizeof(ph), 0));
+	if (!c)
+		c = 0xffff;
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
 	return f->n;
 }
 
@@ -851,7 +869,7 @@ static void test_dhcpv6_malformed(void **state)
 /* Frames of a small boot scenario, built into one array. */
 struct scenario {
 	struct fb f[32];
-	int64_t ts[32];
+	int64_t ms[32]; /* capture time, milliseconds */
 	size_t n;
 };
 
@@ -859,7 +877,7 @@ struct scenario {
 static void sc_add(struct scenario *s, const struct fb *f, int64_t ms)
 {
 	s->f[s->n] = *f;
-	s->ts[s->n] = ms * 1000000;
+	s->ms[s->n] = ms;
 	s->n++;
 }
 
@@ -980,6 +998,70 @@ static const struct pd_evidence *ev(const struct pd_finding *f, const char *key)
 			return &f->evidence[i];
 	fail_msg("%s: no evidence %s", f->id, key);
 	return &none;
+}
+
+/* Every frame these tests feed is well formed, with a right UDP
+ * checksum (sink on_packet, called after the analyzers). */
+static void check_fed(void *arg, const struct pd_analysis *a, const struct pd_packet *p)
+{
+	(void)arg;
+	(void)a;
+	if (p->malformed)
+		fail_msg("frame %llu is malformed", (unsigned long long)p->frame);
+	if (p->udp.csum.verdict != PD_CSUM_VALID)
+		fail_msg("frame %llu: UDP checksum verdict %d", (unsigned long long)p->frame,
+			 (int)p->udp.csum.verdict);
+}
+
+/*
+ * Analyse @n frames through the pipeline API, every analyzer running, as
+ * the monitor feeds them: frame i is @f[i] (built and done), captured
+ * @ms[i] milliseconds after a fixed start.  @skipped records before them
+ * are counted but not analysed (pd_pipeline_skip()), so a frame pasted
+ * from a capture keeps its number there; otherwise frame numbers follow
+ * feed order from 1.  Each frame is fed from an exact-size heap copy.
+ * @o is zeroed and must outlive the use of @a (pd_analysis_free() it).
+ */
+static void run(struct pd_analysis *a, struct pd_analysis_opts *o, const struct fb *f,
+		const int64_t *ms, size_t n, unsigned skipped)
+{
+	static const int64_t start_ms = 1700000000000LL;
+	const struct pd_sink sink = {.on_packet = check_fed};
+	struct pd_pipeline *pipe;
+
+	memset(o, 0, sizeof(*o));
+	pd_analysis_begin(a, o, NULL, "test");
+	assert_int_equal(pd_pipeline_open(&pipe, a, &sink), 0);
+	for (unsigned i = 0; i < skipped; i++)
+		pd_pipeline_skip(pipe);
+	for (size_t i = 0; i < n; i++) {
+		struct pd_frame fr;
+		uint8_t *copy = malloc(f[i].n);
+
+		assert_non_null(copy);
+		memcpy(copy, f[i].b, f[i].n);
+		memset(&fr, 0, sizeof(fr));
+		fr.data = copy;
+		fr.caplen = fr.wirelen = (uint32_t)f[i].n;
+		fr.ts_ns = (start_ms + ms[i]) * 1000000;
+		fr.linktype = PD_LINKTYPE_EN10MB;
+		assert_int_equal(pd_pipeline_feed(pipe, &fr), skipped + i + 1);
+		free(copy);
+	}
+	assert_int_equal(pd_pipeline_finish(pipe), 0);
+	pd_pipeline_close(pipe);
+	/* the frames are built right: no finding about them but the test's */
+	assert_int_equal(count(&a->findings, "checksum.bad"), 0);
+	assert_int_equal(count(&a->findings, "capture.duplicate_frames"), 0);
+}
+
+/* @f holds a frame pasted from a capture, unchanged. */
+static void fb_copy(struct fb *f, const uint8_t *bytes, size_t len)
+{
+	assert_true(len <= sizeof(f->b));
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, bytes, len);
+	f->n = len;
 }
 
 static void check_scenario_findings(const struct pd_analysis *a)
@@ -1241,8 +1323,8 @@ static void test_real_offer_vendor43(void **state)
 	struct pd_analysis_opts o;
 	const struct pd_finding *f;
 	const struct pd_dhcp_client *c;
+	static struct fb fr[2];
 	size_t n;
-	void *st = NULL;
 
 	(void)state;
 	dissect(&p, real_offer_vendor43, sizeof(real_offer_vendor43), sizeof(real_offer_vendor43));
@@ -1252,14 +1334,10 @@ static void test_real_offer_vendor43(void **state)
 	assert_int_equal(p.dhcp.opt[43].len, 150);
 	assert_false(pd_dhcp_has(&p.dhcp, 60));
 
-	memset(&a, 0, sizeof(a));
-	memset(&o, 0, sizeof(o));
-	a.opts = &o;
-	assert_int_equal(pd_analyzer_dhcp.init(&a, &st), 0);
-	p.frame = 6;
-	pd_analyzer_dhcp.on_packet(st, &a, &p, NULL, 0);
-	assert_int_equal(pd_analyzer_dhcp.finish(st, &a), 0);
-	pd_analyzer_dhcp.destroy(st);
+	/* the OFFER alone, as frame 6 it is in the capture: frames 1-5 are
+	 * counted but not analysed */
+	fb_copy(&fr[0], real_offer_vendor43, sizeof(real_offer_vendor43));
+	run(&a, &o, fr, (const int64_t[]){0}, 1, 5);
 	f = find(&a.findings, "dhcp.vendor_mismatch", 0);
 	assert_non_null(f);
 	assert_int_equal(f->severity, PD_SEV_WARNING);
@@ -1281,25 +1359,14 @@ static void test_real_offer_vendor43(void **state)
 	/* the same OFFER to a client that named its vendor class "BRCM ISAN" in
 	 * its DISCOVER: that HBA ignores option 43 without option 60: error */
 	{
-		struct fb d;
-		struct pd_packet q;
 		static const uint8_t mac[6] = {0x02, 0x79, 0, 0, 0x12, 0x02};
-		size_t len;
 
-		fb_begin(&d, 1, 1, mac, 0x0e98994c, NULL, 0);
-		fb_str(&d, 60, "BRCM ISAN");
-		len = fb_end(&d);
-		memset(&a, 0, sizeof(a));
-		a.opts = &o;
-		assert_int_equal(pd_analyzer_dhcp.init(&a, &st), 0);
-		dissect(&q, d.b, len, len);
-		pd_analyzer_dhcp.on_packet(st, &a, &q, NULL, 0);
-		dissect(&p, real_offer_vendor43, sizeof(real_offer_vendor43),
-			sizeof(real_offer_vendor43));
-		p.frame = 2;
-		pd_analyzer_dhcp.on_packet(st, &a, &p, NULL, 0);
-		assert_int_equal(pd_analyzer_dhcp.finish(st, &a), 0);
-		pd_analyzer_dhcp.destroy(st);
+		/* frame 1 the DISCOVER, frame 2 the OFFER */
+		fb_begin(&fr[0], 1, 1, mac, 0x0e98994c, NULL, 0);
+		fb_str(&fr[0], 60, "BRCM ISAN");
+		fb_end(&fr[0]);
+		fb_copy(&fr[1], real_offer_vendor43, sizeof(real_offer_vendor43));
+		run(&a, &o, fr, (const int64_t[]){0, 1}, 2, 0);
 		f = find(&a.findings, "dhcp.vendor_mismatch", 0);
 		assert_non_null(f);
 		assert_int_equal(f->severity, PD_SEV_ERROR);
@@ -1307,32 +1374,6 @@ static void test_real_offer_vendor43(void **state)
 		assert_string_equal(ev(f, "client_vendor_class")->s, "BRCM ISAN");
 		pd_analysis_free(&a);
 	}
-}
-
-/* Run the analyzer's ops over @n frames @f (times in ms). */
-static void run_ops(struct pd_analysis *a, struct pd_analysis_opts *o, struct fb *f,
-		    const int64_t *ms, size_t n)
-{
-	struct pd_packet p;
-	void *st = NULL;
-
-	memset(a, 0, sizeof(*a));
-	memset(o, 0, sizeof(*o));
-	a->opts = o;
-	assert_int_equal(pd_analyzer_dhcp.init(a, &st), 0);
-	for (size_t i = 0; i < n; i++) {
-		size_t len = fb_done(&f[i]);
-
-		dissect(&p, f[i].b, len, len);
-		p.frame = i + 1;
-		p.ts_ns = ms[i] * 1000000;
-		if (i == 0)
-			a->stats.first_ns = p.ts_ns;
-		a->stats.last_ns = p.ts_ns;
-		pd_analyzer_dhcp.on_packet(st, a, &p, NULL, 0);
-	}
-	assert_int_equal(pd_analyzer_dhcp.finish(st, a), 0);
-	pd_analyzer_dhcp.destroy(st);
 }
 
 /* When an unanswered run of DISCOVERs is a no_offer, and when not. */
@@ -1360,7 +1401,7 @@ static void test_no_offer_runs(void **state)
 		fb_str(&f[i], 77, "iPXE");
 		fb_end(&f[i]);
 	}
-	run_ops(&a, &o, f, ms, 6);
+	run(&a, &o, f, ms, 6, 0);
 	assert_int_equal(count(&a.findings, "dhcp.no_offer"), 1);
 	x = find(&a.findings, "dhcp.no_offer", 0);
 	assert_int_equal(ev(x, "discovers")->v.u, 2);
@@ -1380,21 +1421,21 @@ static void test_no_offer_runs(void **state)
 	fb_begin(&f[2], 1, 3, MAC1, 1, NULL, 4);
 	fb_opt(&f[2], 54, SRV_IP, 4);
 	fb_end(&f[2]);
-	run_ops(&a, &o, f, (const int64_t[]){0, 4000, 4010}, 3);
+	run(&a, &o, f, (const int64_t[]){0, 4000, 4010}, 3, 0);
 	assert_int_equal(count(&a.findings, "dhcp.no_offer"), 0);
 	pd_analysis_free(&a);
 
 	/* one DISCOVER at the very end of the capture: too early to tell */
 	fb_begin(&f[0], 1, 1, MAC1, 1, NULL, 0);
 	fb_end(&f[0]);
-	run_ops(&a, &o, f, (const int64_t[]){0}, 1);
+	run(&a, &o, f, (const int64_t[]){0}, 1, 0);
 	assert_int_equal(count(&a.findings, "dhcp.no_offer"), 0);
 	pd_analysis_free(&a);
 
 	/* one DISCOVER and 5 s more of capture (another client's traffic) */
 	fb_begin(&f[1], 1, 3, MAC2, 9, NULL, 0);
 	fb_end(&f[1]);
-	run_ops(&a, &o, f, (const int64_t[]){0, 5000}, 2);
+	run(&a, &o, f, (const int64_t[]){0, 5000}, 2, 0);
 	assert_int_equal(count(&a.findings, "dhcp.no_offer"), 1);
 	pd_analysis_free(&a);
 }
@@ -1415,7 +1456,7 @@ static void test_rootpath_nul_inside(void **state)
 		fb_opt(&f[i], 17, rp, sizeof(rp) - 1);
 		fb_end(&f[i]);
 	}
-	run_ops(&a, &o, f, (const int64_t[]){0, 1}, 2);
+	run(&a, &o, f, (const int64_t[]){0, 1}, 2, 0);
 	assert_int_equal(count(&a.findings, "dhcp.rootpath_invalid"), 1);
 	x = find(&a.findings, "dhcp.rootpath_invalid", 0);
 	assert_int_equal(x->frames_total, 2);
@@ -1424,73 +1465,61 @@ static void test_rootpath_nul_inside(void **state)
 	pd_analysis_free(&a);
 }
 
-/* The analyzer's ops called directly on dissected frames. */
-static void test_analyzer_ops(void **state)
+/* The scenario's frames fed to the pipeline API one by one. */
+static void test_analyzer_feed(void **state)
 {
 	static struct scenario s;
 	struct pd_analysis a;
 	struct pd_analysis_opts o;
-	struct pd_packet p;
-	void *st = NULL;
 
 	(void)state;
 	build_scenario(&s);
-	memset(&a, 0, sizeof(a));
-	memset(&o, 0, sizeof(o));
-	a.opts = &o;
-	assert_int_equal(pd_analyzer_dhcp.init(&a, &st), 0);
-	for (size_t i = 0; i < s.n; i++) {
-		size_t n = fb_done(&s.f[i]);
-
-		dissect(&p, s.f[i].b, n, n);
-		assert_false(p.malformed);
-		p.frame = i + 1;
-		p.ts_ns = s.ts[i];
-		if (i == 0)
-			a.stats.first_ns = p.ts_ns;
-		a.stats.last_ns = p.ts_ns;
-		pd_analyzer_dhcp.on_packet(st, &a, &p, NULL, 0);
-	}
-	assert_int_equal(pd_analyzer_dhcp.finish(st, &a), 0);
-	pd_analyzer_dhcp.destroy(st);
+	run(&a, &o, s.f, s.ms, s.n, 0);
 	check_scenario_findings(&a);
 	pd_analysis_free(&a);
 }
 
-/* The same frames through the whole pipeline, from a pcap file. */
-static void test_analyzer_pipeline(void **state)
+/* Write @n frames with capture times @ms (milliseconds) to a temporary
+ * pcap file and analyse it with pd_analyze_file(). */
+static void analyze_frames(struct pd_analysis *a, struct fb *f, const int64_t *ms, size_t n)
 {
-	static struct scenario s;
-	char path[] = "/tmp/pd-test-dhcp-XXXXXX";
+	char path[] = "/tmp/pd-test-boot-XXXXXX";
 	int fd = mkstemp(path);
 	static const uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
 				       0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
-	struct pd_analysis_opts o;
-	struct pd_analysis a;
+	static struct pd_analysis_opts o;
 	FILE *fp;
 
-	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	build_scenario(&s);
 	fp = fopen(path, "wb");
 	assert_non_null(fp);
 	fwrite(gh, 1, sizeof(gh), fp);
-	for (size_t i = 0; i < s.n; i++) {
-		uint32_t n = (uint32_t)fb_done(&s.f[i]);
-		uint32_t sec = (uint32_t)(1700000000 + s.ts[i] / 1000000000);
-		uint32_t usec = (uint32_t)(s.ts[i] % 1000000000 / 1000);
-		uint32_t rh[4] = {sec, usec, n, n}; /* little-endian host assumed, as gh */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = (uint32_t)fb_done(&f[i]);
+		uint32_t rh[4] = {(uint32_t)(1700000000 + ms[i] / 1000),
+				  (uint32_t)(ms[i] % 1000 * 1000), len, len}; /* little-endian host, as gh */
 
 		fwrite(rh, 1, sizeof(rh), fp);
-		fwrite(s.f[i].b, 1, n, fp);
+		fwrite(f[i].b, 1, len, fp);
 	}
 	fclose(fp);
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(pd_analyze_file(path, &o, &a), 0);
+	assert_int_equal(pd_analyze_file(path, &o, a), 0);
+	unlink(path);
+}
+
+/* The same frames from a pcap file, through the file source. */
+static void test_analyzer_pipeline(void **state)
+{
+	static struct scenario s;
+	struct pd_analysis a;
+
+	(void)state;
+	build_scenario(&s);
+	analyze_frames(&a, s.f, s.ms, s.n);
 	check_scenario_findings(&a);
 	pd_analysis_free(&a);
-	unlink(path);
 }
 
 /*
@@ -1529,7 +1558,7 @@ static void test_nak_decline(void **state)
 	fb_end(&f[4]);
 	reply(&f[5], 5, MAC1, IP101, NULL);
 	fb_end(&f[5]);
-	run_ops(&a, &o, f, (const int64_t[]){0, 1, 5, 3005, 3010, 3015}, 6);
+	run(&a, &o, f, (const int64_t[]){0, 1, 5, 3005, 3010, 3015}, 6, 0);
 	assert_int_equal(count(&a.findings, "dhcp.nak"), 1);
 	assert_int_equal(count(&a.findings, "dhcp.decline"), 0);
 	x = find(&a.findings, "dhcp.nak", 0);
@@ -1551,7 +1580,7 @@ static void test_nak_decline(void **state)
 	pd_analysis_free(&a);
 
 	/* the NAK alone, no lease after it: an error */
-	run_ops(&a, &o, f, (const int64_t[]){0, 1}, 2);
+	run(&a, &o, f, (const int64_t[]){0, 1}, 2, 0);
 	x = find(&a.findings, "dhcp.nak", 0);
 	assert_non_null(x);
 	assert_int_equal(x->severity, PD_SEV_ERROR);
@@ -1572,7 +1601,7 @@ static void test_nak_decline(void **state)
 	fb_opt(&f[4], 50, IP112, 4);
 	fb_opt(&f[4], 54, SRV_IP, 4);
 	fb_end(&f[4]);
-	run_ops(&a, &o, f, (const int64_t[]){0, 1, 2, 3, 50}, 5);
+	run(&a, &o, f, (const int64_t[]){0, 1, 2, 3, 50}, 5, 0);
 	assert_int_equal(count(&a.findings, "dhcp.decline"), 1);
 	assert_int_equal(count(&a.findings, "dhcp.nak"), 0);
 	x = find(&a.findings, "dhcp.decline", 0);
@@ -1584,36 +1613,6 @@ static void test_nak_decline(void **state)
 	assert_string_equal(ev(x, "server")->s, "10.79.0.1");
 	assert_int_equal(ev(x, "ack_after_frame")->v.u, 0);
 	pd_analysis_free(&a);
-}
-
-/* Write @n frames with capture times @ms (milliseconds) to a pcap at
- * @path and analyse it through the whole pipeline. */
-static void analyze_frames(struct pd_analysis *a, struct fb *f, const int64_t *ms, size_t n)
-{
-	char path[] = "/tmp/pd-test-boot-XXXXXX";
-	int fd = mkstemp(path);
-	static const uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-				       0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
-	static struct pd_analysis_opts o;
-	FILE *fp;
-
-	assert_true(fd >= 0);
-	close(fd);
-	fp = fopen(path, "wb");
-	assert_non_null(fp);
-	fwrite(gh, 1, sizeof(gh), fp);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len = (uint32_t)fb_done(&f[i]);
-		uint32_t rh[4] = {(uint32_t)(1700000000 + ms[i] / 1000),
-				  (uint32_t)(ms[i] % 1000 * 1000), len, len};
-
-		fwrite(rh, 1, sizeof(rh), fp);
-		fwrite(f[i].b, 1, len, fp);
-	}
-	fclose(fp);
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(pd_analyze_file(path, &o, a), 0);
-	unlink(path);
 }
 
 static const struct pd_finding *limit(const struct pd_analysis *a, const char *table)
@@ -1712,7 +1711,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nak_decline, free_frame),
 		cmocka_unit_test_teardown(test_boot_delay_limits, free_frame),
 		cmocka_unit_test_teardown(test_rootpath_nul_inside, free_frame),
-		cmocka_unit_test_teardown(test_analyzer_ops, free_frame),
+		cmocka_unit_test_teardown(test_analyzer_feed, free_frame),
 		cmocka_unit_test_teardown(test_analyzer_pipeline, free_frame),
 	};
 
