@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "pktdoctor/analyze.h"
+#include "pktdoctor/duplicate.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/packet.h"
 #include "pktdoctor/vec.h"
@@ -326,6 +327,54 @@ static void test_flow_joins_vlans(void **state)
 	pd_flow_table_free(t);
 }
 
+/* The engine's duplicate check (duplicate.h) on packets built here: a
+ * server's two UDP replies without a checksum (RFC 768: 0) and with IP
+ * ID 0, as a DHCP server's OFFER and ACK to one client, differ only past
+ * the first 64 payload bytes; they are two packets.  A true second copy
+ * of the second (one router hop later: TTL one lower) is a copy. */
+static void test_duplicate_udp_without_checksum(void **state)
+{
+	static uint8_t offer[300], ack[300];
+	struct pd_dup_table *t = pd_dup_table_new();
+	struct pd_packet p;
+	struct pd_dup d;
+
+	(void)state;
+	assert_non_null(t);
+	memset(offer, 0x5a, sizeof(offer));
+	memcpy(ack, offer, sizeof(ack));
+	ack[242] = 5; /* option 53: DHCPACK where the OFFER has 2 */
+	offer[242] = 2;
+	memset(&p, 0, sizeof(p));
+	p.layers = PD_L_IPV4 | PD_L_UDP;
+	p.ip.version = 4;
+	p.ip.proto = 17;
+	p.ip.ttl = 64;
+	p.ip.total_len = 20 + 8 + sizeof(offer);
+	memcpy(p.ip.src.a, (const uint8_t[]){10, 79, 0, 1}, 4);
+	memcpy(p.ip.dst.a, (const uint8_t[]){10, 79, 0, 50}, 4);
+	p.udp.sport = 67;
+	p.udp.dport = 68;
+	p.udp.length = 8 + sizeof(offer);
+	p.payload = offer;
+	p.payload_caplen = sizeof(offer);
+	p.frame = 1;
+	p.ts_ns = 1000000000;
+	assert_int_equal(pd_dup_check(t, &p, &d), 0);
+	p.payload = ack;
+	p.frame = 2;
+	p.ts_ns += 500000; /* 0.5 ms later: inside the 2 ms window for ID 0 */
+	assert_int_equal(pd_dup_check(t, &p, &d), 0);
+	p.frame = 3;
+	p.ts_ns += 20000;
+	p.ip.ttl = 63;
+	assert_int_equal(pd_dup_check(t, &p, &d), 2);
+	assert_int_equal(d.of, 2);
+	assert_int_equal(d.gap_ns, 20000);
+	assert_true(d.ttl_differs);
+	pd_dup_table_free(t);
+}
+
 /* The same UDP datagram (same IP ID, same bytes) three times: 5 us apart
  * it is one packet captured three times, reported once as
  * capture.duplicate_frames and judged once; 20 ms apart (beyond the 10 ms
@@ -392,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_flow_joins_vlans),
 		cmocka_unit_test(test_duplicate_frames),
+		cmocka_unit_test(test_duplicate_udp_without_checksum),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

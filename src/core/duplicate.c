@@ -107,11 +107,18 @@ static uint64_t fingerprint(const struct pd_packet *p)
 		h = mix(h, (uint64_t)u->sport | (uint64_t)u->dport << 16 | (uint64_t)u->length << 32 |
 				   (uint64_t)u->csum.is << 48);
 	}
-	/* the transport checksum (hashed above) already covers the payload;
-	 * its first bytes are enough to tell packets apart cheaply */
-	if (p->payload && p->payload_caplen)
-		h = mix_bytes(h, p->payload,
-			      p->payload_caplen < DUP_PAYLOAD ? p->payload_caplen : DUP_PAYLOAD);
+	/* the transport checksum (hashed above) already covers the payload,
+	 * so its first bytes are enough to tell packets apart cheaply; a UDP
+	 * datagram sent without one (RFC 768: 0) has nothing else covering
+	 * it, and two replies of one server to one client (a DHCP OFFER and
+	 * ACK: same xid, same addresses) differ only far into it */
+	if (p->payload && p->payload_caplen) {
+		size_t n = p->payload_caplen;
+
+		if (!((p->layers & PD_L_UDP) && p->udp.csum.is == 0) && n > DUP_PAYLOAD)
+			n = DUP_PAYLOAD;
+		h = mix_bytes(h, p->payload, n);
+	}
 	h ^= h >> 29;
 	return h ? h : 1;
 }
