@@ -6,8 +6,8 @@
  * flow table, the TCP stream layer), keep their own bounded state and
  * emit typed findings as soon as the verdict is known (pd_analysis_emit(),
  * updated under their key as evidence grows), summaries when a flow ends
- * or at finish.  They never print.  Adding one is a file plus a row in
- * pd_analyzers[] (src/core/analyze.c).
+ * or at finish.  They never print.  Adding one is a file in
+ * src/analyzers/ plus its row in src/analyzers/registry.c.
  */
 #ifndef PKTDOCTOR_ANALYZER_H
 #define PKTDOCTOR_ANALYZER_H
@@ -32,20 +32,10 @@ struct pd_analyzer_ops {
 	int (*finish)(void *state, struct pd_analysis *a);
 	/** summarize() - called after every analyzer's finish(): join what
 	 * the others published there (the boot summary does).  The order of
-	 * pd_analyzers[] never matters.  Return 0 or -PD_ENOMEM.  May be NULL. */
+	 * pd_analyzers[] (registry.c) never matters.  Return 0 or -PD_ENOMEM.  May be NULL. */
 	int (*summarize)(void *state, struct pd_analysis *a);
 	/** destroy() - free state (may be called after a failed init). */
 	void (*destroy)(void *state);
 };
-
-extern const struct pd_analyzer_ops pd_analyzer_capture;
-extern const struct pd_analyzer_ops pd_analyzer_checksum;
-extern const struct pd_analyzer_ops pd_analyzer_malformed;
-extern const struct pd_analyzer_ops pd_analyzer_tcp;
-extern const struct pd_analyzer_ops pd_analyzer_arp;
-extern const struct pd_analyzer_ops pd_analyzer_dhcp;
-extern const struct pd_analyzer_ops pd_analyzer_syslog;
-extern const struct pd_analyzer_ops pd_analyzer_iscsi;
-extern const struct pd_analyzer_ops pd_analyzer_boot;
 
 #endif

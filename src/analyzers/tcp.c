@@ -1267,6 +1267,8 @@ static void record_conn(struct pd_analysis *a, const struct pd_flow *f, const st
 	fill_conn(&cs->v[cs->n++], f, t, oversize_unacked);
 }
 
+extern const struct pd_analyzer_ops pd_analyzer_tcp;
+
 int pd_tcp_conn_snapshot(const struct pd_analysis *a, const struct pd_flow *f,
 			 struct pd_conn *out)
 {

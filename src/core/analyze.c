@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * analyze.c - the pipeline (include/pktdoctor/pipeline.h):
- * frame -> dissect -> packet -> flow -> analyzers -> findings -> sink.
+ * frame -> dissect -> packet -> duplicate mark -> flow -> TCP stream ->
+ * analyzers (src/analyzers/registry.c) -> findings -> sink.
  *
  * The per-packet path reuses one struct pd_packet and allocates nothing;
  * flows come from the flow table's recycled chunks.
@@ -15,19 +16,6 @@
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/pipeline.h"
-
-const struct pd_analyzer_ops *const pd_analyzers[] = {
-	&pd_analyzer_capture,
-	&pd_analyzer_checksum,
-	&pd_analyzer_malformed,
-	&pd_analyzer_tcp,
-	&pd_analyzer_dhcp,
-	&pd_analyzer_arp,
-	&pd_analyzer_syslog,
-	&pd_analyzer_iscsi,
-	&pd_analyzer_boot,
-	0,
-};
 
 static const char *const stat_proto_names[PD_SP__COUNT] = {
 	"eth", "vlan", "sll", "loopback", "arp", "ipv4", "ipv6", "ip_fragment",
