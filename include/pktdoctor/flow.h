@@ -60,11 +60,12 @@ struct pd_flow {
 	struct pd_flow_key key;
 	uint64_t id;           /* 1-based, in order of creation */
 	bool init_is_a;        /* the first packet came from endpoint A */
+	uint32_t index;        /* the record's number in the table (its chunk
+				* * 1024 + its place), what the hash index holds */
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
-	/* table links */
-	struct pd_flow *hnext;
+	/* LRU links; a free record is on the free list through lru_next */
 	struct pd_flow *lru_prev, *lru_next;
 };
 

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** The item number of an empty slot, and "not found". */
 #define PD_HASHTAB_NONE UINT32_MAX
@@ -67,8 +68,35 @@ struct pd_hashtab {
  * @key: the key's bytes (padding inside a struct key must be zeroed).
  * @len: its length in bytes.
  * Return: a 32-bit hash, all bits mixed (for pd_hashtab_*() @hash).
+ *
+ * Inline so that a constant @len (a struct key) unrolls on the per-packet
+ * path.
  */
-uint32_t pd_hash_bytes(const void *key, size_t len);
+static inline uint32_t pd_hash_bytes(const void *key, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	uint64_t w;
+
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		h ^= w;
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h ^= w;
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h >> 32);
+}
 
 /**
  * pd_hashtab_init() - empty a table, with room for @expect items before

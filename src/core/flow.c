@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * flow.c - bounded, bidirectional flow table keyed by the 5-tuple, the
- * VLAN kept per direction (include/pktdoctor/flow.h).  Open hashing with chains; an LRU list
- * gives the expiry order; records come from chunks and are recycled
- * through a free list.
+ * VLAN kept per direction (include/pktdoctor/flow.h).  Records come from
+ * chunks of CHUNK_FLOWS and are recycled through a free list; each has a
+ * number (chunk * CHUNK_FLOWS + place) that the shared open-addressing
+ * index (include/pktdoctor/hashtab.h) maps the key's hash to.  An LRU
+ * list gives the expiry order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,23 +13,21 @@
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
+#include "pktdoctor/hashtab.h"
+#include "pktdoctor/vec.h"
 
-#define CHUNK_FLOWS 1024
+#define CHUNK_FLOWS 1024u
 
-/* CHUNK_FLOWS records of rec_size bytes each: a struct pd_flow followed
- * by the analyzers' reserved storage (Suricata's flow storage). */
-struct chunk {
-	struct chunk *next;
-	_Alignas(8) unsigned char mem[];
-};
-
+/* Each chunk holds CHUNK_FLOWS records of rec_size bytes: a struct
+ * pd_flow followed by the analyzers' reserved storage (Suricata's flow
+ * storage).  Records never move: analyzers keep pointers to flows. */
 struct pd_flow_table {
-	struct pd_flow **buckets;
-	size_t nbuckets;           /* power of two */
+	struct pd_hashtab index;   /* hash of the key -> record number */
+	unsigned char **chunks;    /* chunk i holds records i*CHUNK_FLOWS... */
+	size_t nchunks, chunks_cap;
 	size_t max_flows;
 	int64_t idle_ns;
-	struct pd_flow *free_list;
-	struct chunk *chunks;
+	struct pd_flow *free_list; /* through lru_next */
 	size_t carved;             /* flows carved from the newest chunk */
 	size_t storage;            /* bytes of analyzer storage per flow (8-aligned) */
 	size_t rec_size;           /* sizeof(struct pd_flow) + storage */
@@ -40,22 +40,15 @@ struct pd_flow_table {
 struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 {
 	struct pd_flow_table *t = calloc(1, sizeof(*t));
-	size_t nb = 1;
 
 	if (!t)
 		return 0;
 	t->max_flows = lim && lim->max_flows ? lim->max_flows : 262144;
+	/* record numbers are uint32 (the index's items) */
+	if (t->max_flows > (size_t)1 << 31)
+		t->max_flows = (size_t)1 << 31;
 	t->idle_ns = lim && lim->idle_ns ? lim->idle_ns : 300LL * 1000000000LL;
-	while (nb < t->max_flows / 2 && nb < (1u << 20))
-		nb <<= 1;
-	if (nb < 64)
-		nb = 64;
-	t->nbuckets = nb;
-	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->buckets) {
-		free(t);
-		return 0;
-	}
+	/* the index starts empty and doubles as flows come */
 	t->carved = CHUNK_FLOWS;
 	t->rec_size = sizeof(struct pd_flow);
 	t->next_id = 1;
@@ -65,33 +58,26 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 
 void pd_flow_table_free(struct pd_flow_table *t)
 {
-	struct chunk *c, *n;
-
 	if (!t)
 		return;
-	for (c = t->chunks; c; c = n) {
-		n = c->next;
-		free(c);
-	}
-	free(t->buckets);
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	pd_hashtab_free(&t->index);
 	free(t);
 }
 
-static uint64_t hash_key(const struct pd_flow_key *k)
+static uint32_t hash_key(const struct pd_flow_key *k)
 {
-	/* the key's bytes (it is memset before filling, so padding is 0)
-	 * taken 8 at a time, each word mixed with a multiply and a shift:
-	 * a tenth of the cost of bytewise FNV-1a on this path */
-	uint64_t words[(sizeof(*k) + 7) / 8] = {0};
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	/* the key is memset before filling, so its padding is 0 */
+	return pd_hash_bytes(k, sizeof(*k));
+}
 
-	memcpy(words, k, sizeof(*k));
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		h ^= words[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	return h ^ (h >> 29);
+/* Record number @i. */
+static inline struct pd_flow *flow_at(const struct pd_flow_table *t, uint32_t i)
+{
+	return (struct pd_flow *)(void *)(t->chunks[i / CHUNK_FLOWS] +
+					  t->rec_size * (i % CHUNK_FLOWS));
 }
 
 static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
@@ -162,17 +148,11 @@ static void lru_append(struct pd_flow_table *t, struct pd_flow *f)
 static void remove_flow(struct pd_flow_table *t, struct pd_flow *f,
 			pd_flow_end_fn on_end, void *arg)
 {
-	size_t b = (size_t)hash_key(&f->key) & (t->nbuckets - 1);
-	struct pd_flow **pp = &t->buckets[b];
-
 	if (on_end)
 		on_end(arg, f);
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = f->hnext;
+	pd_hashtab_remove(&t->index, hash_key(&f->key), f->index);
 	lru_unlink(t, f);
-	f->hnext = t->free_list;
+	f->lru_next = t->free_list;
 	t->free_list = f;
 	t->st.live--;
 }
@@ -183,19 +163,25 @@ static struct pd_flow *alloc_flow(struct pd_flow_table *t)
 
 	if (t->free_list) {
 		f = t->free_list;
-		t->free_list = f->hnext;
+		t->free_list = f->lru_next;
 		return f;
 	}
 	if (t->carved == CHUNK_FLOWS) {
-		struct chunk *c = malloc(sizeof(*c) + CHUNK_FLOWS * t->rec_size);
+		unsigned char *c;
 
-		if (!c)
+		if (pd_vec_reserve(&t->chunks, &t->chunks_cap, t->nchunks,
+				   sizeof(*t->chunks), 0) < 0)
 			return 0;
-		c->next = t->chunks;
-		t->chunks = c;
+		/* malloc's alignment suits struct pd_flow; rec_size keeps
+		 * every record 8-aligned */
+		if (!(c = malloc(CHUNK_FLOWS * t->rec_size)))
+			return 0;
+		t->chunks[t->nchunks++] = c;
 		t->carved = 0;
 	}
-	return (struct pd_flow *)(void *)(t->chunks->mem + t->rec_size * t->carved++);
+	f = (struct pd_flow *)(void *)(t->chunks[t->nchunks - 1] + t->rec_size * t->carved);
+	f->index = (uint32_t)((t->nchunks - 1) * CHUNK_FLOWS + t->carved++);
+	return f;
 }
 
 int pd_flow_storage_reserve(struct pd_flow_table *t, size_t size)
@@ -265,15 +251,20 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 			       int *dir, pd_flow_end_fn on_end, void *arg)
 {
 	struct pd_flow_key k;
-	struct pd_flow *f;
-	size_t b;
+	struct pd_flow *f = 0;
+	struct pd_hashtab_cursor c;
+	uint32_t h, i, index;
 
 	if (make_key(p, &k, dir) != 0)
 		return 0;
-	b = (size_t)hash_key(&k) & (t->nbuckets - 1);
-	for (f = t->buckets[b]; f; f = f->hnext)
+	h = hash_key(&k);
+	pd_hashtab_cursor_init(&t->index, h, &c);
+	while ((i = pd_hashtab_cursor_next(&t->index, &c)) != PD_HASHTAB_NONE) {
+		f = flow_at(t, i);
 		if (!memcmp(&f->key, &k, sizeof(k)))
 			break;
+		f = 0;
+	}
 	if (f) {
 		if (f != t->lru_tail) {
 			lru_unlink(t, f);
@@ -285,12 +276,17 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		return f;
 	}
 	pd_flow_expire(t, p->ts_ns, on_end, arg);
-	if (t->st.live >= t->max_flows || !(f = alloc_flow(t))) {
-		if (!t->st.overflow++)
-			t->st.overflow_first = p->frame;
-		return 0;
+	if (t->st.live >= t->max_flows || !(f = alloc_flow(t)))
+		goto overflow;
+	if (pd_hashtab_insert(&t->index, h, f->index) < 0) {
+		/* the index could not grow: the record goes back */
+		f->lru_next = t->free_list;
+		t->free_list = f;
+		goto overflow;
 	}
+	index = f->index;
 	memset(f, 0, t->rec_size);
+	f->index = index;
 	f->key = k;
 	f->id = t->next_id++;
 	f->init_is_a = *dir == 0;
@@ -298,14 +294,16 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	f->first_frame = f->last_frame = p->frame;
 	f->dir[0].wscale = f->dir[1].wscale = -1;
 	note_vlan(f, *dir, p);
-	f->hnext = t->buckets[b];
-	t->buckets[b] = f;
 	lru_append(t, f);
 	t->st.created++;
 	t->st.live++;
 	if (t->st.live > t->st.peak)
 		t->st.peak = t->st.live;
 	return f;
+overflow:
+	if (!t->st.overflow++)
+		t->st.overflow_first = p->frame;
+	return 0;
 }
 
 void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out)

@@ -11,32 +11,6 @@
 
 #define MAX_SLOTS ((uint32_t)1 << 31)
 
-uint32_t pd_hash_bytes(const void *key, size_t len)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	uint64_t w;
-
-	while (len >= 8) {
-		memcpy(&w, p, 8);
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		p += 8;
-		len -= 8;
-	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, len);
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)(h >> 32);
-}
-
 /* Slots for @n items within the load limit: a power of two, at least
  * PD_HASHTAB_MIN_SLOTS; 0 when more than MAX_SLOTS would be needed. */
 static uint32_t slots_for(uint32_t n)
