@@ -17,6 +17,7 @@
 #include "pktdoctor/vec.h"
 
 #define CHUNK_FLOWS 1024u
+#define NONE PD_HASHTAB_NONE  /* no record: the end of a list */
 
 /* Each chunk holds CHUNK_FLOWS records of rec_size bytes: a struct
  * pd_flow followed by the analyzers' reserved storage (Suricata's flow
@@ -27,12 +28,12 @@ struct pd_flow_table {
 	size_t nchunks, chunks_cap;
 	size_t max_flows;
 	int64_t idle_ns;
-	struct pd_flow *free_list; /* through lru_next */
+	uint32_t free_list;        /* through lru_next; NONE: empty */
 	size_t carved;             /* flows carved from the newest chunk */
 	size_t storage;            /* bytes of analyzer storage per flow (8-aligned) */
 	size_t rec_size;           /* sizeof(struct pd_flow) + storage */
-	struct pd_flow *lru_head;  /* least recently seen */
-	struct pd_flow *lru_tail;
+	uint32_t lru_head;         /* least recently seen; NONE: no flows */
+	uint32_t lru_tail;
 	uint64_t next_id;
 	struct pd_flow_stats st;
 };
@@ -49,6 +50,7 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 		t->max_flows = (size_t)1 << 31;
 	t->idle_ns = lim && lim->idle_ns ? lim->idle_ns : 300LL * 1000000000LL;
 	/* the index starts empty and doubles as flows come */
+	t->free_list = t->lru_head = t->lru_tail = NONE;
 	t->carved = CHUNK_FLOWS;
 	t->rec_size = sizeof(struct pd_flow);
 	t->next_id = 1;
@@ -123,26 +125,26 @@ static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
 
 static void lru_unlink(struct pd_flow_table *t, struct pd_flow *f)
 {
-	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
+	if (f->lru_prev != NONE)
+		flow_at(t, f->lru_prev)->lru_next = f->lru_next;
 	else
 		t->lru_head = f->lru_next;
-	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
+	if (f->lru_next != NONE)
+		flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
 	else
 		t->lru_tail = f->lru_prev;
-	f->lru_prev = f->lru_next = 0;
+	f->lru_prev = f->lru_next = NONE;
 }
 
 static void lru_append(struct pd_flow_table *t, struct pd_flow *f)
 {
 	f->lru_prev = t->lru_tail;
-	f->lru_next = 0;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = f;
+	f->lru_next = NONE;
+	if (t->lru_tail != NONE)
+		flow_at(t, t->lru_tail)->lru_next = f->index;
 	else
-		t->lru_head = f;
-	t->lru_tail = f;
+		t->lru_head = f->index;
+	t->lru_tail = f->index;
 }
 
 static void remove_flow(struct pd_flow_table *t, struct pd_flow *f,
@@ -153,7 +155,7 @@ static void remove_flow(struct pd_flow_table *t, struct pd_flow *f,
 	pd_hashtab_remove(&t->index, hash_key(&f->key), f->index);
 	lru_unlink(t, f);
 	f->lru_next = t->free_list;
-	t->free_list = f;
+	t->free_list = f->index;
 	t->st.live--;
 }
 
@@ -161,8 +163,8 @@ static struct pd_flow *alloc_flow(struct pd_flow_table *t)
 {
 	struct pd_flow *f;
 
-	if (t->free_list) {
-		f = t->free_list;
+	if (t->free_list != NONE) {
+		f = flow_at(t, t->free_list);
 		t->free_list = f->lru_next;
 		return f;
 	}
@@ -208,8 +210,8 @@ size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 {
 	size_t n = 0;
 
-	while (t->lru_head && t->lru_head->last_ns + t->idle_ns < now_ns) {
-		remove_flow(t, t->lru_head, on_end, arg);
+	while (t->lru_head != NONE && flow_at(t, t->lru_head)->last_ns + t->idle_ns < now_ns) {
+		remove_flow(t, flow_at(t, t->lru_head), on_end, arg);
 		t->st.expired++;
 		n++;
 	}
@@ -221,15 +223,15 @@ size_t pd_flow_foreach(const struct pd_flow_table *t, pd_flow_visit_fn fn, void 
 {
 	size_t n = 0;
 
-	for (const struct pd_flow *f = t->lru_tail; f && n < max; f = f->lru_prev, n++)
-		fn(arg, f);
+	for (uint32_t i = t->lru_tail; i != NONE && n < max; i = flow_at(t, i)->lru_prev, n++)
+		fn(arg, flow_at(t, i));
 	return n;
 }
 
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg)
 {
-	while (t->lru_head)
-		remove_flow(t, t->lru_head, on_end, arg);
+	while (t->lru_head != NONE)
+		remove_flow(t, flow_at(t, t->lru_head), on_end, arg);
 }
 
 /* The tag this direction is seen with: the first one, and whether it
@@ -266,7 +268,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		f = 0;
 	}
 	if (f) {
-		if (f != t->lru_tail) {
+		if (f->index != t->lru_tail) {
 			lru_unlink(t, f);
 			lru_append(t, f);
 		}
@@ -281,7 +283,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	if (pd_hashtab_insert(&t->index, h, f->index) < 0) {
 		/* the index could not grow: the record goes back */
 		f->lru_next = t->free_list;
-		t->free_list = f;
+		t->free_list = f->index;
 		goto overflow;
 	}
 	index = f->index;
