@@ -142,14 +142,6 @@ int pd_hashtab_rename(struct pd_hashtab *h, uint32_t hash, uint32_t old, uint32_
 typedef bool (*pd_hashtab_eq_fn)(const void *ctx, uint32_t item);
 
 /**
- * pd_hashtab_find() - the item under @hash for which @eq says yes.
- * @eq is called only for items whose stored hash equals @hash.
- * Return: its number, or PD_HASHTAB_NONE.
- */
-uint32_t pd_hashtab_find(const struct pd_hashtab *h, uint32_t hash, pd_hashtab_eq_fn eq,
-			 const void *ctx);
-
-/**
  * struct pd_hashtab_cursor - the candidates for one hash, for callers
  * that compare keys inline (the flow table's per-packet lookup):
  *
@@ -192,6 +184,27 @@ static inline uint32_t pd_hashtab_cursor_next(const struct pd_hashtab *h,
 		if (s->tag == c->tag)
 			return s->item;
 	}
+}
+
+/**
+ * pd_hashtab_find() - the item under @hash for which @eq says yes.
+ * @eq is called only for items whose stored hash equals @hash.
+ * Return: its number, or PD_HASHTAB_NONE.
+ *
+ * Inline, so that a caller's static @eq is inlined into the probe loop
+ * (no indirect call per candidate on a per-packet path).
+ */
+static inline uint32_t pd_hashtab_find(const struct pd_hashtab *h, uint32_t hash,
+				       pd_hashtab_eq_fn eq, const void *ctx)
+{
+	struct pd_hashtab_cursor c;
+	uint32_t i;
+
+	pd_hashtab_cursor_init(h, hash, &c);
+	while ((i = pd_hashtab_cursor_next(h, &c)) != PD_HASHTAB_NONE)
+		if (eq(ctx, i))
+			return i;
+	return PD_HASHTAB_NONE;
 }
 
 #endif

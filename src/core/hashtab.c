@@ -145,16 +145,3 @@ int pd_hashtab_rename(struct pd_hashtab *h, uint32_t hash, uint32_t old, uint32_
 	h->slots[i].item = item;
 	return 0;
 }
-
-uint32_t pd_hashtab_find(const struct pd_hashtab *h, uint32_t hash, pd_hashtab_eq_fn eq,
-			 const void *ctx)
-{
-	struct pd_hashtab_cursor c;
-	uint32_t i;
-
-	pd_hashtab_cursor_init(h, hash, &c);
-	while ((i = pd_hashtab_cursor_next(h, &c)) != PD_HASHTAB_NONE)
-		if (eq(ctx, i))
-			return i;
-	return PD_HASHTAB_NONE;
-}
