@@ -207,6 +207,16 @@ static void test_hash_bytes(void **state)
 	assert_int_not_equal(pd_hash_bytes(a, sizeof(a)), pd_hash_bytes(b, sizeof(b)));
 	/* the length is part of the key: 8 and 9 zero bytes differ */
 	assert_int_not_equal(pd_hash_bytes(zeros, 8), pd_hash_bytes(zeros, 9));
+	/* every byte of a short tail counts: changing any one of 1..15
+	 * bytes changes the hash */
+	for (size_t len = 1; len < 16; len++)
+		for (size_t i = 0; i < len; i++) {
+			unsigned char k[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+			uint32_t h0 = pd_hash_bytes(k, len);
+
+			k[i] ^= 0x40;
+			assert_int_not_equal(pd_hash_bytes(k, len), h0);
+		}
 	/* 64 consecutive integers spread over the low 6 bits (home slots)
 	 * with few repeats */
 	memset(seen, 0, sizeof(seen));

@@ -94,8 +94,8 @@ struct checksum_state {
 
 static uint32_t addr_hash(const struct pd_addr *a)
 {
-	/* the family byte and the address, 4 or 16 bytes */
-	return pd_hash_bytes(a, a->family == 4 ? 5 : 17);
+	/* the address, 4 or 16 bytes: the length tells the families apart */
+	return pd_hash_bytes(a->a, a->family == 4 ? 4 : 16);
 }
 
 struct host_match {
