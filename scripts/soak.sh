@@ -48,22 +48,24 @@ fail=0
 AS_LIMIT=$((3 * 1024 * 1024 * 1024))
 
 # Costs from docs/ARCHITECTURE.md ("Memory bound"), in bytes.
-BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet, hash buckets
-FLOW=240                        # struct pd_flow + its bucket pointer
+BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet
+FLOW=240                        # struct pd_flow, analyzer storage, its index slots
 TCP_SYN=208                     # TCP state of a flow that sent only a SYN
 TCP_DATA=464                    # ... of a short flow with data both ways
 CONN=304                        # one connection record (at most 100000)
-HOST=272                        # one checksum host slot
+HOST=272                        # one checksum host record
 FINDING=3536                    # one finding
 FIXED=$((40 * 1000 * 1000))     # ARP, DHCP, syslog, iSCSI, storm tables when full
 
-# slots of the checksum host table for H hosts (open addressing at <= 1/2,
-# doubling from 64), times 1.5 for the old table while it doubles
+# bytes of the checksum hosts for H hosts: the dense vector (a power of
+# two >= H records, from 16) and its index (a power of two >= 4H/3 8-byte
+# slots, from 16), each times 1.5 for the old copy while it doubles
 host_bytes() {
-	local h=$1 s=64
+	local h=$1 v=16 s=16
 	[ "$h" -gt 65536 ] && h=65536
-	while [ $((s / 2)) -lt "$h" ]; do s=$((s * 2)); done
-	echo $((s * HOST * 3 / 2))
+	while [ "$v" -lt "$h" ]; do v=$((v * 2)); done
+	while [ $((s * 3)) -lt $((h * 4)) ]; do s=$((s * 2)); done
+	echo $(((v * HOST + s * 8) * 3 / 2))
 }
 
 # bound SCENARIO N: the peak RSS allowed, in kB
