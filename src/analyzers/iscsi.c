@@ -43,9 +43,9 @@
  *                              negotiated parameters, login and first READ
  *                              frames.
  *
- * Per-connection state lives in a hash table keyed by the flow id (the
- * flow record's only analyzer pointer belongs to the TCP analyzer) and is
- * freed at on_flow_end.  Connection summaries (struct pd_iscsi_conn) are
+ * Per-connection state hangs from the flow's storage (one pointer this
+ * analyzer reserves, as the TCP analyzer does), on a list of the live
+ * connections for on_tick, and is freed at on_flow_end.  Connection summaries (struct pd_iscsi_conn) are
  * kept in a bounded list that finish() publishes in struct pd_analysis
  * (`iscsi`) for the boot summary.
  */
