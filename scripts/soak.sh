@@ -49,9 +49,9 @@ AS_LIMIT=$((3 * 1024 * 1024 * 1024))
 
 # Costs from docs/ARCHITECTURE.md ("Memory bound"), in bytes.
 BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet
-FLOW=240                        # struct pd_flow, analyzer storage, its index slots
+FLOW=232                        # struct pd_flow (200) + flow storage (32)
 TCP_SYN=208                     # TCP state of a flow that sent only a SYN
-TCP_DATA=464                    # ... of a short flow with data both ways
+TCP_DATA=432                    # ... of a short flow with data both ways
 CONN=304                        # one connection record (at most 100000)
 HOST=272                        # one checksum host record
 FINDING=3536                    # one finding
@@ -68,14 +68,22 @@ host_bytes() {
 	echo $(((v * HOST + s * 8) * 3 / 2))
 }
 
+# bytes of the flow index for F flows: a power of two >= 4F/3 8-byte
+# slots, from 16, times 1.5 for the old slots while it doubles
+index_bytes() {
+	local f=$1 s=16
+	while [ $((s * 3)) -lt $((f * 4)) ]; do s=$((s * 2)); done
+	echo $((s * 12))
+}
+
 # bound SCENARIO N: the peak RSS allowed, in kB
 bound() {
 	local sc=$1 n=$2 b=$((BASE + FIXED + 60 * 202 * FINDING))
 	local conns=$n
 	[ "$conns" -gt 100000 ] && conns=100000
 	case $sc in
-	syn) b=$((b + n * (FLOW + TCP_SYN) + conns * CONN + $(host_bytes 1))) ;;
-	data) b=$((b + n * (FLOW + TCP_DATA) + conns * CONN + $(host_bytes "$n"))) ;;
+	syn) b=$((b + n * (FLOW + TCP_SYN) + $(index_bytes "$n") + conns * CONN + $(host_bytes 1))) ;;
+	data) b=$((b + n * (FLOW + TCP_DATA) + $(index_bytes "$n") + conns * CONN + $(host_bytes "$n"))) ;;
 	arp) b=$((b + $(host_bytes "$n"))) ;;
 	*) b=$((b + $(host_bytes 100))) ;;
 	esac

@@ -17,10 +17,12 @@
 #include <stdio.h>
 
 #include "pktdoctor/checksum.h"
+#include "pktdoctor/duplicate.h"
 #include "pktdoctor/bus.h"
 #include "pktdoctor/finding.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/packet.h"
+#include "pktdoctor/tcpstream.h"
 
 #define PD_VERSION "0.1.0"
 
@@ -242,10 +244,13 @@ struct pd_analysis {
 	struct pd_iscsi_conns *iscsi;  /* published by the iSCSI analyzer (include/pktdoctor/iscsi.h) */
 	struct pd_boot_hosts boot;     /* the boot summary (src/analyzers/boot.c) */
 	struct pd_flow_table *flows;
-	/* the frame the packet being analysed repeats (the same packet
-	 * captured twice), set by the capture analyzer, which runs first,
-	 * for the analyzers after it; 0 when it is no copy */
-	uint64_t dup_of;
+	/* What the engine found about the packet being analysed, before any
+	 * analyzer sees it: whether it repeats an earlier frame (the same
+	 * packet captured twice; dup.of is 0 when it is no copy), and the TCP
+	 * stream layer's verdict on its segment (tcpstream.h; all zero when
+	 * it is no TCP segment of a tracked flow, or a copy). */
+	struct pd_dup dup;
+	struct pd_tcp_seg tcp_seg;
 	void *state[PD_MAX_ANALYZERS];
 	struct pd_bus bus;             /* what analyzers publish for each other (bus.h) */
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */

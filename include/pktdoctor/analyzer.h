@@ -2,8 +2,11 @@
 /*
  * analyzer.h - the analyzer interface: an ops table (libpcap's
  * pcap-int.h backends are the model).  Analyzers see dissected packets
- * and their flow, keep their own bounded state and emit typed findings
- * at finish.  They never print.
+ * and their flow after the engine's own stages (duplicate marking, the
+ * flow table, the TCP stream layer), keep their own bounded state and
+ * emit typed findings as soon as they know them (pd_analysis_emit()) or
+ * at finish.  They never print.  Adding one is a file plus a row in
+ * pd_analyzers[] (src/core/analyze.c).
  */
 #ifndef PKTDOCTOR_ANALYZER_H
 #define PKTDOCTOR_ANALYZER_H
@@ -22,8 +25,14 @@ struct pd_analyzer_ops {
 	void (*on_flow_end)(void *state, struct pd_analysis *a, const struct pd_flow *f);
 	/** on_tick() - capture time advanced (called about once a second of capture time). */
 	void (*on_tick)(void *state, struct pd_analysis *a, int64_t now_ns);
-	/** finish() - emit findings.  Return 0 or -PD_ENOMEM. */
+	/** finish() - the input ended: emit the findings still held and
+	 * publish what others may join (struct pd_analysis members, the bus).
+	 * Return 0 or -PD_ENOMEM.  May be NULL. */
 	int (*finish)(void *state, struct pd_analysis *a);
+	/** summarize() - called after every analyzer's finish(): join what
+	 * the others published there (the boot summary does).  The order of
+	 * pd_analyzers[] never matters.  Return 0 or -PD_ENOMEM.  May be NULL. */
+	int (*summarize)(void *state, struct pd_analysis *a);
 	/** destroy() - free state (may be called after a failed init). */
 	void (*destroy)(void *state);
 };

@@ -24,10 +24,10 @@
 
 #include "pktdoctor/packet.h"
 
-/** Canonical flow key: endpoint A sorts before endpoint B. */
+/** Canonical flow key: endpoint A sorts before endpoint B.  The VLAN is
+ * not in it: directions are joined across VLANs (struct pd_flow_dir.vlan
+ * has the tags).  38 bytes, no padding. */
 struct pd_flow_key {
-	uint16_t vlan;         /* always 0: directions are joined across VLANs
-				* (struct pd_flow_dir.vlan has the tags) */
 	uint8_t family;        /* 4 or 6 */
 	uint8_t proto;         /* IP protocol (6 TCP, 17 UDP, ...) */
 	uint8_t addr_a[16], addr_b[16];
@@ -36,37 +36,46 @@ struct pd_flow_key {
 
 /** What one direction of a flow has shown (sender's view, RFC 9293 names).
  * Members are ordered by size so that the record has no padding holes
-   * (40 bytes): every live flow holds two.  Analyzers keep their own
+ * (56 bytes): every live flow holds two.  The TCP stream layer
+ * (tcpstream.h) keeps its sequence state here; analyzers keep their own
  * per-flow state in flow storage (pd_flow_storage_reserve()). */
 struct pd_flow_dir {
 	uint64_t packets;      /* frames sent in this direction */
 	uint64_t bytes;        /* wire bytes (frame lengths) */
 	uint64_t payload_bytes;/* TCP/UDP payload bytes */
+	/* the TCP stream layer's state (src/core/tcpstream.c) */
 	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
 	uint32_t highest_ack;  /* highest ACK this side has sent */
+	uint32_t last_ack;     /* the ACK of its latest ACK segment */
+	uint32_t rcv_nxt;      /* delivery point: next byte in order (RCV.NXT as seen) */
+	uint32_t isn;          /* sequence number of its SYN, when rcv_syn */
+	uint16_t last_win;     /* the window of its latest ACK segment (unscaled) */
+	uint16_t dupacks;      /* duplicate ACKs in a row (saturating) */
 	uint16_t vlan;         /* outer VLAN ID of this direction's first frame, 0 untagged */
 	uint16_t mss;          /* MSS this side advertised in its SYN, 0 if unseen */
 	int8_t wscale;         /* window-scale shift from its SYN, -1 if unseen */
-	/* flags, one bit each (the record is 40 bytes) */
+	/* flags, one bit each */
 	bool vlan_seen : 1;    /* @vlan is set */
 	bool vlan_changed : 1; /* a later frame of this direction had another tag */
 	bool sack_permitted : 1; /* SACK-permitted in its SYN */
 	bool syn_seen : 1;
 	bool seq_valid : 1;    /* snd_nxt is known */
-	bool ack_valid : 1;
+	bool ack_valid : 1;    /* highest_ack, last_ack and last_win are known */
+	bool rcv_valid : 1;    /* rcv_nxt is known (something was delivered or a SYN seen) */
+	bool rcv_syn : 1;      /* the delivered stream started at a captured SYN (isn) */
 };
 
 struct pd_flow {
 	struct pd_flow_key key;
+	bool init_is_a;        /* the first packet came from endpoint A (in the
+				* key's 2 bytes of alignment slack) */
 	uint64_t id;           /* 1-based, in order of creation */
-	bool init_is_a;        /* the first packet came from endpoint A */
-	uint32_t index;        /* the record's number in the table (its chunk
-				* * 1024 + its place), what the hash index holds */
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
-	/* LRU links, as record numbers (4 bytes, not 8, a link; UINT32_MAX
-	 * at the ends); a free record is on the free list through lru_next */
+	/* LRU links, as record numbers (chunk * 1024 + place, what the hash
+	 * index holds; 4 bytes, not 8, a link; UINT32_MAX at the ends); a
+	 * free record is on the free list through lru_next */
 	uint32_t lru_prev, lru_next;
 };
 

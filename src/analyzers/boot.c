@@ -54,7 +54,6 @@
 #define INDEX_SLOTS 512         /* > 2 * MAX_CLIENTS, power of two */
 #define MAX_PAUSES 16           /* pauses kept per client */
 #define MAX_WAIT_FRAMES 24      /* waiting frames kept per pause */
-#define MAX_TCP 8               /* client TCP connections followed for retries */
 #define NS 1000000000LL
 
 /* What a client was waiting for during a pause. */
@@ -96,12 +95,6 @@ struct pause {
 	bool ra_seen;            /* C_IPV6_RS: an advertisement was seen at all */
 };
 
-struct tcp_seen {
-	uint16_t sport, dport;
-	uint32_t syn_seq, next_seq;
-	bool syn, used;
-};
-
 struct bclient {
 	uint8_t mac[6];
 	uint8_t ip[4];           /* its IPv4 source address, once seen */
@@ -126,7 +119,6 @@ struct bclient {
 	uint64_t pre_probe_frame;/* its last frame before its first probe */
 	int64_t pre_probe_ns;
 	uint16_t tftp_sport;
-	struct tcp_seen tcp[MAX_TCP];
 	struct pause pauses[MAX_PAUSES];
 	unsigned n_pauses;
 	uint64_t pauses_dropped;
@@ -340,38 +332,14 @@ static void progress(struct boot_state *s, struct bclient *c, const struct pd_pa
 	c->last_kind = kind;
 }
 
-static struct tcp_seen *tcp_get(struct bclient *c, uint16_t sport, uint16_t dport)
-{
-	struct tcp_seen *free_slot = 0;
-
-	for (unsigned i = 0; i < MAX_TCP; i++) {
-		if (c->tcp[i].used && c->tcp[i].sport == sport && c->tcp[i].dport == dport)
-			return &c->tcp[i];
-		if (!c->tcp[i].used && !free_slot)
-			free_slot = &c->tcp[i];
-	}
-	if (!free_slot)
-		free_slot = &c->tcp[sport % MAX_TCP]; /* bounded: reuse a slot */
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = true;
-	free_slot->sport = sport;
-	free_slot->dport = dport;
-	return free_slot;
-}
-
 static bool zero4(const uint8_t *ip)
 {
 	return !(ip[0] | ip[1] | ip[2] | ip[3]);
 }
 
-/* Serial-number "a before b" (RFC 1982) for TCP sequence numbers. */
-static bool seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
 /* A frame the client sent. */
-static void from_client(struct boot_state *s, struct bclient *c, const struct pd_packet *p)
+static void from_client(struct boot_state *s, struct bclient *c, const struct pd_packet *p,
+			const struct pd_tcp_seg *sg)
 {
 	if ((p->layers & PD_L_IPV4) && !zero4(p->ip.src.a))
 		memcpy(c->ip, p->ip.src.a, 4);
@@ -438,26 +406,23 @@ static void from_client(struct boot_state *s, struct bclient *c, const struct pd
 	}
 	if (p->layers & PD_L_TCP) {
 		const struct pd_tcp *t = &p->tcp;
-		struct tcp_seen *ts = tcp_get(c, t->sport, t->dport);
-		uint32_t end = t->seq + t->payload_len;
 
+		/* what the segment is comes from the TCP stream layer */
+		if (!sg->analysed)
+			return; /* a copy of a frame, or no tracked flow: moves nothing on */
 		if ((t->flags & 0x12) == 0x02) { /* SYN */
-			if (ts->syn && ts->syn_seq == t->seq) {
-				wait_frame(c, p, &c->w_syn);
+			if (!sg->stream_start) {
+				wait_frame(c, p, &c->w_syn); /* the same SYN again */
 				return;
 			}
-			ts->syn = true;
-			ts->syn_seq = t->seq;
-			ts->next_seq = t->seq + 1;
 			progress(s, c, p, K_SYN);
 			return;
 		}
-		if (t->payload_len && ts->next_seq && !seq_before(ts->next_seq, end)) {
+		if (t->payload_len && (sg->kind == PD_SEG_KEEPALIVE ||
+				       (sg->kind == PD_SEG_OLD && !pd_seq_lt(sg->prev_nxt, sg->end)))) {
 			wait_frame(c, p, &c->w_retx); /* nothing new: a retransmission */
 			return;
 		}
-		if (t->payload_len && (!ts->next_seq || seq_before(ts->next_seq, end)))
-			ts->next_seq = end;
 		if (!t->payload_len && !(t->flags & 0x05))
 			return; /* a pure ACK (or keepalive) moves nothing on */
 		if (!t->payload_len) {
@@ -546,7 +511,7 @@ static void boot_packet(void *state, struct pd_analysis *a, const struct pd_pack
 		}
 	}
 	if (c) {
-		from_client(s, c, p);
+		from_client(s, c, p, &a->tcp_seg);
 		c->sent_frame = p->frame;
 		c->sent_ns = p->ts_ns;
 	}
@@ -991,7 +956,8 @@ static int delay_findings(struct boot_state *s, struct pd_analysis *a)
 	return rc;
 }
 
-static int boot_finish(void *state, struct pd_analysis *a)
+/* After every analyzer's finish(): what they published is complete. */
+static int boot_summarize(void *state, struct pd_analysis *a)
 {
 	struct boot_state *s = state;
 	struct pd_boot_hosts *b = &a->boot;
@@ -1016,6 +982,6 @@ const struct pd_analyzer_ops pd_analyzer_boot = {
 	.name = "boot",
 	.init = boot_init,
 	.on_packet = boot_packet,
-	.finish = boot_finish,
+	.summarize = boot_summarize,
 	.destroy = boot_destroy,
 };

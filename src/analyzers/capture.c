@@ -8,10 +8,10 @@
  *   capture.duplicate_frames      the same packet captured twice (tcpdump
  *                                 -i any on a router sees it on the way in
  *                                 and on the way out; a SPAN session that
- *                                 mirrors both ports of a path): the copy
- *                                 is marked in struct pd_analysis.dup_of so
- *                                 that later analyzers do not take it for
- *                                 a retransmission.
+ *                                 mirrors both ports of a path); the
+ *                                 engine marks the copy (duplicate.h,
+ *                                 struct pd_analysis.dup) before any
+ *                                 analyzer sees it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,29 +19,12 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
 
-#define DUP_SLOTS 2048           /* recent TCP/UDP frames, direct-mapped by fingerprint */
-#define DUP_PAYLOAD 64           /* payload bytes hashed */
-#define DUP_WINDOW_ID_NS 10000000LL  /* 10 ms: IPv4 with a non-zero IP ID */
-#define DUP_WINDOW_NS 2000000LL      /* 2 ms: IPv6, or IPv4 ID 0 */
-
-/* A recent TCP/UDP frame: a hash of everything a second copy of the same
- * packet repeats (addresses, IP ID and length, the transport header
- * fields and the payload), but not what a router changes (TTL / hop
- * limit, IPv4 header checksum, link-layer header). */
-struct dup_entry {
-	uint64_t hash;
-	int64_t ns;
-	uint64_t frame;
-	uint8_t ttl;
-};
-
 struct capture_state {
 	struct pd_finding cut;          /* frames with caplen < wirelen */
 	uint64_t cut_unverifiable;      /* of those, checksums left unverifiable */
 	uint32_t min_caplen;
 	struct pd_finding unsupported;
 	uint64_t last_frame;
-	struct dup_entry *slots;        /* DUP_SLOTS, allocated at the first TCP/UDP frame */
 	struct pd_finding dups;         /* the second copies */
 	uint64_t dup_ttl_differs;       /* copies with another TTL: routed, seen twice */
 	int64_t dup_max_gap_ns;
@@ -70,120 +53,21 @@ static int unverifiable(const struct pd_packet *p)
 	       p->icmp.csum.verdict == PD_CSUM_UNVERIFIABLE;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-#define FNV_FIELD(h, v) ((h) = fnv((h), &(v), sizeof(v)))
-
-/* The fingerprint of a TCP or UDP packet; 0 when the frame is not one
- * that can be compared (no IP, malformed, cut by the snaplen). */
-static uint64_t fingerprint(const struct pd_packet *p)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const struct pd_ip *ip = &p->ip;
-
-	if (!(p->layers & (PD_L_TCP | PD_L_UDP)) || p->malformed || p->snaplen_cut)
-		return 0;
-	h = fnv(h, &ip->version, 1);
-	h = fnv(h, ip->src.a, ip->version == 4 ? 4 : 16);
-	h = fnv(h, ip->dst.a, ip->version == 4 ? 4 : 16);
-	FNV_FIELD(h, ip->proto);
-	FNV_FIELD(h, ip->ip_id);
-	FNV_FIELD(h, ip->total_len);
-	FNV_FIELD(h, ip->frag_off);
-	if (p->layers & PD_L_TCP) {
-		const struct pd_tcp *t = &p->tcp;
-
-		FNV_FIELD(h, t->sport);
-		FNV_FIELD(h, t->dport);
-		FNV_FIELD(h, t->seq);
-		FNV_FIELD(h, t->ack);
-		FNV_FIELD(h, t->flags);
-		FNV_FIELD(h, t->window);
-		FNV_FIELD(h, t->payload_len);
-		FNV_FIELD(h, t->ts_val);
-		FNV_FIELD(h, t->ts_ecr);
-		FNV_FIELD(h, t->csum.is);
-	} else {
-		const struct pd_udp *u = &p->udp;
-
-		FNV_FIELD(h, u->sport);
-		FNV_FIELD(h, u->dport);
-		FNV_FIELD(h, u->length);
-		FNV_FIELD(h, u->csum.is);
-	}
-	/* the transport checksum (hashed above) already covers the payload;
-	 * its first bytes are enough to tell packets apart cheaply */
-	if (p->payload && p->payload_caplen)
-		h = fnv(h, p->payload, p->payload_caplen < DUP_PAYLOAD ? p->payload_caplen : DUP_PAYLOAD);
-	return h ? h : 1;
-}
-
-/*
- * Is @p a second copy of a frame seen just before?  Recent frames sit in
- * a table indexed by their fingerprint (a later frame with the same slot
- * replaces an earlier one: a copy comes microseconds after its original,
- * so few frames can come between them), which keeps the cost per packet
- * constant.  The same packet
- * captured twice is identical above the link layer except for the TTL and
- * the IPv4 header checksum a router changes, and comes microseconds
- * later.  A retransmission differs: a new IPv4 ID (Linux, Windows and
- * BSD stacks number every packet), new timestamps, and at least an RTT
- * or an RTO later.  The window is 10 ms when an IPv4 ID tells packets
- * apart, 2 ms when nothing does (IPv6, ID 0).
- */
-static uint64_t find_duplicate(struct capture_state *s, const struct pd_packet *p, int64_t *gap,
-			       bool *ttl_differs)
-{
-	uint64_t h = fingerprint(p);
-	int64_t win = p->ip.version == 4 && p->ip.ip_id ? DUP_WINDOW_ID_NS : DUP_WINDOW_NS;
-	struct dup_entry *e;
-	int64_t d;
-
-	if (!h)
-		return 0;
-	if (!s->slots) {
-		s->slots = calloc(DUP_SLOTS, sizeof(*s->slots));
-		if (!s->slots)
-			return 0;
-	}
-	e = &s->slots[h & (DUP_SLOTS - 1)];
-	d = p->ts_ns - e->ns;
-	if (e->hash == h && d >= 0 && d <= win) {
-		*gap = d;
-		*ttl_differs = e->ttl != p->ip.ttl;
-		return e->frame; /* only originals are stored: a third copy matches the first */
-	}
-	*e = (struct dup_entry){h, p->ts_ns, p->frame, p->ip.ttl};
-	return 0;
-}
-
 static void cap_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		       struct pd_flow *f, int dir)
 {
 	struct capture_state *s = state;
-	int64_t gap = 0;
-	bool ttl_differs = false;
 
 	(void)f;
 	(void)dir;
 	s->last_frame = p->frame;
-	a->dup_of = find_duplicate(s, p, &gap, &ttl_differs);
-	if (a->dup_of) {
+	if (a->dup.of) { /* marked by the engine (duplicate.h) */
 		pd_finding_add_frame(&s->dups, p->frame);
 		if (!s->dup_first_original)
-			s->dup_first_original = a->dup_of;
-		s->dup_ttl_differs += ttl_differs;
-		if (gap > s->dup_max_gap_ns)
-			s->dup_max_gap_ns = gap;
+			s->dup_first_original = a->dup.of;
+		s->dup_ttl_differs += a->dup.ttl_differs;
+		if (a->dup.gap_ns > s->dup_max_gap_ns)
+			s->dup_max_gap_ns = a->dup.gap_ns;
 	}
 	if (p->snaplen_cut) {
 		pd_finding_add_frame(&s->cut, p->frame);
@@ -288,8 +172,6 @@ static void cap_destroy(void *state)
 {
 	struct capture_state *s = state;
 
-	if (s)
-		free(s->slots);
 	free(s);
 }
 

@@ -230,7 +230,7 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 	struct host *h;
 	bool partial = false;
 
-	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)) || a->dup_of)
+	if (!(p->layers & (PD_L_IPV4 | PD_L_IPV6)) || a->dup.of)
 		return;
 	h = host_get(s, &p->ip.src, true, p->frame);
 	if (p->layers & PD_L_IPV4)
@@ -274,12 +274,12 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 
 	/* ACK evidence: data sent with a partial checksum that the peer
 	 * acknowledges arrived with a correct checksum (RFC 9293 3.4) */
-	if (flow && (p->layers & PD_L_TCP) && !p->malformed) {
+	if (a->tcp_seg.analysed) {
 		struct partial_flow *pf = pd_flow_storage(flow, s->storage);
 		const struct pd_tcp *t = &p->tcp;
 
-		if ((t->flags & 0x10) && pf->dir[1 - dir].count &&
-		    pd_seq_le(pf->dir[1 - dir].end, t->ack)) {
+		if (a->tcp_seg.ack && pf->dir[1 - dir].count &&
+		    pd_tcp_stream_acked(flow, 1 - dir, pf->dir[1 - dir].end)) {
 			struct host *ph = host_get(s, &p->ip.dst, false, p->frame);
 
 			if (pt_get(ph))

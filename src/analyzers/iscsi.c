@@ -145,12 +145,11 @@ struct nkey {             /* one negotiated key during the login */
 enum { ST_HDR, ST_DATA, ST_DDIG };
 
 struct rx {               /* one direction's stream (side 0: initiator -> target) */
-	bool started;         /* next_seq is known */
+	bool started;         /* the stream is being parsed (from a SYN or a plausible BHS) */
 	bool syn;             /* the stream began at a captured SYN */
 	bool trusted;         /* PDU boundaries are known (see header_done) */
 	uint32_t parsed;      /* PDU headers parsed */
 	uint8_t desync;       /* enum desync_reason; parsing stopped */
-	uint32_t next_seq;    /* next new sequence number expected */
 	uint64_t desync_frame;
 	uint64_t lost_bytes;  /* bytes not parsed after the framing was lost */
 	uint64_t bad_csum;    /* segments skipped for a bad TCP checksum */
@@ -1319,20 +1318,18 @@ static bool plausible_bhs(const struct pd_packet *p, uint32_t n, int side)
 	return !(b0 & 0x80) && opcode_valid(side, b0 & 0x3f);
 }
 
-static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p)
+/* One segment of a side's byte stream, as the TCP stream layer delivers
+ * it (tcpstream.h): in order, retransmitted bytes already skipped. */
+static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const struct pd_packet *p,
+		       const struct pd_tcp_seg *sg)
 {
 	struct rx *r = &c->rx[side];
-	const struct pd_tcp *th = &p->tcp;
-	uint32_t seq = th->seq, len = th->payload_len, cap, off = 0;
+	uint32_t len = p->tcp.payload_len, cap;
 	struct pd_cursor cur;
 
-	if (th->flags & TH_SYN) {
-		if (!r->started) {
-			r->started = true;
-			r->syn = true; /* the stream starts with a PDU */
-			r->next_seq = seq + 1u;
-		}
-		seq += 1u; /* data on a SYN follows the SYN's sequence number */
+	if (sg->stream_start && sg->start_at_syn && !r->started) {
+		r->started = true;
+		r->syn = true; /* the stream starts with a PDU */
 	}
 	if (!len)
 		return;
@@ -1340,7 +1337,7 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 		r->lost_bytes += len;
 		return;
 	}
-	if (th->csum.verdict == PD_CSUM_BAD) {
+	if (sg->csum_dropped) {
 		r->bad_csum++; /* the receiver drops it; its retransmission counts */
 		return;
 	}
@@ -1352,29 +1349,22 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 			return;
 		}
 		r->started = true;
-		r->next_seq = seq;
-	}
-	if (pd_seq_lt(seq, r->next_seq)) {
-		uint32_t old = r->next_seq - seq;
-
-		if (old >= len)
-			return; /* a retransmission of bytes already parsed */
-		off = old;
-	} else if (seq != r->next_seq) {
+	} else if (sg->gap) {
 		desync(r, DS_GAP, p->frame);
 		r->lost_bytes += len;
 		return;
 	}
-	if (off < cap) {
+	if (!sg->data_len)
+		return; /* a retransmission of bytes already parsed */
+	if (sg->data_off < cap) {
 		pd_cur_init(&cur, p->payload, cap, len);
-		pd_cur_skip(&cur, off);
+		pd_cur_skip(&cur, sg->data_off);
 		rx_feed(s, c, side, &cur, p);
 	}
 	if (cap < len && !r->desync) {
 		desync(r, DS_SNAPLEN, p->frame);
 		r->lost_bytes += len - cap;
 	}
-	r->next_seq = seq + len;
 }
 
 static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const struct pd_flow *f,
@@ -1461,7 +1451,7 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 	side = dir == c->idir ? 0 : 1;
 	if ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN)
 		c->syn_seen = true;
-	rx_segment(s, c, side, p);
+	rx_segment(s, c, side, p, &a->tcp_seg);
 	issues_flush(s, c);
 	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
 		c->fin[side] = true;

@@ -47,8 +47,6 @@ struct tcp_stream {
 	bool used;
 	struct pd_addr src, dst;
 	uint16_t sport, dport;
-	uint32_t next_seq;       /* next sequence number expected from the sender */
-	bool synced;
 	uint8_t framing;         /* 0 unknown, 1 octet counting, 2 newline */
 	size_t want;             /* octet counting: bytes of the message still due */
 	size_t skip;             /* bytes of a too-long message still to skip */
@@ -490,53 +488,49 @@ static void tcp_byte(struct syslog_state *s, struct pd_analysis *a, const struct
 	}
 }
 
+/* Forget a partly read message: the bytes that would finish it are lost. */
+static void tcp_reset(struct tcp_stream *t)
+{
+	t->len = t->want = t->skip = 0;
+	t->framing = 0;
+}
+
+/* One segment of a sender's stream, as the TCP stream layer delivers it
+ * (tcpstream.h): in order, retransmitted bytes already skipped. */
 static void tcp_segment(struct syslog_state *s, struct pd_analysis *a, const struct pd_packet *p)
 {
 	const struct pd_tcp *tc = &p->tcp;
+	const struct pd_tcp_seg *sg = &a->tcp_seg;
 	struct tcp_stream *t;
 	struct pd_cursor c;
-	uint32_t seq = tc->seq, skip = 0;
 
 	if ((tc->dport != 514 && tc->dport != 601) || (!tc->payload_len && !(tc->flags & 0x02)))
 		return;
+	if (!sg->analysed)
+		return; /* no tracked flow, or a copy of a frame already read */
 	t = tcp_stream(s, p);
 	if (!t)
 		return;
 	t->last_use = ++s->tcp_use;
-	if (tc->flags & 0x02) { /* SYN: the stream starts at ISN + 1 */
-		t->next_seq = seq + 1;
-		t->synced = true;
-		return;
-	}
-	if (!t->synced) {
-		t->next_seq = seq;
-		t->synced = true;
-	}
-	if ((int32_t)(seq - t->next_seq) > 0) {
+	if (sg->stream_start && sg->start_at_syn)
+		tcp_reset(t); /* a new connection: nothing of the old one completes */
+	if (!sg->data_len)
+		return; /* no payload, one the receiver drops, or bytes already read */
+	if (sg->gap) {
 		/* a gap: what was buffered cannot be completed */
 		s->tcp_gaps++;
-		t->len = t->want = t->skip = 0;
-		t->framing = 0;
-		t->next_seq = seq;
-	} else if ((int32_t)(t->next_seq - seq) > 0) {
-		/* a retransmission: skip what was already read */
-		skip = t->next_seq - seq;
-		if (skip >= tc->payload_len)
-			return;
+		tcp_reset(t);
 	}
 	if (p->payload_caplen < tc->payload_len) {
-		/* cut by the snaplen: the rest of this connection cannot be read */
-		t->synced = false;
-		t->len = t->want = t->skip = 0;
-		t->framing = 0;
+		/* cut by the snaplen: the message being read cannot be completed */
+		tcp_reset(t);
 		s->tcp_gaps++;
 		return;
 	}
 	pd_cur_init(&c, p->payload, p->payload_caplen, p->payload_caplen);
-	pd_cur_skip(&c, skip);
+	pd_cur_skip(&c, sg->data_off);
 	while (pd_cur_remaining(&c))
 		tcp_byte(s, a, p, t, pd_cur_u8(&c));
-	t->next_seq = seq + tc->payload_len;
 }
 
 static void sl_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,

@@ -149,12 +149,7 @@ struct over_log {
 
 /* One direction (members ordered by size, so little is lost to padding). */
 struct tdir {
-	bool nxt_valid, ack_valid, hack_valid, fin, rst, small_pending, small_acked;
-	uint16_t last_win;
-	uint32_t nxt;         /* next new sequence number this side will send */
-	uint32_t last_ack;
-	uint32_t dupacks;     /* duplicate ACKs in a row */
-	uint32_t highest_ack;
+	bool fin, rst, small_pending, small_acked;
 	uint32_t small_end;   /* end of the highest segment <= MSS sent */
 	uint32_t max_seg;
 	uint32_t over_max;
@@ -162,8 +157,7 @@ struct tdir {
 	unsigned n_pend;
 	uint32_t over_total;  /* distinct oversize segments (saturating) */
 	uint32_t over_dropped;/* ... not kept in pend[] (saturating) */
-	int64_t nxt_ns;       /* when it last sent new data */
-	int64_t last_ack_ns;
+	int64_t last_ack_ns;  /* when its ACK number last changed or repeated */
 	uint64_t max_seg_frame;
 	struct seg ring0;     /* the first new segment (a SYN-only flow needs no more) */
 	struct seg *ring;     /* from the second: RING entries, grown 4, 8, ... RING */
@@ -345,6 +339,18 @@ static const struct seg *ring_find(const struct tdir *d, uint32_t seq)
 	return 0;
 }
 
+/* When the side last sent new data (SND.NXT moved): its newest ring
+ * entry; 0 before any. */
+static int64_t ring_last_ns(const struct tdir *d)
+{
+	if (!d->ring_n)
+		return 0;
+	return d->ring ? d->ring[(d->ring_n - 1) % RING].ns : d->ring0.ns;
+}
+
+/* Keep a new segment's send time.  Out of memory, the ring keeps its
+ * older entries, and ring_last_ns() then dates an out-of-order test from
+ * the last one kept. */
 static void ring_push(struct tdir *d, uint32_t seq, uint32_t end, int64_t ns, uint64_t frame)
 {
 	struct seg *s;
@@ -583,14 +589,14 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	struct tdir *d;
 	const struct tdir *r;
 	const struct pd_tcp *th = &p->tcp;
-	uint32_t seglen, end;
+	const struct pd_tcp_seg *sg = &a->tcp_seg;
+	const struct pd_flow_dir *peer;
+	uint32_t end;
 	uint16_t mss_r;
 	int c = -1;
 
-	if (!f || !(p->layers & PD_L_TCP) || p->malformed)
-		return;
-	if (a->dup_of)
-		return; /* a second copy of a frame already analysed */
+	if (!sg->analysed)
+		return; /* no TCP segment of a tracked flow, or a second copy of a frame */
 	t = *tflow_slot(s, f);
 	if (!t) {
 		t = calloc(1, sizeof(*t));
@@ -602,8 +608,8 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		return;
 	d = t->d[dir];
 	r = dir_of(t, 1 - dir);
-	seglen = th->payload_len + ((th->flags & TH_SYN) ? 1u : 0u) + ((th->flags & TH_FIN) ? 1u : 0u);
-	end = th->seq + seglen;
+	peer = &f->dir[1 - dir];
+	end = sg->end;
 
 	/* handshake timing: SYN -> SYN/ACK -> ACK (Wireshark's iRTT) */
 	if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && !t->syn_ns) {
@@ -634,43 +640,36 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	if (d->over_dropped && !s->over_first)
 		s->over_first = p->frame; /* the first oversize segment not kept */
 
-	/* sequence analysis (order of tests as Wireshark's
-	 * tcp_analyze_sequence_number: fast retransmission, out-of-order,
-	 * spurious, retransmission) */
-	if (seglen > 0 && !(th->flags & TH_RST)) {
-		if (!d->nxt_valid) {
-			d->nxt = end;
-			d->nxt_valid = true;
-			d->nxt_ns = p->ts_ns;
-			ring_push(d, th->seq, end, p->ts_ns, p->frame);
-		} else if (seglen <= 1 && !(th->flags & (TH_SYN | TH_FIN)) && th->seq == d->nxt - 1) {
-			/* keep-alive: not a retransmission */
-		} else if (pd_seq_lt(d->nxt, th->seq)) {
-			c = C_LOST;
-			d->nxt = end;
-			d->nxt_ns = p->ts_ns;
-			ring_push(d, th->seq, end, p->ts_ns, p->frame);
-		} else if (pd_seq_lt(th->seq, d->nxt)) {
-			/* Wireshark: the handshake RTT if known, else 3 ms */
-			int64_t ooo_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns
-								    : 3 * NS_PER_MS;
+	/* what the segment is comes from the TCP stream layer (tcpstream.h);
+	 * an old one is split as Wireshark's tcp_analyze_sequence_number
+	 * does: fast retransmission, out-of-order, spurious, retransmission */
+	switch (sg->kind) {
+	case PD_SEG_FIRST:
+	case PD_SEG_NEW:
+		ring_push(d, th->seq, end, p->ts_ns, p->frame);
+		break;
+	case PD_SEG_GAP:
+		c = C_LOST;
+		ring_push(d, th->seq, end, p->ts_ns, p->frame);
+		break;
+	case PD_SEG_OLD: {
+		/* Wireshark: the handshake RTT if known, else 3 ms */
+		int64_t ooo_ns = t->hs_ack_ns && t->syn_ns ? t->hs_ack_ns - t->syn_ns
+							    : 3 * NS_PER_MS;
 
-			if (r->dupacks >= 2 && r->last_ack == th->seq &&
-			    p->ts_ns - r->last_ack_ns < 20 * NS_PER_MS)
-				c = C_FAST;
-			else if (p->ts_ns - d->nxt_ns < ooo_ns && d->nxt != end)
-				c = C_OOO;
-			else if (r->hack_valid && pd_seq_le(end, r->highest_ack))
-				c = C_SPURIOUS;
-			else
-				c = C_RETRANS;
-			if (pd_seq_lt(d->nxt, end))
-				d->nxt = end;
-		} else {
-			d->nxt = end;
-			d->nxt_ns = p->ts_ns;
-			ring_push(d, th->seq, end, p->ts_ns, p->frame);
-		}
+		if (peer->dupacks >= 2 && peer->last_ack == th->seq &&
+		    p->ts_ns - r->last_ack_ns < 20 * NS_PER_MS)
+			c = C_FAST;
+		else if (p->ts_ns - ring_last_ns(d) < ooo_ns && sg->prev_nxt != end)
+			c = C_OOO;
+		else if (pd_tcp_stream_acked(f, dir, end))
+			c = C_SPURIOUS;
+		else
+			c = C_RETRANS;
+		break;
+	}
+	default: /* no sequence space, or a keep-alive: not a retransmission */
+		break;
 	}
 	if (c >= 0)
 		cat_add(d, c, p->frame);
@@ -678,32 +677,20 @@ static void tcp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		run_copy(s, f, t, dir, p, th->payload_len);
 
 	/* the ACK this side sends */
-	if (th->flags & TH_ACK) {
-		bool dup = seglen == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)) && d->ack_valid &&
-			   th->ack == d->last_ack && th->window == d->last_win && r->nxt_valid &&
-			   r->nxt != th->ack;
-
-		if (dup) {
-			d->dupacks++;
+	if (sg->ack) {
+		if (sg->dup_ack) {
 			d->last_ack_ns = p->ts_ns;
 			cat_add(d, C_DUPACK, p->frame);
-		} else if (!d->ack_valid || th->ack != d->last_ack) {
-			d->dupacks = 0;
+		} else if (sg->ack_changed) {
 			d->last_ack_ns = p->ts_ns;
 		}
 		/* the receiver's ACK stops exactly at an oversize segment */
-		if (dup || th->sack_count)
+		if (sg->dup_ack || th->sack_count)
 			for (unsigned i = 0; i < r->n_pend; i++)
 				if (r->pend[i].seq == th->ack)
 					t->d[1 - dir]->pend[i].hole = true;
-		d->last_ack = th->ack;
-		d->last_win = th->window;
-		d->ack_valid = true;
-		if (!d->hack_valid || pd_seq_lt(d->highest_ack, th->ack)) {
-			d->highest_ack = th->ack;
-			d->hack_valid = true;
+		if (sg->ack_advanced)
 			ack_progress(s, f, t, 1 - dir, th->ack, p->ts_ns);
-		}
 	}
 	if (th->window == 0 && !(th->flags & (TH_SYN | TH_FIN | TH_RST)))
 		cat_add(d, C_ZEROWIN, p->frame);

@@ -25,7 +25,7 @@ const struct pd_analyzer_ops *const pd_analyzers[] = {
 	&pd_analyzer_arp,
 	&pd_analyzer_syslog,
 	&pd_analyzer_iscsi,
-	&pd_analyzer_boot, /* last: joins what the others published */
+	&pd_analyzer_boot,
 	0,
 };
 
@@ -131,7 +131,8 @@ static void count_stats(struct pd_stats *st, const struct pd_packet *p)
 		st->epb_flags++;
 }
 
-/* Per-direction TCP/UDP state that every analyzer may read (RFC 9293 names). */
+/* Per-direction counters and handshake options that every analyzer may
+ * read (RFC 9293 names); the sequence state is the TCP stream layer's. */
 static void update_flow(struct pd_flow *f, int dir, const struct pd_packet *p)
 {
 	struct pd_flow_dir *d = &f->dir[dir];
@@ -145,29 +146,13 @@ static void update_flow(struct pd_flow *f, int dir, const struct pd_packet *p)
 	}
 	if (!(p->layers & PD_L_TCP) || p->malformed)
 		return;
-	{
-		const struct pd_tcp *t = &p->tcp;
-		uint32_t end = t->seq + t->payload_len + ((t->flags & 0x02) ? 1u : 0u) +
-			       ((t->flags & 0x01) ? 1u : 0u);
-
-		d->payload_bytes += t->payload_len;
-		if (t->flags & 0x02) {
-			d->syn_seen = true;
-			if (t->mss)
-				d->mss = t->mss;
-			d->wscale = t->wscale;
-			d->sack_permitted = t->sack_permitted;
-		}
-		if (!d->seq_valid || pd_seq_lt(d->snd_nxt, end)) {
-			d->snd_nxt = end;
-			d->seq_valid = true;
-		}
-		if (t->flags & 0x10) {
-			if (!d->ack_valid || pd_seq_lt(d->highest_ack, t->ack)) {
-				d->highest_ack = t->ack;
-				d->ack_valid = true;
-			}
-		}
+	d->payload_bytes += p->tcp.payload_len;
+	if (p->tcp.flags & 0x02) {
+		d->syn_seen = true;
+		if (p->tcp.mss)
+			d->mss = p->tcp.mss;
+		d->wscale = p->tcp.wscale;
+		d->sack_permitted = p->tcp.sack_permitted;
 	}
 }
 
@@ -177,6 +162,7 @@ struct pd_pipeline {
 	struct pd_analysis *a;
 	struct pd_sink sink;
 	struct pd_packet pkt;
+	struct pd_dup_table *dups;/* recent frames, for copies of one packet */
 	int n_an;                 /* analyzers initialised */
 	int64_t next_tick;        /* capture time of the next periodic tick */
 	int64_t now_ns;           /* latest time seen (packet or tick) */
@@ -302,7 +288,8 @@ int pd_pipeline_open(struct pd_pipeline **out, struct pd_analysis *a, const stru
 	a->pipeline = p;
 	lim.max_flows = a->opts->max_flows;
 	a->flows = pd_flow_table_new(&lim);
-	if (!a->flows) {
+	p->dups = pd_dup_table_new();
+	if (!a->flows || !p->dups) {
 		rc = -PD_ENOMEM;
 		goto fail;
 	}
@@ -371,9 +358,16 @@ uint64_t pd_pipeline_feed(struct pd_pipeline *p, const struct pd_frame *fr)
 		a->stats.unsupported_link++;
 	count_stats(&a->stats, pkt);
 
+	pd_dup_check(p->dups, pkt, &a->dup);
 	flow = pd_flow_lookup(a->flows, pkt, &dir, on_flow_end, a);
 	if (flow)
 		update_flow(flow, dir, pkt);
+	/* the one TCP sequence tracker (tcpstream.h); a copy of a frame
+	 * already seen is not a segment of its own */
+	if (flow && (pkt->layers & PD_L_TCP) && !pkt->malformed && !a->dup.of)
+		pd_tcp_stream_update(flow, dir, pkt, &a->tcp_seg);
+	else
+		memset(&a->tcp_seg, 0, sizeof(a->tcp_seg));
 	for (int i = 0; i < p->n_an; i++)
 		if (pd_analyzers[i]->on_packet)
 			pd_analyzers[i]->on_packet(a->state[i], a, pkt, flow, dir);
@@ -393,7 +387,16 @@ int pd_pipeline_finish(struct pd_pipeline *p)
 	pd_flow_table_stats(a->flows, &a->stats.flows);
 	pd_flow_drain(a->flows, on_flow_end, a);
 	for (int i = 0; i < p->n_an; i++) {
-		int frc = pd_analyzers[i]->finish(a->state[i], a);
+		int frc = pd_analyzers[i]->finish ? pd_analyzers[i]->finish(a->state[i], a) : 0;
+
+		if (frc && !rc)
+			rc = frc;
+	}
+	/* the second phase: joins of what every analyzer published at finish
+	 * (the boot summary), so that no analyzer depends on its place in
+	 * pd_analyzers[] */
+	for (int i = 0; i < p->n_an; i++) {
+		int frc = pd_analyzers[i]->summarize ? pd_analyzers[i]->summarize(a->state[i], a) : 0;
 
 		if (frc && !rc)
 			rc = frc;
@@ -417,6 +420,7 @@ void pd_pipeline_close(struct pd_pipeline *p)
 		if (pd_analyzers[i]->destroy)
 			pd_analyzers[i]->destroy(a->state[i]);
 	memset(a->state, 0, sizeof(a->state));
+	pd_dup_table_free(p->dups);
 	pd_flow_table_free(a->flows);
 	a->flows = 0;
 	a->pipeline = 0;

@@ -100,7 +100,7 @@ static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
 		return -1;
 	}
 	memset(k, 0, sizeof(*k));
-	/* k->vlan stays 0: a connection whose directions carry different
+	/* no VLAN in the key: a connection whose directions carry different
 	 * tags is one conversation (Wireshark's TCP conversations ignore the
 	 * VLAN too); the tags are kept per direction by note_vlan() */
 	k->family = p->ip.version;
@@ -136,35 +136,41 @@ static void lru_unlink(struct pd_flow_table *t, struct pd_flow *f)
 	f->lru_prev = f->lru_next = NONE;
 }
 
-static void lru_append(struct pd_flow_table *t, struct pd_flow *f)
+/* Flow @f, record number @i, becomes the most recently seen. */
+static void lru_append(struct pd_flow_table *t, struct pd_flow *f, uint32_t i)
 {
 	f->lru_prev = t->lru_tail;
 	f->lru_next = NONE;
 	if (t->lru_tail != NONE)
-		flow_at(t, t->lru_tail)->lru_next = f->index;
+		flow_at(t, t->lru_tail)->lru_next = i;
 	else
-		t->lru_head = f->index;
-	t->lru_tail = f->index;
+		t->lru_head = i;
+	t->lru_tail = i;
 }
 
-static void remove_flow(struct pd_flow_table *t, struct pd_flow *f,
-			pd_flow_end_fn on_end, void *arg)
+/* End record number @i: the record keeps no number of its own (4 bytes
+ * a flow), every caller knows it. */
+static void remove_flow(struct pd_flow_table *t, uint32_t i, pd_flow_end_fn on_end, void *arg)
 {
+	struct pd_flow *f = flow_at(t, i);
+
 	if (on_end)
 		on_end(arg, f);
-	pd_hashtab_remove(&t->index, hash_key(&f->key), f->index);
+	pd_hashtab_remove(&t->index, hash_key(&f->key), i);
 	lru_unlink(t, f);
 	f->lru_next = t->free_list;
-	t->free_list = f->index;
+	t->free_list = i;
 	t->st.live--;
 }
 
-static struct pd_flow *alloc_flow(struct pd_flow_table *t)
+/* A free record, its number in @i; NULL when out of memory. */
+static struct pd_flow *alloc_flow(struct pd_flow_table *t, uint32_t *i)
 {
 	struct pd_flow *f;
 
 	if (t->free_list != NONE) {
-		f = flow_at(t, t->free_list);
+		*i = t->free_list;
+		f = flow_at(t, *i);
 		t->free_list = f->lru_next;
 		return f;
 	}
@@ -181,9 +187,8 @@ static struct pd_flow *alloc_flow(struct pd_flow_table *t)
 		t->chunks[t->nchunks++] = c;
 		t->carved = 0;
 	}
-	f = (struct pd_flow *)(void *)(t->chunks[t->nchunks - 1] + t->rec_size * t->carved);
-	f->index = (uint32_t)((t->nchunks - 1) * CHUNK_FLOWS + t->carved++);
-	return f;
+	*i = (uint32_t)((t->nchunks - 1) * CHUNK_FLOWS + t->carved++);
+	return flow_at(t, *i);
 }
 
 int pd_flow_storage_reserve(struct pd_flow_table *t, size_t size)
@@ -211,7 +216,7 @@ size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 	size_t n = 0;
 
 	while (t->lru_head != NONE && flow_at(t, t->lru_head)->last_ns + t->idle_ns < now_ns) {
-		remove_flow(t, flow_at(t, t->lru_head), on_end, arg);
+		remove_flow(t, t->lru_head, on_end, arg);
 		t->st.expired++;
 		n++;
 	}
@@ -231,7 +236,7 @@ size_t pd_flow_foreach(const struct pd_flow_table *t, pd_flow_visit_fn fn, void 
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg)
 {
 	while (t->lru_head != NONE)
-		remove_flow(t, flow_at(t, t->lru_head), on_end, arg);
+		remove_flow(t, t->lru_head, on_end, arg);
 }
 
 /* The tag this direction is seen with: the first one, and whether it
@@ -255,7 +260,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	struct pd_flow_key k;
 	struct pd_flow *f = 0;
 	struct pd_hashtab_cursor c;
-	uint32_t h, i, index;
+	uint32_t h, i;
 
 	if (make_key(p, &k, dir) != 0)
 		return 0;
@@ -268,9 +273,9 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		f = 0;
 	}
 	if (f) {
-		if (f->index != t->lru_tail) {
+		if (i != t->lru_tail) {
 			lru_unlink(t, f);
-			lru_append(t, f);
+			lru_append(t, f, i);
 		}
 		f->last_ns = p->ts_ns > f->last_ns ? p->ts_ns : f->last_ns;
 		f->last_frame = p->frame;
@@ -278,17 +283,15 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		return f;
 	}
 	pd_flow_expire(t, p->ts_ns, on_end, arg);
-	if (t->st.live >= t->max_flows || !(f = alloc_flow(t)))
+	if (t->st.live >= t->max_flows || !(f = alloc_flow(t, &i)))
 		goto overflow;
-	if (pd_hashtab_insert(&t->index, h, f->index) < 0) {
+	if (pd_hashtab_insert(&t->index, h, i) < 0) {
 		/* the index could not grow: the record goes back */
 		f->lru_next = t->free_list;
-		t->free_list = f->index;
+		t->free_list = i;
 		goto overflow;
 	}
-	index = f->index;
 	memset(f, 0, t->rec_size);
-	f->index = index;
 	f->key = k;
 	f->id = t->next_id++;
 	f->init_is_a = *dir == 0;
@@ -296,7 +299,7 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	f->first_frame = f->last_frame = p->frame;
 	f->dir[0].wscale = f->dir[1].wscale = -1;
 	note_vlan(f, *dir, p);
-	lru_append(t, f);
+	lru_append(t, f, i);
 	t->st.created++;
 	t->st.live++;
 	if (t->st.live > t->st.peak)
