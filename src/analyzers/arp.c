@@ -100,6 +100,8 @@ struct arp_state {
 	struct pd_hashtab claim_index;  /* hash of the IPv4 address -> number in claims[] */
 	int64_t probe_delay_ns, gap_ns;
 	uint32_t active[MAX_ACTIVE];    /* hosts[] with a probing episode under way */
+	uint32_t last;                  /* hosts[] of the previous frame (frames come in
+					 * runs from one MAC: no hash for those) */
 	unsigned n_active;
 	struct pd_finding conflicts[MAX_CONFLICTS];
 	uint64_t conflict_keys[MAX_CONFLICTS]; /* emitted at the reply that shows them */
@@ -149,11 +151,17 @@ static bool host_is(const void *ctx, uint32_t i)
 static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 {
 	struct mac_match m = {s, mac};
-	uint32_t h = pd_hash_bytes(mac, 6), i = pd_hashtab_find(&s->host_index, h, host_is, &m);
+	uint32_t h, i;
 	struct host *x;
 
-	if (i != PD_HASHTAB_NONE)
+	if (s->last < s->n_hosts && !memcmp(s->hosts[s->last].mac, mac, 6))
+		return &s->hosts[s->last];
+	h = pd_hash_bytes(mac, 6);
+	i = pd_hashtab_find(&s->host_index, h, host_is, &m);
+	if (i != PD_HASHTAB_NONE) {
+		s->last = i;
 		return &s->hosts[i];
+	}
 	if (s->n_hosts >= MAX_HOSTS) {
 		untracked_add(&s->overflow, s->frame);
 		return 0;
@@ -161,6 +169,7 @@ static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 	if (pd_vec_reserve(&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts), MAX_HOSTS) ||
 	    pd_hashtab_insert(&s->host_index, h, (uint32_t)s->n_hosts))
 		return 0;
+	s->last = (uint32_t)s->n_hosts;
 	x = &s->hosts[s->n_hosts++];
 	memset(x, 0, sizeof(*x));
 	memcpy(x->mac, mac, 6);
