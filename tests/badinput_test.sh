@@ -104,6 +104,16 @@ for n in 0 -1 x 1000001; do
 	"$bin" analyze --max-findings-per-id "$n" "$good" > /dev/null 2>&1
 	expect_rc 2 $? "--max-findings-per-id $n"
 done
+for n in 0 x 1048577; do
+	"$bin" analyze -i lo -B "$n" > /dev/null 2>&1
+	expect_rc 2 $? "--buffer-size $n"
+done
+"$bin" analyze -B 64 "$good" > /dev/null 2> "$tmp/err"
+expect_rc 2 $? "--buffer-size without -i"
+grep -q "buffer-size go with -i" "$tmp/err" && ok "--buffer-size without -i says so" ||
+	ko "--buffer-size without -i: $(cat "$tmp/err")"
+jq -e '.source == null' <<< "$("$bin" analyze -q -F json "$good")" > /dev/null &&
+	ok "a file's report has no source counters (source null)" || ko "a file's report has a source object"
 "$bin" analyze -f "tcp port" "$good" > /dev/null 2> "$tmp/err"
 expect_rc 2 $? "bad BPF filter"
 grep -q "filter" "$tmp/err" && ok "filter error says so" || ko "filter error: $(cat "$tmp/err")"

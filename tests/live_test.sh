@@ -157,12 +157,14 @@ tcp_load() {
 	wait "$spid" 2>/dev/null
 }
 
-# analyze OUT NS IFACE BACKEND: start `pktdoctor analyze -i` (JSON report
-# in OUT, messages in OUT.err; bounded by --duration) and wait until it
-# captures
+# analyze OUT NS IFACE BACKEND [args...]: start `pktdoctor analyze -i` (JSON
+# report in OUT, messages in OUT.err; bounded by --duration) and wait until
+# it captures
 analyze() {
 	local out=$1 ns=$2 dev=$3 be=$4
-	"$PD" analyze -F json --backend "$be" -i "$dev" --netns "$ns" --duration 20 >"$out" 2>"$out.err" &
+	shift 4
+	"$PD" analyze -F json --backend "$be" -i "$dev" --netns "$ns" --duration 20 "$@" \
+		>"$out" 2>"$out.err" &
 	PIDS+=($!)
 	CAP_PID=$!
 	wait_for "$out.err" 5 'capturing on' || { fail "analyze on $dev ($be) did not start: $(cat "$out.err")"; return 1; }
@@ -389,6 +391,55 @@ for i in range(3000):
 		fail "($be) burst of $rx frames: delivered ${recv:-?}, capture drops ${drops:-?}: $(grep -h . "$out" "$out.err" | tail -2)"
 	fi
 done
+
+echo "== analyze -i whose capture drops: the report says so (capture.dropped)"
+# pktdoctor is stopped (SIGSTOP) while 6000 datagrams of 1000 bytes arrive:
+# more than its smallest ring holds (-B 64 KiB; the afpacket ring is at
+# least 4 blocks of one 256 KiB frame, 1 MiB).  After SIGCONT and SIGTERM,
+# the JSON report must carry the counters in "source", a capture.dropped
+# warning with the same numbers, and the stderr line must agree.
+for be in afpacket pcap; do
+	out=$TMP/dropped-$be.json
+	analyze "$out" "$NSB" "$IFB" $be -B 64 -f "udp port 9" || continue
+	kill -STOP "$CAP_PID"
+	ip netns exec "$NSA" timeout 20 "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(6000):
+    s.sendto(b"y" * 1000, ("'$IPB'", 9))' || fail "($be) could not send the burst"
+	kill -CONT "$CAP_PID"
+	stop_capture # SIGTERM: a live capture's normal end, with the report
+	[ $RC -le 1 ] || { fail "($be) analyze exit $RC: $(cat "$out.err")"; continue; }
+	drops=$(jq -r '.source.dropped_by_capture' "$out")
+	recv=$(jq -r '.source.received' "$out")
+	pk=$(jq -r '.packets' "$out")
+	f=$(jq -c '[.findings[] | select(.id == "capture.dropped")]' "$out")
+	if [ "${drops:-0}" -gt 0 ] 2>/dev/null && [ "$recv" -ge "$pk" ] &&
+		jq -e --argjson d "$drops" --argjson r "$recv" 'length == 1 and .[0].severity == "warning"
+			and .[0].evidence.dropped_by_capture == $d and .[0].evidence.received == $r' \
+			<<<"$f" >/dev/null &&
+		grep -q "$recv frames received, $drops dropped by the capture" "$out.err"; then
+		ok "($be) stalled reader: $drops frames dropped by the capture, $recv delivered; capture.dropped in the report"
+	else
+		fail "($be) stalled reader: source $(jq -c .source "$out"), capture.dropped $f, stderr: $(tail -1 "$out.err")"
+	fi
+done
+# the same capture with nothing lost has its counters and no capture.dropped
+out=$TMP/nodrop.json
+analyze "$out" "$NSB" "$IFB" afpacket -f "udp port 9" && {
+	ip netns exec "$NSA" "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"y" * 100, ("'$IPB'", 9))'
+	stop_capture
+	if jq -e '.source.dropped_by_capture == 0 and .source.received >= 20
+		and ([.findings[] | select(.id == "capture.dropped")] | length == 0)' "$out" >/dev/null; then
+		ok "no drop: source $(jq -c .source "$out"), no capture.dropped"
+	else
+		fail "no drop: source $(jq -c .source "$out"), findings $(jq -c '[.findings[].id]' "$out")"
+	fi
+}
 
 echo "== BPF filter on a live source"
 out=$TMP/filter

@@ -64,6 +64,20 @@ closed=$(jq -s '[.[]|select(.finding_event=="close")]|length' "$T/seed.json")
 grep -q '"tcp.oversize_blackhole"' "$T/seed.json" || bad "no tcp.oversize_blackhole event"
 [ "$(tail -1 "$T/seed.json" | jq .exit_code)" = 1 ] || bad "summary exit_code is not 1"
 
+# 1b. an update that changes the severity: the NAK of captures/dhcp-nak.pcap
+# is an error while the client has no lease (frame 2), a warning from the
+# ACK that gives it one (frame 10), one key throughout; the summary agrees
+"$PD" monitor --no-tui -r captures/dhcp-nak.pcap --topspeed >"$T/nak.json"
+check_stream "$T/nak.json"
+got=$(jq -s -c '[.[]|select(.event_type=="finding" and .finding.id=="dhcp.nak")
+	|[.finding_event,.finding.severity,.finding.frames[-1]]]' "$T/nak.json")
+[ "$got" = '[["open","error",2],["update","warning",10],["close","warning",10]]' ] ||
+	bad "dhcp.nak events: $got"
+[ "$(jq -s '[.[]|select(.finding.id=="dhcp.nak")|.finding_key]|unique|length' "$T/nak.json")" = 1 ] ||
+	bad "dhcp.nak changed key"
+[ "$(tail -1 "$T/nak.json" | jq -r '.report.findings[]|select(.id=="dhcp.nak")|.severity')" = warning ] ||
+	bad "the summary's dhcp.nak is not the warning"
+
 # 2. syslog lines as events, one per message analyze reports
 "$PD" monitor --no-tui -r captures/ipxe-syslog.pcap --topspeed >"$T/sys.json"
 check_stream "$T/sys.json"

@@ -254,6 +254,35 @@ static void netns_none(void **state)
 	assert_int_equal(pd_netns_leave(&sv), 0);
 	assert_int_equal(pd_netns_enter("", &sv, err, sizeof(err)), 0);
 	assert_int_equal(pd_netns_leave(&sv), 0);
+	/* by descriptor (the prober's way): none is a no-op as well */
+	assert_int_equal(pd_netns_enter_fd(-1, "", &sv, err, sizeof(err)), 0);
+	assert_int_equal(sv.fd, -1);
+	assert_int_equal(pd_netns_leave(&sv), 0);
+}
+
+/* Opening a namespace by name: nothing for none, the name and where to
+ * look for a missing one, a refusal for names that are paths. */
+static void netns_open_errors(void **state)
+{
+	char err[256];
+	int fd = 7;
+
+	(void)state;
+	assert_int_equal(pd_netns_open(0, &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+	assert_int_equal(pd_netns_open("", &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+	assert_int_equal(pd_netns_open("pdsf-nosuch-ns", &fd, err, sizeof(err)), -PD_EOPEN);
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(err, "no such network namespace: pdsf-nosuch-ns"));
+	assert_non_null(strstr(err, "ip netns list"));
+	for (int k = 0; k < 3; k++) {
+		static const char *const bad[] = {"a/b", ".", ".."};
+
+		assert_int_equal(pd_netns_open(bad[k], &fd, err, sizeof(err)), -PD_EUSAGE);
+		assert_int_equal(fd, -1);
+		assert_non_null(strstr(err, "not a namespace name"));
+	}
 }
 
 int main(void)
@@ -269,6 +298,7 @@ int main(void)
 		cmocka_unit_test(sll_header),
 		cmocka_unit_test(open_errors),
 		cmocka_unit_test(netns_none),
+		cmocka_unit_test(netns_open_errors),
 		cmocka_unit_test(live_wait),
 	};
 

@@ -245,6 +245,25 @@ static void tcp_data(struct cap *c, uint32_t seq, size_t n)
 	cap_frame(c, f, o + 20 + n);
 }
 
+/* The ACK of 10.0.0.2:80 to 10.0.0.1:40000 up to @ack, no data. */
+static void tcp_ack_from_server(struct cap *c, uint32_t ack)
+{
+	uint8_t f[80];
+	uint32_t src = 0x0a000002, dst = 0x0a000001;
+	size_t o = ipv4(f, 2, src, dst, 6, 20);
+
+	memset(f + o, 0, 20);
+	put16(f + o, 80);
+	put16(f + o + 2, 40000);
+	put32(f + o + 4, 5001);
+	put32(f + o + 8, ack);
+	f[o + 12] = 0x50;
+	f[o + 13] = 0x10; /* ACK */
+	put16(f + o + 14, 65535);
+	put16(f + o + 16, fold(sum16(f + o, 20, pseudo(src, dst, 6, 20))));
+	cap_frame(c, f, o + 20);
+}
+
 /* Analyse the capture through the source layer and the pipeline, with
  * @sink (may be NULL). */
 static int analyze_sink(struct cap *c, struct pd_analysis_opts *o, struct pd_analysis *a,
@@ -624,6 +643,75 @@ static void test_tcp_oversize_limit(void **state)
 	free(c.buf);
 }
 
+/* The events of tcp.segment_exceeds_mss, with the frames analysed then. */
+struct exceeds_events {
+	unsigned n;
+	struct {
+		int ev;
+		uint64_t key, at_frame, segments;
+		int severity;
+	} e[16];
+};
+
+static void on_exceeds(void *arg, const struct pd_analysis *a, const struct pd_finding *f,
+		       int event)
+{
+	struct exceeds_events *xe = arg;
+
+	if (strcmp(f->id, "tcp.segment_exceeds_mss") || xe->n >= 16)
+		return;
+	xe->e[xe->n].ev = event;
+	xe->e[xe->n].key = f->key;
+	xe->e[xe->n].at_frame = a->stats.frames;
+	assert_non_null(ev(f, "segments"));
+	xe->e[xe->n].segments = ev(f, "segments")->v.u;
+	xe->e[xe->n].severity = f->severity;
+	xe->n++;
+}
+
+/* SYN, SYN/ACK with MSS 536, a 1000-byte segment (frame 3), a small one,
+ * the receiver's ACK of both (frame 5), a second 1000-byte segment (frame
+ * 6) and its ACK (frame 7).  The receiver took a segment above its MSS, so
+ * the path carried it: tcp.segment_exceeds_mss (warning) is opened at the
+ * ACK that shows it, updated by the second ACK, and closed as the report
+ * has it.  A segment above the MSS that is never ACKed is judged at the
+ * end of the flow (tcp.oversize_blackhole or the error form). */
+static void test_tcp_exceeds_mss_at_the_ack(void **state)
+{
+	struct cap c;
+	struct pd_analysis_opts o;
+	struct pd_analysis a;
+	struct exceeds_events xe;
+	struct pd_sink sink = {on_exceeds, 0, &xe};
+
+	(void)state;
+	memset(&xe, 0, sizeof(xe));
+	cap_init(&c);
+	tcp_syn(&c, 0x0a000001, 0x0a000002, 40000);
+	tcp_synack_mss(&c, 536);
+	tcp_data(&c, 1001, 1000);
+	tcp_data(&c, 2001, 400);
+	tcp_ack_from_server(&c, 2401);
+	tcp_data(&c, 2401, 1000);
+	tcp_ack_from_server(&c, 3401);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(analyze_sink(&c, &o, &a, &sink), 0);
+	assert_int_equal(xe.n, 3);
+	assert_int_equal(xe.e[0].ev, PD_FINDING_OPEN);
+	assert_int_equal(xe.e[0].at_frame, 5);
+	assert_int_equal(xe.e[0].segments, 1);
+	assert_int_equal(xe.e[0].severity, PD_SEV_WARNING);
+	assert_int_equal(xe.e[1].ev, PD_FINDING_UPDATE);
+	assert_int_equal(xe.e[1].key, xe.e[0].key);
+	assert_int_equal(xe.e[1].at_frame, 7);
+	assert_int_equal(xe.e[1].segments, 2);
+	assert_int_equal(xe.e[2].ev, PD_FINDING_CLOSE);
+	assert_int_equal(xe.e[2].segments, 2);
+	assert_int_equal(count_id(&a, "tcp.segment_exceeds_mss", true), 1);
+	pd_analysis_free(&a);
+	free(c.buf);
+}
+
 /* Five segments each sent 5 times with no ACK: five storms in one
  * connection, four reported, the fifth (its original is frame 21) said. */
 static void test_tcp_storms_per_connection(void **state)
@@ -712,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_clients_limit),
 		cmocka_unit_test(test_flow_limit_first_frame),
 		cmocka_unit_test(test_tcp_oversize_limit),
+		cmocka_unit_test(test_tcp_exceeds_mss_at_the_ack),
 		cmocka_unit_test(test_tcp_storms_per_connection),
 		cmocka_unit_test(test_syn_flow_heap_cost),
 	};

@@ -322,6 +322,35 @@ static void test_if_parse(void **state)
 	assert_int_equal(pd_probe_if_parse(&i, "ns:averyveryverylongname0"), -PD_EUSAGE);
 }
 
+/* The namespace of "NS:IFACE" is opened through include/pktdoctor/netns.h:
+ * a missing one is named with where to look, "." or ".." (which would
+ * open a directory of /run) is no namespace name; without a namespace
+ * nothing is opened or entered. */
+static void test_if_open_namespace_errors(void **state)
+{
+	struct pd_probe_if i;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(pd_probe_if_parse(&i, "pdsf-nosuch-ns:eth0"), 0);
+	err[0] = 0;
+	assert_int_equal(pd_probe_if_open(&i, err, sizeof(err)), -PD_EOPEN);
+	assert_non_null(strstr(err, "no such network namespace: pdsf-nosuch-ns"));
+	assert_non_null(strstr(err, "ip netns list"));
+	assert_int_equal(i.nsfd, -1);
+	pd_probe_if_close(&i);
+	assert_int_equal(pd_probe_if_parse(&i, "..:eth0"), 0);
+	assert_int_equal(pd_probe_if_open(&i, err, sizeof(err)), -PD_EUSAGE);
+	assert_non_null(strstr(err, "not a namespace name"));
+	pd_probe_if_close(&i);
+	/* no namespace: the interface is looked up here (none by this name) */
+	assert_int_equal(pd_probe_if_parse(&i, "pdsfnosuch0"), 0);
+	assert_int_equal(pd_probe_if_open(&i, err, sizeof(err)), -PD_EOPEN);
+	assert_non_null(strstr(err, "no interface pdsfnosuch0"));
+	assert_int_equal(i.nsfd, -1);
+	pd_probe_if_close(&i);
+}
+
 
 /* ---- replay: what happens to one frame ---- */
 
@@ -499,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_verify_catches_changes),
 		cmocka_unit_test(test_if_parse),
+		cmocka_unit_test(test_if_open_namespace_errors),
 		cmocka_unit_test(test_replay_tso),
 		cmocka_unit_test(test_replay_fragment_truncate),
 		cmocka_unit_test(test_replay_rewrite_fix),

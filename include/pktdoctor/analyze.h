@@ -22,6 +22,7 @@
 #include "pktdoctor/finding.h"
 #include "pktdoctor/flow.h"
 #include "pktdoctor/packet.h"
+#include "pktdoctor/source.h"
 #include "pktdoctor/tcpstream.h"
 
 #define PD_VERSION "0.1.0"
@@ -256,6 +257,11 @@ struct pd_analysis {
 	struct pd_pipeline *pipeline; /* the pipeline feeding this analysis, while it runs */
 	bool live;                /* read from a live interface (a stop
 				   * request ends it normally: not "stopped") */
+	/* a live source's own counters when the capture ended (frames it
+	 * delivered, frames the capture buffer and the interface dropped),
+	 * read before finish so that capture.dropped can say what they mean
+	 * for the verdicts; source.valid is false for files */
+	struct pd_source_stats source;
 	/* input error, if any: the file could not be opened or is corrupt */
 	int input_error;          /* 0 or -PD_E... */
 	char input_error_msg[512];
@@ -311,7 +317,10 @@ int pd_analysis_add(struct pd_analysis *a, const struct pd_finding *f);
  * @key: in/out.  0 on the first call: the finding is added, the sink
  *       sees it opened, and *@key is set to its stable key.  Non-zero
  *       on later calls: the finding with that key is replaced by @f and
- *       the sink sees an update.  Keys are valid until finish.  A finding
+ *       the sink sees an update (none when @f says the same as the
+ *       finding it replaces: pd_finding_equal()), so an analyzer may call
+ *       this whenever its evidence may have changed.  Keys are valid
+ *       until finish.  A finding
  *       folded into its id's aggregate (the per-id cap) gets the key
  *       PD_FINDING_KEY_FOLDED, and its later updates are dropped.
  * Return: 0 or -PD_ENOMEM.

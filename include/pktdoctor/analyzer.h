@@ -4,8 +4,9 @@
  * pcap-int.h backends are the model).  Analyzers see dissected packets
  * and their flow after the engine's own stages (duplicate marking, the
  * flow table, the TCP stream layer), keep their own bounded state and
- * emit typed findings as soon as they know them (pd_analysis_emit()) or
- * at finish.  They never print.  Adding one is a file plus a row in
+ * emit typed findings as soon as the verdict is known (pd_analysis_emit(),
+ * updated under their key as evidence grows), summaries when a flow ends
+ * or at finish.  They never print.  Adding one is a file plus a row in
  * pd_analyzers[] (src/core/analyze.c).
  */
 #ifndef PKTDOCTOR_ANALYZER_H

@@ -133,6 +133,13 @@ void pd_finding_ev_str(struct pd_finding *f, const char *key, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 
 /**
+ * pd_finding_equal() - do @x and @y say the same: id, severity, frames,
+ * flow, message, advice, evidence (keys, types and values) and the folded
+ * count?  The key is not compared.
+ */
+bool pd_finding_equal(const struct pd_finding *x, const struct pd_finding *y);
+
+/**
  * pd_findings_push() - append a copy of @f.
  * Return: 0 or -PD_ENOMEM.
  */

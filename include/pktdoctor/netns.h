@@ -32,7 +32,33 @@ struct pd_netns_saved {
 int pd_netns_enter(const char *name, struct pd_netns_saved *saved, char *err, size_t errlen);
 
 /**
- * pd_netns_leave() - return to the namespace saved by pd_netns_enter().
+ * pd_netns_open() - open named network namespace @name, to enter it later
+ * with pd_netns_enter_fd() (the prober enters the same namespace for each
+ * socket it opens, also after a rename or re-creation of the name).
+ * @name: as for pd_netns_enter(); NULL or "" opens nothing and succeeds.
+ * @fd: set to a descriptor of /run/netns/@name (the caller closes it), or
+ *      -1 when nothing was opened.
+ * @err: message naming the namespace and what to do.
+ * @errlen: size of @err, bytes.
+ * Return: 0; -PD_EOPEN (no such namespace), -PD_EPERM (cannot read it:
+ * run as root), -PD_EUSAGE (a name with '/' or "."/"..").
+ */
+int pd_netns_open(const char *name, int *fd, char *err, size_t errlen);
+
+/**
+ * pd_netns_enter_fd() - pd_netns_enter() into the namespace open as @nsfd.
+ * @nsfd: from pd_netns_open(); -1 enters nothing and succeeds.
+ * @name: its name, for messages.
+ * @saved, @err, @errlen: as for pd_netns_enter().
+ * Return: 0; -PD_EPERM (setns needs CAP_SYS_ADMIN: run as root), -PD_EOPEN
+ * (not a network namespace), -PD_EIO.
+ */
+int pd_netns_enter_fd(int nsfd, const char *name, struct pd_netns_saved *saved, char *err,
+		      size_t errlen);
+
+/**
+ * pd_netns_leave() - return to the namespace saved by pd_netns_enter() or
+ * pd_netns_enter_fd().
  * Return: 0, or -PD_EIO if the thread could not go back (it is then
  * still in the other namespace: the caller should stop).
  */

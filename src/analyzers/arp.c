@@ -66,6 +66,7 @@ struct episode {
 	bool defending;          /* announcements for an address this MAC already
 				  * used in the last 10 s: defending it (RFC 5227
 				  * 2.4), not starting up */
+	uint64_t delay_key;      /* its arp.probe_delay, once emitted (pd_analysis_emit) */
 };
 
 struct host {
@@ -270,6 +271,72 @@ static void ep_add_frame(struct episode *e, uint64_t frame)
 		e->frames[e->n_frames++] = frame;
 }
 
+/*
+ * Fill @f as the arp.probe_delay finding of @h's episode.  @ended: the
+ * episode ended, at its first IP packet @ip_frame (@ip_ns) or, when
+ * @ip_frame is 0, without one.  Otherwise it is still under way past the
+ * threshold: the warning is certain already, the delay is not.
+ */
+static void probe_delay_fill(const struct arp_state *s, const struct host *h,
+			     struct pd_finding *f, uint64_t ip_frame, int64_t ip_ns, bool ended)
+{
+	const struct episode *e = &h->ep;
+	char sip[16], mac[18], spacing[96] = "";
+	int64_t delay = ip_frame ? ip_ns - e->first_ns : -1;
+	unsigned nt = e->probes < MAX_PROBE_TIMES ? e->probes : MAX_PROBE_TIMES;
+
+	pd_ipv4_format(e->ip, sip, sizeof(sip));
+	pd_mac_format(h->mac, mac, sizeof(mac));
+	for (unsigned i = 1; i < nt; i++) {
+		size_t u = strlen(spacing);
+
+		snprintf(spacing + u, sizeof(spacing) - u, "%s%.2f", i > 1 ? "," : "",
+			 (double)(e->probe_ns[i] - e->probe_ns[i - 1]) / 1e9);
+	}
+	pd_finding_init(f, "arp.probe_delay",
+			delay < 0 || delay > s->probe_delay_ns ? PD_SEV_WARNING : PD_SEV_INFO);
+	pd_finding_flow(f, "host %s", mac);
+	for (unsigned i = 0; i < e->n_frames; i++)
+		pd_finding_add_frame(f, e->frames[i]);
+	if (ip_frame)
+		pd_finding_add_frame(f, ip_frame);
+	if (delay >= 0)
+		pd_finding_message(f, "%s sent %u ARP probes and %u announcements for %s and waited "
+				      "%.1f s from its first probe (frame %llu) to its first IP packet "
+				      "(frame %llu)",
+				   mac, e->probes, e->announcements, sip, (double)delay / 1e9,
+				   (unsigned long long)e->first_frame, (unsigned long long)ip_frame);
+	else if (ended)
+		pd_finding_message(f, "%s sent %u ARP probes and %u announcements for %s (first at "
+				      "frame %llu) and no IP packet followed in the capture",
+				   mac, e->probes, e->announcements, sip,
+				   (unsigned long long)e->first_frame);
+	else
+		pd_finding_message(f, "%s sent %u ARP probes and %u announcements for %s (first at "
+				      "frame %llu) and has sent no IP packet in more than %.1f s "
+				      "(still waiting)",
+				   mac, e->probes, e->announcements, sip,
+				   (unsigned long long)e->first_frame,
+				   (double)s->probe_delay_ns / 1e9);
+	pd_finding_ev_str(f, "mac", "%s", mac);
+	pd_finding_ev_str(f, "ip", "%s", sip);
+	pd_finding_ev_u64(f, "probes", e->probes);
+	pd_finding_ev_u64(f, "announcements", e->announcements);
+	pd_finding_ev_str(f, "probe_spacing_s", "%s", spacing);
+	if (delay >= 0)
+		pd_finding_ev_double(f, "delay_s", (double)delay / 1e9);
+	pd_finding_ev_u64(f, "first_probe_frame", e->first_frame);
+	pd_finding_ev_u64(f, "first_ip_frame", ip_frame);
+	if (e->prev_frame)
+		pd_finding_ev_double(f, "silence_before_s", (double)(e->first_ns - e->prev_ns) / 1e9);
+	pd_finding_ev_bool(f, "conflict", e->conflict);
+	pd_finding_advice(f, "RFC 5227 duplicate-address detection holds the address back until "
+			     "the probes go unanswered. Windows takes about 6 s here during an "
+			     "iSCSI boot; the registry value ArpRetryCount (HKLM\\SYSTEM\\"
+			     "CurrentControlSet\\Services\\Tcpip\\Parameters, 0 to 3) sets how many "
+			     "probes it sends, and 0 turns the check off.");
+}
+
 /* An episode ends: publish it and emit its findings. */
 static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 		   uint64_t ip_frame, int64_t ip_ns)
@@ -277,9 +344,7 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	struct episode *e = &h->ep;
 	struct pd_arp_episodes *list = &a->arp;
 	struct pd_finding f;
-	char sip[16], mac[18], spacing[96] = "";
-	int64_t delay = ip_frame ? ip_ns - e->first_ns : -1;
-	unsigned nt = e->probes < MAX_PROBE_TIMES ? e->probes : MAX_PROBE_TIMES;
+	char sip[16], mac[18];
 	uint32_t hi = (uint32_t)(h - s->hosts);
 
 	if (!e->active)
@@ -317,12 +382,6 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	}
 	pd_ipv4_format(e->ip, sip, sizeof(sip));
 	pd_mac_format(h->mac, mac, sizeof(mac));
-	for (unsigned i = 1; i < nt; i++) {
-		size_t u = strlen(spacing);
-
-		snprintf(spacing + u, sizeof(spacing) - u, "%s%.2f", i > 1 ? "," : "",
-			 (double)(e->probe_ns[i] - e->probe_ns[i - 1]) / 1e9);
-	}
 
 	/* boot.handover_gap: silence, then the OS's duplicate-address detection */
 	if (e->prev_frame && e->first_ns - e->prev_ns >= s->gap_ns) {
@@ -357,42 +416,8 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	 * wait for anything, whatever it did next. */
 	if (!e->probes)
 		return;
-	pd_finding_init(&f, "arp.probe_delay",
-			delay < 0 || delay > s->probe_delay_ns ? PD_SEV_WARNING : PD_SEV_INFO);
-	pd_finding_flow(&f, "host %s", mac);
-	for (unsigned i = 0; i < e->n_frames; i++)
-		pd_finding_add_frame(&f, e->frames[i]);
-	if (ip_frame)
-		pd_finding_add_frame(&f, ip_frame);
-	if (delay >= 0)
-		pd_finding_message(&f, "%s sent %u ARP probes and %u announcements for %s and waited "
-				       "%.1f s from its first probe (frame %llu) to its first IP packet "
-				       "(frame %llu)",
-				   mac, e->probes, e->announcements, sip, (double)delay / 1e9,
-				   (unsigned long long)e->first_frame, (unsigned long long)ip_frame);
-	else
-		pd_finding_message(&f, "%s sent %u ARP probes and %u announcements for %s (first at "
-				       "frame %llu) and no IP packet followed in the capture",
-				   mac, e->probes, e->announcements, sip,
-				   (unsigned long long)e->first_frame);
-	pd_finding_ev_str(&f, "mac", "%s", mac);
-	pd_finding_ev_str(&f, "ip", "%s", sip);
-	pd_finding_ev_u64(&f, "probes", e->probes);
-	pd_finding_ev_u64(&f, "announcements", e->announcements);
-	pd_finding_ev_str(&f, "probe_spacing_s", "%s", spacing);
-	if (delay >= 0)
-		pd_finding_ev_double(&f, "delay_s", (double)delay / 1e9);
-	pd_finding_ev_u64(&f, "first_probe_frame", e->first_frame);
-	pd_finding_ev_u64(&f, "first_ip_frame", ip_frame);
-	if (e->prev_frame)
-		pd_finding_ev_double(&f, "silence_before_s", (double)(e->first_ns - e->prev_ns) / 1e9);
-	pd_finding_ev_bool(&f, "conflict", e->conflict);
-	pd_finding_advice(&f, "RFC 5227 duplicate-address detection holds the address back until "
-			      "the probes go unanswered. Windows takes about 6 s here during an "
-			      "iSCSI boot; the registry value ArpRetryCount (HKLM\\SYSTEM\\"
-			      "CurrentControlSet\\Services\\Tcpip\\Parameters, 0 to 3) sets how many "
-			      "probes it sends, and 0 turns the check off.");
-	pd_analysis_add(a, &f);
+	probe_delay_fill(s, h, &f, ip_frame, ip_ns, true);
+	pd_analysis_emit(a, &f, &e->delay_key);
 }
 
 /* The frame's source MAC: from the Ethernet header, or from the Linux
@@ -504,6 +529,25 @@ done:
 	h->last_ns = p->ts_ns;
 }
 
+/* Time moved on to @now_ns: a host that has probed for longer than the
+ * threshold without an IP packet gets its arp.probe_delay warning now,
+ * while it still waits (the delay itself is known at its first IP packet,
+ * which updates the finding).  Later ticks update its counts. */
+static void arp_tick(void *state, struct pd_analysis *a, int64_t now_ns)
+{
+	struct arp_state *s = state;
+	struct pd_finding f;
+
+	for (unsigned i = 0; i < s->n_active; i++) {
+		struct host *h = &s->hosts[s->active[i]];
+
+		if (!h->ep.probes || now_ns - h->ep.first_ns <= s->probe_delay_ns)
+			continue;
+		probe_delay_fill(s, h, &f, 0, 0, false);
+		pd_analysis_emit(a, &f, &h->ep.delay_key);
+	}
+}
+
 /* analysis.limit_reached for a table that filled up (nothing if it did not). */
 static int limit_finding(struct pd_analysis *a, const struct untracked *u, const char *table,
 			 uint64_t limit, const char *what, const char *advice)
@@ -575,6 +619,7 @@ const struct pd_analyzer_ops pd_analyzer_arp = {
 	.name = "arp",
 	.init = arp_init,
 	.on_packet = arp_packet,
+	.on_tick = arp_tick,
 	.finish = arp_finish,
 	.destroy = arp_destroy,
 };

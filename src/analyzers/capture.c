@@ -149,6 +149,29 @@ static int cap_finish(void *state, struct pd_analysis *a)
 		pd_finding_advice(&f, "Raise --max-flows or filter the capture (-f).");
 		rc = pd_analysis_add(a, &f);
 	}
+	if (!rc && a->source.valid && (a->source.capture_drops || a->source.if_drops)) {
+		/* a live capture that lost frames: its gaps are not the network's */
+		const struct pd_source_stats *ss = &a->source;
+		uint64_t lost = ss->capture_drops + ss->if_drops;
+		struct pd_finding f;
+
+		pd_finding_init(&f, "capture.dropped", PD_SEV_WARNING);
+		pd_finding_message(&f, "the capture lost %llu frames (%llu dropped by the capture "
+				       "buffer, %llu by the interface) while it delivered %llu: "
+				       "sequence gaps, retransmissions and stalls reported here may be "
+				       "the capture's own losses, not the network's",
+				   (unsigned long long)lost, (unsigned long long)ss->capture_drops,
+				   (unsigned long long)ss->if_drops, (unsigned long long)ss->received);
+		pd_finding_ev_u64(&f, "received", ss->received);
+		pd_finding_ev_u64(&f, "dropped_by_capture", ss->capture_drops);
+		pd_finding_ev_u64(&f, "dropped_by_interface", ss->if_drops);
+		pd_finding_ev_str(&f, "backend", "%s", a->format);
+		pd_finding_advice(&f, "Give the capture a larger buffer (-B KiB), analyse less "
+				      "(-f to the traffic of interest), or capture to a file with "
+				      "tcpdump -w and analyse that; then check whether the gaps "
+				      "remain.");
+		rc = pd_analysis_add(a, &f);
+	}
 	if (!rc && a->input_error && a->input_error != -PD_EFILTER) {
 		struct pd_finding f;
 

@@ -30,6 +30,11 @@
  *   dhcp.rootpath                per client: the root path it was offered,
  *                                parsed (for the boot summary).
  *
+ * Each finding but dhcp.no_offer is emitted at the message that shows it
+ * and updated under its key by later ones (a NAK becomes a warning at the
+ * lease that follows it); dhcp.no_offer, about OFFERs that never came, is
+ * made at finish.
+ *
  * State is bounded: at most PD_DHCP_MAX_CLIENTS clients, MAX_RPATHS
  * distinct root paths and MAX_SERVERS servers; what does not fit is
  * counted.  At finish the client records are published in struct
@@ -87,6 +92,8 @@ struct rpath {
 	uint64_t frames_total;
 	uint32_t clients;
 	char first_client[48];
+	uint64_t key_invalid;    /* its dhcp.rootpath_invalid, once emitted (pd_analysis_emit) */
+	uint64_t key_lun;        /* its dhcp.rootpath_lun_ambiguous, once emitted */
 };
 
 /* Replies of one server with iSCSI option 43 and no option 60. */
@@ -100,6 +107,7 @@ struct server {
 	char first_client[48];
 	char client_class[64];   /* the first vendor class such a client sent */
 	uint8_t subopts;         /* bit 0: 201, bit 1: 202, bit 2: 203 seen */
+	uint64_t key;            /* its dhcp.vendor_mismatch, once emitted */
 };
 
 struct client {
@@ -136,6 +144,9 @@ struct client {
 	uint8_t dec_server[4];   /* option 54 of the DECLINE */
 	char dec_message[96];    /* option 56 of the DECLINE */
 	uint64_t last_ack_frame;
+	/* its findings, once emitted (pd_analysis_emit): updated as the
+	 * exchange goes on */
+	uint64_t nak_key, dec_key, rp_key;
 };
 
 struct dhcp_state {
@@ -328,6 +339,12 @@ static void add_frame(uint64_t *frames, uint32_t *n, uint64_t *total, uint64_t f
 /* Per message                                                       */
 /* ---------------------------------------------------------------- */
 
+/* The findings, emitted at the reply or request that decides them and
+ * updated under their keys as later messages change them (below). */
+static int rootpath_findings(struct pd_analysis *a, struct rpath *r);
+static int vendor_finding(struct pd_analysis *a, struct server *sv);
+static int client_findings(struct pd_analysis *a, struct client *c, bool final);
+
 /* Publish a root path, parsed, for the analyzers that follow it
  * (PD_BUS_ROOT_PATH: the iSCSI analyzer's ports).  @r: its entry, or
  * NULL when the table was full (then it is parsed here). */
@@ -381,17 +398,17 @@ static void saw_rootpath(struct dhcp_state *s, struct client *c, const struct pd
 	if (!r)
 		return;
 	add_frame(r->frames, &r->n_frames, &r->frames_total, p->frame);
-	if (!c)
-		return;
-	for (unsigned i = 0; i < c->n_rp_counted; i++)
+	for (unsigned i = 0; c && i < c->n_rp_counted; i++)
 		if (c->rp_counted[i] == idx)
 			counted = true;
-	if (counted)
-		return;
-	if (c->n_rp_counted < COUNTED)
-		c->rp_counted[c->n_rp_counted++] = idx;
-	if (!r->clients++)
-		snprintf(r->first_client, sizeof(r->first_client), "%s", c->pub.mac);
+	if (c && !counted) {
+		if (c->n_rp_counted < COUNTED)
+			c->rp_counted[c->n_rp_counted++] = idx;
+		if (!r->clients++)
+			snprintf(r->first_client, sizeof(r->first_client), "%s", c->pub.mac);
+	}
+	/* invalid or ambiguous: known from this reply on */
+	rootpath_findings(s->a, r);
 }
 
 /* Option 43 as encapsulated vendor options (RFC 2132 8.4: code, length,
@@ -591,6 +608,9 @@ static void on_reply(struct dhcp_state *s, struct client *c, const struct pd_pac
 						 c->pub.vendor_class);
 			}
 		}
+		/* a warning from the first such reply; an error once a client
+		 * that named its vendor class got one */
+		vendor_finding(s->a, sv);
 	}
 }
 
@@ -612,7 +632,6 @@ static void dhcp_packet(void *state, struct pd_analysis *a, const struct pd_pack
 	const struct pd_dhcp *d = &p->dhcp;
 	struct client *c;
 
-	(void)a;
 	(void)flow;
 	(void)dir;
 	if (!(p->layers & PD_L_DHCP) || !d->cookie)
@@ -627,7 +646,12 @@ static void dhcp_packet(void *state, struct pd_analysis *a, const struct pd_pack
 	} else if (d->op == BOOTREPLY) {
 		c = client_get(s, d);
 		on_reply(s, c, p);
+	} else {
+		return;
 	}
+	/* a NAK, a DECLINE, a root path, or the lease after them */
+	if (c)
+		client_findings(a, c, false);
 }
 
 /* ---------------------------------------------------------------- */
@@ -673,7 +697,7 @@ static void problem_list(unsigned problems, char *buf, size_t len)
 						 pd_rootpath_problem_name(b));
 }
 
-static int rootpath_findings(struct pd_analysis *a, const struct rpath *r)
+static int rootpath_findings(struct pd_analysis *a, struct rpath *r)
 {
 	struct pd_finding f;
 	char srv[16], probs[96];
@@ -705,7 +729,7 @@ static int rootpath_findings(struct pd_analysis *a, const struct rpath *r)
 		pd_finding_ev_str(&f, "lun_text", "%s", r->rp.lun_text);
 		pd_finding_ev_str(&f, "target", "%s", r->rp.target);
 		pd_finding_advice(&f, "%s", rootpath_advice(r->rp.problems));
-		rc = pd_analysis_add(a, &f);
+		rc = pd_analysis_emit(a, &f, &r->key_invalid);
 	}
 	if (!rc && r->rp.lun_ambiguous) {
 		pd_finding_init(&f, "dhcp.rootpath_lun_ambiguous", PD_SEV_WARNING);
@@ -732,12 +756,12 @@ static int rootpath_findings(struct pd_analysis *a, const struct rpath *r)
 				      "target exports (e.g. targetcli ls, tgtadm --op show) against "
 				      "LUN %llu.",
 				  (unsigned long long)r->rp.lun);
-		rc = pd_analysis_add(a, &f);
+		rc = pd_analysis_emit(a, &f, &r->key_lun);
 	}
 	return rc;
 }
 
-static int vendor_finding(struct pd_analysis *a, const struct server *sv)
+static int vendor_finding(struct pd_analysis *a, struct server *sv)
 {
 	struct pd_finding f;
 	char srv[16], subs[16];
@@ -773,7 +797,7 @@ static int vendor_finding(struct pd_analysis *a, const struct server *sv)
 			      "encoding option 43 uses). Scope option 43 to that vendor class on the "
 			      "server (e.g. dnsmasq dhcp-option=vendor:BRCM ISAN,...) so it is "
 			      "sent with option 60, and not to other clients.");
-	return pd_analysis_add(a, &f);
+	return pd_analysis_emit(a, &f, &sv->key);
 }
 
 static int no_offer_finding(struct pd_analysis *a, const struct client *c, uint64_t offers_other,
@@ -829,8 +853,10 @@ static int no_offer_finding(struct pd_analysis *a, const struct client *c, uint6
 	return pd_analysis_add(a, &f);
 }
 
-/* dhcp.nak: the server refused the client's REQUEST (RFC 2131 4.3.2). */
-static int nak_finding(struct pd_analysis *a, const struct client *c)
+/* dhcp.nak: the server refused the client's REQUEST (RFC 2131 4.3.2).
+ * Emitted at the NAK; an error until the client gets a lease (@final:
+ * the capture has ended, so it never did), a warning from then on. */
+static int nak_finding(struct pd_analysis *a, struct client *c, bool final)
 {
 	struct pd_finding f;
 	const struct pd_dhcp_client *pc = &c->pub;
@@ -857,7 +883,8 @@ static int nak_finding(struct pd_analysis *a, const struct client *c)
 			   pc->nak_message[0] ? ", \"" : "", pc->nak_message,
 			   pc->nak_message[0] ? "\"" : "",
 			   recovered ? "; the client started over and got a lease" :
-				       "; the client never got a lease in this capture");
+			   final ? "; the client never got a lease in this capture" :
+				   "; the client has not got a lease since");
 	pd_finding_ev_str(&f, "client", "%s", pc->mac);
 	pd_finding_ev_str(&f, "server", "%s", srv);
 	pd_finding_ev_str(&f, "requested_ip", "%s", req);
@@ -875,11 +902,12 @@ static int nak_finding(struct pd_analysis *a, const struct client *c)
 			      "points at the wrong scope) or the lease expired or went to another "
 			      "client. Check %s's scope and reservation for this client.",
 			  srv);
-	return pd_analysis_add(a, &f);
+	return pd_analysis_emit(a, &f, &c->nak_key);
 }
 
-/* dhcp.decline: the client found its new address in use (RFC 2131 4.4.1). */
-static int decline_finding(struct pd_analysis *a, const struct client *c)
+/* dhcp.decline: the client found its new address in use (RFC 2131 4.4.1).
+ * Emitted at the DECLINE, updated by later ones and by the next lease. */
+static int decline_finding(struct pd_analysis *a, struct client *c, bool final)
 {
 	struct pd_finding f;
 	const struct pd_dhcp_client *pc = &c->pub;
@@ -901,7 +929,8 @@ static int decline_finding(struct pd_analysis *a, const struct client *c)
 			       "server gave it is already in use on the segment%s",
 			   pc->mac, ip, (unsigned long long)pc->decline_frame,
 			   recovered ? "; it got another lease afterwards" :
-				       "; it got no other lease in this capture");
+			   final ? "; it got no other lease in this capture" :
+				   "; it has not got another lease since");
 	pd_finding_ev_str(&f, "client", "%s", pc->mac);
 	pd_finding_ev_str(&f, "declined_ip", "%s", ip);
 	pd_finding_ev_str(&f, "server", "%s", srv);
@@ -915,10 +944,14 @@ static int decline_finding(struct pd_analysis *a, const struct client *c)
 			      "(RFC 2131: after 10 s). Find the owner (arp.address_conflict names "
 			      "its MAC when captured) and exclude the address from the pool.",
 			  ip);
-	return pd_analysis_add(a, &f);
+	return pd_analysis_emit(a, &f, &c->dec_key);
 }
 
-static int rootpath_info(struct pd_analysis *a, const struct client *c)
+/* dhcp.rootpath: emitted at the reply that carries it, updated by the
+ * ACK (the client's address) and by later replies.  A later invalid root
+ * path leaves the last valid one in place (dhcp.rootpath_invalid says the
+ * rest). */
+static int rootpath_info(struct pd_analysis *a, struct client *c)
 {
 	struct pd_finding f;
 	struct pd_rootpath rp;
@@ -950,7 +983,22 @@ static int rootpath_info(struct pd_analysis *a, const struct client *c)
 	pd_finding_ev_str(&f, "target", "%s", rp.target);
 	pd_finding_ev_str(&f, "dhcp_server", "%s", srv);
 	pd_finding_ev_u64(&f, "reply_frame", c->rp_frame);
-	return pd_analysis_add(a, &f);
+	return pd_analysis_emit(a, &f, &c->rp_key);
+}
+
+/* The findings of one client as they stand; @final at the end of the input. */
+static int client_findings(struct pd_analysis *a, struct client *c, bool final)
+{
+	int rc = 0;
+
+	if (c->pub.naks)
+		rc = nak_finding(a, c, final);
+	if (!rc && c->pub.declines)
+		rc = decline_finding(a, c, final);
+	/* one per client; past --max-findings-per-id they fold into one */
+	if (!rc && c->pub.root_path[0])
+		rc = rootpath_info(a, c);
+	return rc;
 }
 
 /* Copy the client records into struct pd_analysis (include/pktdoctor/dhcp.h). */
@@ -1003,19 +1051,16 @@ static int dhcp_finish(void *state, struct pd_analysis *a)
 	for (size_t i = 0; i < s->n_srv && !rc; i++)
 		rc = vendor_finding(a, &s->srv[i]);
 	for (size_t i = 0; i < s->n && !rc; i++) {
-		const struct client *c = &s->v[i];
+		struct client *c = &s->v[i];
 
 		/* an unanswered run: retried, or the capture went on past the
-		 * first retransmission time without an answer */
+		 * first retransmission time without an answer (a verdict about
+		 * what never came, so it is made here) */
 		if (c->run_n >= 2 || (c->run_n == 1 && end - c->run_last_ns >= RETRY_NS))
 			rc = no_offer_finding(a, c, offers - c->pub.offers, t0, end);
-		if (!rc && c->pub.naks)
-			rc = nak_finding(a, c);
-		if (!rc && c->pub.declines)
-			rc = decline_finding(a, c);
-		/* one per client; past --max-findings-per-id they fold into one */
-		if (!rc && c->pub.root_path[0])
-			rc = rootpath_info(a, c);
+		/* the others were emitted at their messages: their final form */
+		if (!rc)
+			rc = client_findings(a, c, true);
 	}
 	if (!rc && s->dropped)
 		rc = limit_finding(a, "clients", PD_DHCP_MAX_CLIENTS, s->dropped, s->first_dropped);

@@ -209,6 +209,8 @@ struct conn {
 	char neg_keys[96];    /* keys with invalid answers */
 	bool fin[2], rst[2];
 	struct issue is[I__COUNT];
+	uint64_t login_key;   /* its iscsi.login, once emitted (pd_analysis_emit) */
+	bool login_read_sent; /* ... with its first READ */
 };
 
 struct queued_timeout {   /* a timeout whose connection ended, for finish() */
@@ -1419,6 +1421,26 @@ static void issues_flush(struct iscsi_state *s, struct conn *c)
 	}
 }
 
+static void login_info(struct pd_analysis *a, struct conn *c, const char *flow);
+
+/* The login's verdict is known once its phase ended: say it then, and
+ * again when its first READ shows (later changes wait for the end). */
+static void login_flush(struct iscsi_state *s, struct conn *c)
+{
+	const struct pd_iscsi_conn *pc = &c->pub;
+	char flow[160];
+
+	/* PDUs from both sides: it is iSCSI, as conn_finish() will judge */
+	if ((pc->state != PD_ISCSI_LOGIN_OK && pc->state != PD_ISCSI_LOGIN_FAILED) ||
+	    !pc->pdus[0] || !pc->pdus[1])
+		return;
+	if (c->login_key && (c->login_read_sent || !pc->first_read_frame))
+		return;
+	c->login_read_sent = pc->first_read_frame != 0;
+	pd_flow_format(c->flow, flow, sizeof(flow));
+	login_info(s->a, c, flow);
+}
+
 static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 			 struct pd_flow *f, int dir)
 {
@@ -1453,6 +1475,7 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 		c->syn_seen = true;
 	rx_segment(s, c, side, p, &a->tcp_seg);
 	issues_flush(s, c);
+	login_flush(s, c);
 	if (p->tcp.flags & TH_FIN && !c->fin[side]) {
 		c->fin[side] = true;
 		if (side == 0)
@@ -1592,7 +1615,11 @@ static void queue_timeout(struct iscsi_state *s, const struct pd_flow *f, struct
 	q->next_found = pe->next != NX_NONE;
 }
 
-static void login_info(struct pd_analysis *a, const struct conn *c, const char *flow)
+/* iscsi.login: emitted when the login phase ends (full feature phase or a
+ * failed Login Response), updated at the first READ and when the
+ * connection ends (framing, discovered targets); a login that never
+ * ended is only reported then. */
+static void login_info(struct pd_analysis *a, struct conn *c, const char *flow)
 {
 	struct pd_finding x;
 	const struct pd_iscsi_conn *pc = &c->pub;
@@ -1688,7 +1715,7 @@ static void login_info(struct pd_analysis *a, const struct conn *c, const char *
 	if (pc->targets_discovered)
 		pd_finding_ev_str(&x, "discovered", "%u target(s), first %s", pc->targets_discovered,
 				  pc->discovered_target);
-	pd_analysis_add(a, &x);
+	pd_analysis_emit(a, &x, &c->login_key);
 }
 
 static void record_conn(struct iscsi_state *s, const struct conn *c)

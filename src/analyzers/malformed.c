@@ -3,7 +3,8 @@
  * malformed.c - packet.malformed: frames with a header that contradicts
  * the data (not a snaplen cut), grouped by the first such event: those
  * that stopped dissection, and bad IPv4/TCP options, after which
- * decoding went on.
+ * decoding went on.  Each group's finding is emitted at its first frame
+ * and updated by the next ones.
  */
 #include <stdlib.h>
 
@@ -11,7 +12,8 @@
 #include "pktdoctor/error.h"
 
 struct malformed_state {
-	struct pd_finding by_event[PD_EV__COUNT];
+	struct pd_finding by_event[PD_EV__COUNT]; /* the evidence so far */
+	uint64_t key[PD_EV__COUNT];               /* each one's key, once emitted */
 };
 
 static int mal_init(struct pd_analysis *a, void **state)
@@ -25,6 +27,22 @@ static int mal_init(struct pd_analysis *a, void **state)
 	return 0;
 }
 
+/* Emit (or update) the finding of event @c as its evidence stands. */
+static int mal_emit(struct malformed_state *s, struct pd_analysis *a, int c)
+{
+	struct pd_finding x = s->by_event[c];
+
+	pd_finding_message(&x, "%llu frame%s malformed: %s (first at frame %llu, byte %llu)",
+			   (unsigned long long)x.frames_total, x.frames_total == 1 ? " is" : "s are",
+			   pd_event_name(c), (unsigned long long)x.frames[0],
+			   (unsigned long long)x.evidence[1].v.u);
+	pd_finding_ev_u64(&x, "count", x.frames_total);
+	pd_finding_advice(&x, "Headers that contradict their own lengths come from a "
+			      "broken sender, a corrupting path or a capture tool bug; "
+			      "open the first frame in Wireshark to see the bytes.");
+	return pd_analysis_emit(a, &x, &s->key[c]);
+}
+
 static void mal_packet(void *state, struct pd_analysis *a, const struct pd_packet *p,
 		       struct pd_flow *f, int dir)
 {
@@ -32,7 +50,6 @@ static void mal_packet(void *state, struct pd_analysis *a, const struct pd_packe
 	struct pd_finding *m;
 	int code = PD_EV_NONE;
 
-	(void)a;
 	(void)f;
 	(void)dir;
 	/* the first event that is neither an anomaly nor explained by a
@@ -61,28 +78,20 @@ static void mal_packet(void *state, struct pd_analysis *a, const struct pd_packe
 				m->evidence[1].v.u = p->events[i].offset;
 	}
 	pd_finding_add_frame(m, p->frame);
+	mal_emit(s, a, code);
 }
 
 static int mal_finish(void *state, struct pd_analysis *a)
 {
 	struct malformed_state *s = state;
 
+	/* emitted as they came; again only if an update failed */
 	for (int c = 0; c < PD_EV__COUNT; c++) {
-		struct pd_finding *m = &s->by_event[c];
 		int rc;
 
-		if (!m->frames_total)
+		if (!s->by_event[c].frames_total)
 			continue;
-		pd_finding_message(m, "%llu frame%s malformed: %s (first at frame %llu, byte %llu)",
-				   (unsigned long long)m->frames_total,
-				   m->frames_total == 1 ? " is" : "s are", pd_event_name(c),
-				   (unsigned long long)m->frames[0],
-				   (unsigned long long)m->evidence[1].v.u);
-		pd_finding_ev_u64(m, "count", m->frames_total);
-		pd_finding_advice(m, "Headers that contradict their own lengths come from a "
-				     "broken sender, a corrupting path or a capture tool bug; "
-				     "open the first frame in Wireshark to see the bytes.");
-		rc = pd_analysis_add(a, m);
+		rc = mal_emit(s, a, c);
 		if (rc)
 			return rc;
 	}

@@ -175,6 +175,7 @@ struct tdir {
 struct tdir_extra {
 	uint64_t blackhole_key; /* its tcp.oversize_blackhole, once emitted */
 	uint64_t blackhole_seen;/* segments + copies + holes it was last emitted with */
+	uint64_t exceeds_key;   /* its tcp.segment_exceeds_mss of ACKed segments, once emitted */
 	struct run *cur;      /* NULL until the first retransmission */
 	struct over_log *over_log; /* NULL until the first oversize frame */
 	bool gave_up;         /* giveup is set */
@@ -559,17 +560,24 @@ static void track_size(struct tdir *d, const struct pd_packet *p, uint16_t mss_r
 	};
 }
 
+static void exceeds_check(struct tcp_state *s, const struct pd_flow *f, struct tdir *d, int dir);
+
 /* This side (dir) acknowledged up to @ack: settle the peer's data. */
 static void ack_progress(struct tcp_state *s, const struct pd_flow *f, struct tflow *t, int peer,
 			 uint32_t ack, int64_t ns)
 {
 	struct tdir *r = t->d[peer];
+	bool wire_acked = false;
 
 	if (!r)
 		return;
 	for (unsigned i = 0; i < r->n_pend; i++)
-		if (!r->pend[i].acked && pd_seq_le(r->pend[i].end, ack))
+		if (!r->pend[i].acked && pd_seq_le(r->pend[i].end, ack)) {
 			r->pend[i].acked = true;
+			wire_acked |= !r->pend[i].tso;
+		}
+	if (wire_acked)
+		exceeds_check(s, f, r, peer);
 	if (r->small_pending && pd_seq_le(r->small_end, ack)) {
 		r->small_acked = true;
 		r->small_pending = false;
@@ -807,10 +815,11 @@ static void retrans_finding(struct pd_analysis *a, const struct pd_flow *f, cons
 }
 
 /* tcp.segment_exceeds_mss for the oversize segments of @d that were
- * ACKed without TSO signs (@acked) or never ACKed (!@acked). */
+ * ACKed without TSO signs (@acked) or never ACKed (!@acked).  @key: its
+ * key (pd_analysis_emit()), or NULL for a finding made once. */
 static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const char *flow,
 			    bool acked, uint64_t count, uint32_t max, uint16_t mss, bool assumed,
-			    const char *snd, const char *rcv, uint32_t min_len)
+			    const char *snd, const char *rcv, uint32_t min_len, uint64_t *key)
 {
 	struct pd_finding x;
 
@@ -835,7 +844,10 @@ static void exceeds_finding(struct pd_analysis *a, const struct tdir *d, const c
 	pd_finding_advice(&x, "The sender ignores the MSS its peer advertised (RFC 9293 3.7.1)%s: "
 			      "check TSO and MTU on the sender and MSS clamping on the path.",
 			  acked ? "" : " and the receiver never acknowledged these segments");
-	pd_analysis_add(a, &x);
+	if (key)
+		pd_analysis_emit(a, &x, key);
+	else
+		pd_analysis_add(a, &x);
 }
 
 /* The largest TCP payload any path MTU carries (9216-byte jumbo frames,
@@ -963,6 +975,31 @@ static void over_tally(const struct tdir *d, struct over_tally *v)
 	}
 }
 
+/* The receiver ACKed oversize segments of direction @dir that bear no
+ * sign of TSO: the path carried segments above the MSS from the
+ * receiver's SYN.  That verdict is final (an ACK is not taken back), so
+ * it is said at this ACK and updated by the next ones; the flow's end
+ * gives its final form (size_findings()).  Segments never ACKed are
+ * judged only then: later ACKs or copies may still make them ACKed or a
+ * black hole. */
+static void exceeds_check(struct tcp_state *s, const struct pd_flow *f, struct tdir *d, int dir)
+{
+	uint16_t mss = f->dir[1 - dir].mss;
+	struct over_tally v;
+	char flow[160], snd[64], rcv[64];
+
+	if (!mss || !extra(d)) /* without the receiver's SYN no MSS was violated */
+		return;
+	over_tally(d, &v);
+	if (!v.wire_acked)
+		return;
+	pd_flow_format(f, flow, sizeof(flow));
+	fmt_endpoint(f, dir, snd, sizeof(snd));
+	fmt_endpoint(f, 1 - dir, rcv, sizeof(rcv));
+	exceeds_finding(s->a, d, flow, true, v.wire_acked, v.wire_max, mss, false, snd, rcv, 0,
+			&d->x->exceeds_key);
+}
+
 /* The black hole: retransmitted, never ACKed, while smaller segments got
  * through or the receiver's ACKs stop exactly at them (without a captured
  * MSS, at least two copies: one lost copy is ordinary loss). */
@@ -1071,7 +1108,8 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 	/* Without the receiver's SYN no MSS was violated: segments the
 	 * receiver ACKed were carried by the path, whatever their size. */
 	if (v.wire_acked && !assumed)
-		exceeds_finding(a, d, flow, true, v.wire_acked, v.wire_max, mss, assumed, snd, rcv, 0);
+		exceeds_finding(a, d, flow, true, v.wire_acked, v.wire_max, mss, assumed, snd, rcv, 0,
+				d->x ? &d->x->exceeds_key : 0);
 	if (!v.unacked)
 		return;
 	if (blackhole_holds(d, &v, assumed)) {
@@ -1082,10 +1120,10 @@ static void size_findings(struct pd_analysis *a, const struct pd_flow *f, const 
 		return;
 	}
 	if (!assumed)
-		exceeds_finding(a, d, flow, false, v.unacked, v.un_max, mss, assumed, snd, rcv, 0);
+		exceeds_finding(a, d, flow, false, v.unacked, v.un_max, mss, assumed, snd, rcv, 0, 0);
 	else if (v.huge)
 		exceeds_finding(a, d, flow, false, v.huge, v.huge_max, mss, assumed, snd, rcv,
-				MAX_PLAUSIBLE_SEGMENT);
+				MAX_PLAUSIBLE_SEGMENT, 0);
 }
 
 /* Fill @x as the tcp.retransmission_storm finding of run @r, sent by

@@ -53,6 +53,9 @@ static void usage(FILE *out)
 	      "      --backend B        live capture backend: auto (default), afpacket\n"
 	      "                         (Linux ring with offload flags) or pcap\n"
 	      "  -p, --promisc          promiscuous mode on a live interface\n"
+	      "  -B, --buffer-size KIB  kernel capture buffer of a live interface, KiB\n"
+	      "                         (default 4096; frames it cannot hold are dropped and\n"
+	      "                         reported as capture.dropped)\n"
 	      "  -f, --filter EXPR      analyse only frames matching a BPF filter\n"
 	      "                         (frame numbers stay those of the whole file)\n"
 	      "  -F, --format FMT       text (default) or json (one line per file)\n"
@@ -313,6 +316,7 @@ static int cmd_analyze(int argc, char **argv)
 		{"netns", required_argument, 0, 16},
 		{"backend", required_argument, 0, 17},
 		{"promisc", no_argument, 0, 'p'},
+		{"buffer-size", required_argument, 0, 'B'},
 		{0, 0, 0, 0},
 	};
 	struct pd_live_opts lo;
@@ -329,7 +333,7 @@ static int cmd_analyze(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	ao.progress = true;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:F:qhi:c:p", longopts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:F:qhi:c:pB:", longopts, 0)) != -1) {
 		switch (c) {
 		case 'i':
 			lo.iface = optarg;
@@ -361,6 +365,12 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case 'p':
 			lo.promisc = true;
+			break;
+		case 'B':
+			/* KiB, as tcpdump -B; at most 1 GiB (the ring's bound) */
+			if (pd_cli_count("pktdoctor", "buffer-size", optarg, 1, 1024 * 1024, &num))
+				return EXIT_USAGE;
+			lo.buffer_bytes = (size_t)num * 1024;
 			break;
 		case 'f':
 			ao.filter = optarg;
@@ -472,9 +482,10 @@ static int cmd_analyze(int argc, char **argv)
 		      "Try 'pktdoctor --help'.\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (!lo.iface && (run.max_packets || run.duration_ns || lo.netns || lo.promisc)) {
-		fputs("pktdoctor analyze: -c, --duration, --netns and --promisc go with -i IFACE\n",
-		      stderr);
+	if (!lo.iface && (run.max_packets || run.duration_ns || lo.netns || lo.promisc ||
+			  lo.buffer_bytes)) {
+		fputs("pktdoctor analyze: -c, --duration, --netns, --promisc and --buffer-size go "
+		      "with -i IFACE\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (syslog_file && !timeline) {

@@ -293,6 +293,8 @@ static void *analysis_thread(void *arg)
 		pd_source_stats(m->src, &st);
 		pthread_mutex_lock(&m->lock);
 		m->sst = st;
+		if (m->a.live)
+			m->a.source = st; /* the summary report's capture.dropped */
 		{
 			int frc = pd_pipeline_finish(m->pipe);
 

@@ -227,6 +227,8 @@ int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t
 		return 0; /* counted in its aggregate: later evidence is not kept */
 	if (*key && *key <= a->findings.n) {
 		slot = &a->findings.v[*key - 1];
+		if (pd_finding_equal(slot, f))
+			return 0; /* nothing new: no update for the sinks */
 		*slot = *f;
 		slot->key = *key;
 		to_sink(a, slot, PD_FINDING_UPDATE);

@@ -133,6 +133,40 @@ void pd_finding_ev_str(struct pd_finding *f, const char *key, const char *fmt, .
 		VFORMAT(e->s);
 }
 
+static bool evidence_equal(const struct pd_evidence *x, const struct pd_evidence *y)
+{
+	if (x->type != y->type || strcmp(x->key, y->key))
+		return false;
+	switch (x->type) {
+	case PD_EVT_STR:
+		return !strcmp(x->s, y->s);
+	case PD_EVT_I64:
+		return x->v.i == y->v.i;
+	case PD_EVT_DOUBLE:
+		return x->v.d == y->v.d;
+	case PD_EVT_BOOL:
+		return x->v.b == y->v.b;
+	default:
+		return x->v.u == y->v.u;
+	}
+}
+
+bool pd_finding_equal(const struct pd_finding *x, const struct pd_finding *y)
+{
+	if (strcmp(x->id, y->id) || x->severity != y->severity || x->n_frames != y->n_frames ||
+	    x->frames_total != y->frames_total || x->folded != y->folded ||
+	    x->n_evidence != y->n_evidence || strcmp(x->flow, y->flow) ||
+	    strcmp(x->message, y->message) || strcmp(x->advice, y->advice))
+		return false;
+	for (uint32_t i = 0; i < x->n_frames; i++)
+		if (x->frames[i] != y->frames[i])
+			return false;
+	for (unsigned i = 0; i < x->n_evidence; i++)
+		if (!evidence_equal(&x->evidence[i], &y->evidence[i]))
+			return false;
+	return true;
+}
+
 int pd_findings_push(struct pd_findings *list, const struct pd_finding *f)
 {
 	int rc = pd_vec_reserve(&list->v, &list->cap, list->n, sizeof(*f), 0);
@@ -425,6 +459,7 @@ const char *const pd_finding_ids[] = {
 	"capture.snaplen_cut",
 	"capture.unsupported_linktype",
 	"capture.duplicate_frames",
+	"capture.dropped",
 	"packet.malformed",
 	"analysis.limit_reached",
 	"tcp.retransmissions",

@@ -156,6 +156,9 @@ int pd_analyze_source(struct pd_source *src, struct pd_analysis *a, const struct
 	}
 	if (show_progress)
 		progress(a, src, 1);
+	/* what the capture itself lost, for the report and capture.dropped */
+	if (a->live)
+		pd_source_stats(src, &a->source);
 	{
 		int frc = pd_pipeline_finish(p);
 

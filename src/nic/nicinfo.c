@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 #include "pktdoctor/error.h"
+#include "pktdoctor/netns.h"
 #include "pktdoctor/nic.h"
 
 /* rtnetlink attributes newer than Debian 12's 6.1 headers (the values are
@@ -64,51 +65,27 @@ const char *pd_nic_group_short(int g)
 	return g >= 0 && g < PD_NIC__GROUPS ? groups[g].shortname : "?";
 }
 
-/* Make the sockets, inside @netns when given. */
+/* Make the sockets, inside @netns when given (include/pktdoctor/netns.h). */
 static int open_sockets(struct pd_nic *n, const char *netns, char *err, size_t errlen)
 {
-	int self = -1, target = -1, rc = 0;
+	struct pd_netns_saved saved;
+	int rc;
 
-	if (netns) {
-		char path[300];
-
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
-		target = open(path, O_RDONLY | O_CLOEXEC);
-		if (target < 0) {
-			snprintf(err, errlen, "network namespace %s: %s (ip netns list shows them)",
-				 netns, strerror(errno));
-			return errno == EACCES ? -PD_EPERM : -PD_EOPEN;
-		}
-		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self < 0) {
-			snprintf(err, errlen, "/proc/self/ns/net: %s", strerror(errno));
-			rc = -PD_EOPEN;
-			goto out;
-		}
-		if (setns(target, CLONE_NEWNET) < 0) {
-			snprintf(err, errlen, "cannot enter network namespace %s: %s (run as root "
-					      "or with CAP_SYS_ADMIN)", netns, strerror(errno));
-			rc = -PD_EPERM;
-			goto out;
-		}
-	}
+	rc = pd_netns_enter(netns, &saved, err, errlen);
+	if (rc)
+		return rc;
 	n->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	n->nl = mnl_socket_open(NETLINK_ROUTE);
 	if (n->ioctl_fd < 0 || !n->nl || mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "cannot open a netlink socket: %s", strerror(errno));
 		rc = -PD_EOPEN;
 	}
-	if (netns && setns(self, CLONE_NEWNET) < 0) {
+	if (pd_netns_leave(&saved)) {
 		/* cannot happen short of a kernel bug; never go on in the wrong namespace */
-		snprintf(err, errlen, "cannot return to the own network namespace: %s",
-			 strerror(errno));
+		snprintf(err, errlen, "cannot return to the own network namespace after opening "
+			 "the sockets in %s", netns);
 		rc = -PD_EPERM;
 	}
-out:
-	if (self >= 0)
-		close(self);
-	if (target >= 0)
-		close(target);
 	return rc;
 }
 

@@ -122,19 +122,24 @@ static bool stat_wanted(const char *s)
 
 int pd_probe_counters_open(struct pd_probe_csrc *s, const struct pd_probe_if *i)
 {
-	int saved;
+	struct pd_netns_saved saved;
 	struct ifreq ifr;
+	char nerr[160];
 
 	memset(s, 0, sizeof(*s));
 	s->snmp = s->snmp6 = s->netstat = s->ethfd = -1;
 	snprintf(s->ifname, sizeof(s->ifname), "%s", i->name);
-	if (pd_probe_in_ns(i, &saved))
+	if (pd_netns_enter_fd(i->nsfd, i->ns, &saved, nerr, sizeof(nerr)))
 		return -PD_EOPEN;
+	/* /proc/net is the namespace of the opener: read here, it stays this one's */
 	s->snmp = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
 	s->snmp6 = open("/proc/net/snmp6", O_RDONLY | O_CLOEXEC);
 	s->netstat = open("/proc/net/netstat", O_RDONLY | O_CLOEXEC);
 	s->ethfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	pd_probe_leave_ns(saved);
+	if (pd_probe_ns_leave(&saved)) {
+		pd_probe_counters_close(s);
+		return -PD_EIO;
+	}
 	if (s->snmp < 0)
 		return -PD_EOPEN;
 	/* the ethtool statistics names, once (ETH_SS_STATS) */

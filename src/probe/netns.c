@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netns.c - the privileged side of the prober: network namespaces
- * ("NS:IFACE" names /run/netns/NS as ip-netns(8) does), interface facts,
+ * ("NS:IFACE" names /run/netns/NS as ip-netns(8) does; entered through
+ * include/pktdoctor/netns.h, as the live sources do), interface facts,
  * AF_PACKET sockets, and dropping capabilities once the sockets are open
  * (libcap-ng, as tcpdump's droproot() does).
  */
@@ -49,29 +50,13 @@ int pd_probe_if_parse(struct pd_probe_if *i, const char *spec)
 	return 0;
 }
 
-int pd_probe_in_ns(const struct pd_probe_if *i, int *saved)
+int pd_probe_ns_leave(struct pd_netns_saved *saved)
 {
-	*saved = -1;
-	if (i->nsfd < 0)
-		return 0;
-	*saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (*saved < 0)
-		return -PD_EOPEN;
-	if (setns(i->nsfd, CLONE_NEWNET) != 0) {
-		close(*saved);
-		*saved = -1;
-		return -PD_EPERM;
-	}
-	return 0;
-}
+	int rc = pd_netns_leave(saved);
 
-void pd_probe_leave_ns(int saved)
-{
-	if (saved < 0)
-		return;
-	if (setns(saved, CLONE_NEWNET) != 0)
-		perror("pktdoctor: cannot return to the original network namespace");
-	close(saved);
+	if (rc)
+		fputs("pktdoctor: cannot return to the original network namespace\n", stderr);
+	return rc;
 }
 
 /* Drivers whose "device" is software: the kernel answers offload
@@ -118,24 +103,16 @@ int pd_probe_if_open(struct pd_probe_if *i, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	struct ethtool_drvinfo di;
-	int saved = -1, fd = -1, rc = 0;
+	struct pd_netns_saved saved;
+	int fd = -1, rc;
 
-	if (i->ns[0]) {
-		char path[128];
-
-		snprintf(path, sizeof(path), "/run/netns/%s", i->ns);
-		i->nsfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (i->nsfd < 0) {
-			snprintf(err, errlen, "network namespace %s: %s", i->ns, strerror(errno));
-			return -PD_EOPEN;
-		}
-	}
-	rc = pd_probe_in_ns(i, &saved);
-	if (rc) {
-		snprintf(err, errlen, "cannot enter network namespace %s: %s (needs "
-			 "CAP_SYS_ADMIN: run as root)", i->ns, strerror(errno));
+	/* kept open: every later socket enters this very namespace */
+	rc = pd_netns_open(i->ns, &i->nsfd, err, errlen);
+	if (rc)
 		return rc;
-	}
+	rc = pd_netns_enter_fd(i->nsfd, i->ns, &saved, err, errlen);
+	if (rc)
+		return rc;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -164,11 +141,15 @@ int pd_probe_if_open(struct pd_probe_if *i, char *err, size_t errlen)
 	i->has_8021q = access("/proc/net/vlan/config", F_OK) == 0;
 	read_addrs(i);
 out:
+	if (pd_netns_leave(&saved) && !rc) {
+		snprintf(err, errlen, "cannot return to the original network namespace after "
+			 "reading %s in netns %s", i->name, i->ns);
+		rc = -PD_EIO;
+	}
 	if (rc == 0)
 		i->ctlfd = fd; /* kept for the ethtool ioctls */
 	else if (fd >= 0)
 		close(fd);
-	pd_probe_leave_ns(saved);
 	return rc;
 }
 
@@ -185,13 +166,12 @@ int pd_probe_packet_socket(const struct pd_probe_if *i, int kind, char *err, siz
 {
 	bool vnet_hdr = kind == PD_PSOCK_SEND_VNET, capture = kind == PD_PSOCK_CAPTURE;
 	struct sockaddr_ll sll;
-	int saved, fd, one = 1, rc;
+	struct pd_netns_saved saved;
+	int fd, one = 1, rc;
 
-	rc = pd_probe_in_ns(i, &saved);
-	if (rc) {
-		snprintf(err, errlen, "cannot enter network namespace %s", i->ns);
+	rc = pd_netns_enter_fd(i->nsfd, i->ns, &saved, err, errlen);
+	if (rc)
 		return rc;
-	}
 	/* protocol 0: a send-only socket receives nothing; ETH_P_ALL: capture */
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, capture ? htons(ETH_P_ALL) : 0);
 	if (fd < 0) {
@@ -221,7 +201,13 @@ int pd_probe_packet_socket(const struct pd_probe_if *i, int kind, char *err, siz
 	}
 	rc = fd;
 out:
-	pd_probe_leave_ns(saved);
+	if (pd_netns_leave(&saved)) {
+		if (rc >= 0)
+			close(rc);
+		snprintf(err, errlen, "cannot return to the original network namespace after "
+			 "opening an AF_PACKET socket on %s in netns %s", i->name, i->ns);
+		rc = -PD_EIO;
+	}
 	return rc;
 }
 

@@ -105,14 +105,20 @@ static void sleep_ns(int64_t ns)
 /* A UDP or TCP socket in @i's namespace bound to @addr:@port. */
 static int bound_socket(const struct pd_probe_if *i, int family, int type, uint16_t port)
 {
-	int saved, fd, one = 1;
+	int fd, one = 1;
+	struct pd_netns_saved saved;
 	struct sockaddr_storage ss;
 	socklen_t sl;
+	char nerr[160];
 
-	if (pd_probe_in_ns(i, &saved))
+	if (pd_netns_enter_fd(i->nsfd, i->ns, &saved, nerr, sizeof(nerr)))
 		return -1;
 	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	pd_probe_leave_ns(saved);
+	if (pd_probe_ns_leave(&saved)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	if (fd < 0)
 		return -1;
 	memset(&ss, 0, sizeof(ss));
@@ -1099,12 +1105,18 @@ static int parse_hostport(const char *s, struct sockaddr_in *sa)
 /* A TCP socket in @i's namespace. */
 static int tcp_socket_in(const struct pd_probe_if *i)
 {
-	int saved, fd;
+	struct pd_netns_saved saved;
+	char nerr[160];
+	int fd;
 
-	if (pd_probe_in_ns(i, &saved))
+	if (pd_netns_enter_fd(i->nsfd, i->ns, &saved, nerr, sizeof(nerr)))
 		return -1;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pd_probe_leave_ns(saved);
+	if (pd_probe_ns_leave(&saved)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	return fd;
 }
 

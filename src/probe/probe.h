@@ -31,6 +31,7 @@
 #include <stdio.h>
 
 #include "pktdoctor/finding.h"
+#include "pktdoctor/netns.h"
 #include "pktdoctor/packet.h"
 
 /* ---------------------------------------------------------------- suite */
@@ -214,15 +215,18 @@ int pd_probe_if_open(struct pd_probe_if *i, char *err, size_t errlen);
 /** pd_probe_if_close() - close the namespace descriptor. */
 void pd_probe_if_close(struct pd_probe_if *i);
 
-/**
- * pd_probe_in_ns() / pd_probe_leave_ns() - enter @i's namespace (the
- * calling thread), and come back to the saved one.
- * @saved: set to a descriptor of the current namespace, -1 when @i has
- *         none.
- * Return: 0 or -PD_EPERM / -PD_EOPEN.
+/*
+ * A socket of @i is opened inside its namespace: pd_netns_enter_fd(i->nsfd,
+ * i->ns, ...) (include/pktdoctor/netns.h), then back.
  */
-int pd_probe_in_ns(const struct pd_probe_if *i, int *saved);
-void pd_probe_leave_ns(int saved);
+
+/**
+ * pd_probe_ns_leave() - pd_netns_leave(), saying on stderr when the thread
+ * could not go back: its next sockets would be opened in @i's namespace,
+ * so the caller closes what it opened and fails.
+ * Return: 0 or -PD_EIO.
+ */
+int pd_probe_ns_leave(struct pd_netns_saved *saved);
 
 /** What an AF_PACKET socket is for. */
 enum pd_psock {

@@ -211,6 +211,16 @@ int pd_report_json(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	pd_json_u64(&j, "packets", st->packets);
 	pd_json_u64(&j, "bytes", st->bytes);
 	pd_json_u64(&j, "captured_bytes", st->captured_bytes);
+	if (a->source.valid) {
+		/* a live capture's own counters: what it lost is not the network's */
+		pd_json_obj_begin(&j, "source");
+		pd_json_u64(&j, "received", a->source.received);
+		pd_json_u64(&j, "dropped_by_capture", a->source.capture_drops);
+		pd_json_u64(&j, "dropped_by_interface", a->source.if_drops);
+		pd_json_obj_end(&j);
+	} else {
+		pd_json_null(&j, "source");
+	}
 	if (st->packets) {
 		ts_number(&j, "first_ts", st->first_ns);
 		ts_number(&j, "last_ts", st->last_ns);

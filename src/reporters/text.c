@@ -229,6 +229,13 @@ int pd_report_text(FILE *out, const struct pd_analysis *a, const struct pd_repor
 	if (st->frames != st->packets)
 		fprintf(out, "  %llu frames read, %llu matched the filter\n",
 			(unsigned long long)st->frames, (unsigned long long)st->packets);
+	if (a->source.valid)
+		fprintf(out, "  capture: %llu frames delivered, %llu dropped by the capture buffer, "
+			"%llu dropped by the interface%s\n",
+			(unsigned long long)a->source.received,
+			(unsigned long long)a->source.capture_drops,
+			(unsigned long long)a->source.if_drops,
+			a->source.capture_drops || a->source.if_drops ? " (see capture.dropped)" : "");
 	if (a->input_error)
 		fprintf(out, "  INPUT ERROR: %s\n", a->input_error_msg);
 	if (a->stopped)

@@ -50,6 +50,7 @@ struct pd_source {
 	int64_t size;             /* file size, -1 if not a regular file */
 	int64_t last_good;        /* offset just past the last good record, -1 unknown */
 	uint64_t received;        /* frames delivered (source.c counts) */
+	char *iobuf;              /* the file stream's stdio buffer, freed after close */
 	char err[512];
 	/* BPF, compiled once per link type that appears */
 	char *filter_expr;
