@@ -48,22 +48,32 @@ fail=0
 AS_LIMIT=$((3 * 1024 * 1024 * 1024))
 
 # Costs from docs/ARCHITECTURE.md ("Memory bound"), in bytes.
-BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet, hash buckets
-FLOW=248                        # struct pd_flow (216) + flow storage (24) + its bucket pointer
+BASE=$((16 * 1000 * 1000))      # program, libpcap, one packet
+FLOW=232                        # struct pd_flow (200) + flow storage (32)
 TCP_SYN=208                     # TCP state of a flow that sent only a SYN
 TCP_DATA=432                    # ... of a short flow with data both ways
 CONN=304                        # one connection record (at most 100000)
-HOST=272                        # one checksum host slot
+HOST=272                        # one checksum host record
 FINDING=3536                    # one finding
 FIXED=$((40 * 1000 * 1000))     # ARP, DHCP, syslog, iSCSI, storm tables when full
 
-# slots of the checksum host table for H hosts (open addressing at <= 1/2,
-# doubling from 64), times 1.5 for the old table while it doubles
+# bytes of the checksum hosts for H hosts: the dense vector (a power of
+# two >= H records, from 16) and its index (a power of two >= 4H/3 8-byte
+# slots, from 16), each times 1.5 for the old copy while it doubles
 host_bytes() {
-	local h=$1 s=64
+	local h=$1 v=16 s=16
 	[ "$h" -gt 65536 ] && h=65536
-	while [ $((s / 2)) -lt "$h" ]; do s=$((s * 2)); done
-	echo $((s * HOST * 3 / 2))
+	while [ "$v" -lt "$h" ]; do v=$((v * 2)); done
+	while [ $((s * 3)) -lt $((h * 4)) ]; do s=$((s * 2)); done
+	echo $(((v * HOST + s * 8) * 3 / 2))
+}
+
+# bytes of the flow index for F flows: a power of two >= 4F/3 8-byte
+# slots, from 16, times 1.5 for the old slots while it doubles
+index_bytes() {
+	local f=$1 s=16
+	while [ $((s * 3)) -lt $((f * 4)) ]; do s=$((s * 2)); done
+	echo $((s * 12))
 }
 
 # bound SCENARIO N: the peak RSS allowed, in kB
@@ -72,8 +82,8 @@ bound() {
 	local conns=$n
 	[ "$conns" -gt 100000 ] && conns=100000
 	case $sc in
-	syn) b=$((b + n * (FLOW + TCP_SYN) + conns * CONN + $(host_bytes 1))) ;;
-	data) b=$((b + n * (FLOW + TCP_DATA) + conns * CONN + $(host_bytes "$n"))) ;;
+	syn) b=$((b + n * (FLOW + TCP_SYN) + $(index_bytes "$n") + conns * CONN + $(host_bytes 1))) ;;
+	data) b=$((b + n * (FLOW + TCP_DATA) + $(index_bytes "$n") + conns * CONN + $(host_bytes "$n"))) ;;
 	arp) b=$((b + $(host_bytes "$n"))) ;;
 	*) b=$((b + $(host_bytes 100))) ;;
 	esac

@@ -73,9 +73,10 @@ struct pd_flow {
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	struct pd_flow_dir dir[2]; /* [0] = from A, [1] = from B */
-	/* table links */
-	struct pd_flow *hnext;
-	struct pd_flow *lru_prev, *lru_next;
+	/* LRU links, as record numbers (chunk * 1024 + place, what the hash
+	 * index holds; 4 bytes, not 8, a link; UINT32_MAX at the ends); a
+	 * free record is on the free list through lru_next */
+	uint32_t lru_prev, lru_next;
 };
 
 struct pd_flow_table;

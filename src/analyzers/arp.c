@@ -39,6 +39,7 @@
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/hashtab.h"
 #include "pktdoctor/vec.h"
 
 #define MAX_HOSTS 4096
@@ -69,7 +70,6 @@ struct episode {
 };
 
 struct host {
-	bool used;
 	uint8_t mac[6];
 	uint64_t last_frame;     /* last frame this MAC sent */
 	int64_t last_ns;
@@ -77,7 +77,6 @@ struct host {
 };
 
 struct claim {
-	bool used;
 	uint8_t ip[4];
 	uint8_t mac[6];
 	int64_t ns;
@@ -91,12 +90,19 @@ struct untracked {
 };
 
 struct arp_state {
-	struct host *hosts;      /* open addressing, grown up to MAX_HOSTS * 2 slots */
-	size_t n_hosts, hslots;
+	/* hosts and claims in order of first frame, each found through its
+	 * index; they move when the vector grows, so they are named by
+	 * number where a reference outlives a packet */
+	struct host *hosts;
+	size_t n_hosts, cap_hosts;
+	struct pd_hashtab host_index;   /* hash of the MAC -> number in hosts[] */
 	struct claim *claims;
-	size_t n_claims, cslots;
+	size_t n_claims, cap_claims;
+	struct pd_hashtab claim_index;  /* hash of the IPv4 address -> number in claims[] */
 	int64_t probe_delay_ns, gap_ns;
-	struct host *active[MAX_ACTIVE];  /* hosts with a probing episode under way */
+	uint32_t active[MAX_ACTIVE];    /* hosts[] with a probing episode under way */
+	uint32_t last;                  /* hosts[] of the previous frame (frames come in
+					 * runs from one MAC: no hash for those) */
 	unsigned n_active;
 	struct pd_finding conflicts[MAX_CONFLICTS];
 	uint64_t conflict_keys[MAX_CONFLICTS]; /* emitted at the reply that shows them */
@@ -129,117 +135,84 @@ static int arp_init(struct pd_analysis *a, void **state)
 	return 0;
 }
 
-static size_t hash_bytes(const uint8_t *b, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
+struct mac_match {
+	const struct arp_state *s;
+	const uint8_t *mac;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+static bool host_is(const void *ctx, uint32_t i)
+{
+	const struct mac_match *m = ctx;
+
+	return !memcmp(m->s->hosts[i].mac, m->mac, 6);
 }
 
-static size_t hash_bytes(const uint8_t *b, size_t n);
-
-/* Double a table of @size slots of @elem bytes whose key is @keylen bytes
- * at @keyoff (after the bool `used` at offset 0); 0 or -PD_ENOMEM. */
-static int grow(void **tab, size_t *slots, size_t elem, size_t keyoff, size_t keylen)
-{
-	size_t n = *slots ? *slots * 2 : 64;
-	uint8_t *old = *tab, *v = calloc(n, elem);
-
-	if (!v)
-		return -PD_ENOMEM;
-	for (size_t i = 0; i < *slots; i++) {
-		const uint8_t *e = old + i * elem;
-		size_t j;
-
-		if (!*(const bool *)e)
-			continue;
-		j = hash_bytes(e + keyoff, keylen) & (n - 1);
-		while (*(bool *)(v + j * elem))
-			j = (j + 1) & (n - 1);
-		memcpy(v + j * elem, e, elem);
-	}
-	free(old);
-	*tab = v;
-	*slots = n;
-	return 0;
-}
-
+/* Find or add the host of a MAC; NULL when the table is full.  The
+ * pointer is good until the next host is added. */
 static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 {
-	size_t j;
+	struct mac_match m = {s, mac};
+	uint32_t h, i;
+	struct host *x;
 
-	if (s->hslots) {
-		j = hash_bytes(mac, 6) & (s->hslots - 1);
-		while (s->hosts[j].used) {
-			if (!memcmp(s->hosts[j].mac, mac, 6))
-				return &s->hosts[j];
-			j = (j + 1) & (s->hslots - 1);
-		}
+	if (s->last < s->n_hosts && !memcmp(s->hosts[s->last].mac, mac, 6))
+		return &s->hosts[s->last];
+	h = pd_hash_bytes(mac, 6);
+	i = pd_hashtab_find(&s->host_index, h, host_is, &m);
+	if (i != PD_HASHTAB_NONE) {
+		s->last = i;
+		return &s->hosts[i];
 	}
 	if (s->n_hosts >= MAX_HOSTS) {
 		untracked_add(&s->overflow, s->frame);
 		return 0;
 	}
-	if ((s->n_hosts + 1) * 2 > s->hslots) {
-		/* growing moves hosts: the active-episode list points at them */
-		uint8_t macs[MAX_ACTIVE][6];
-		unsigned na = s->n_active;
-
-		for (unsigned i = 0; i < na; i++)
-			memcpy(macs[i], s->active[i]->mac, 6);
-		if (grow((void **)&s->hosts, &s->hslots, sizeof(*s->hosts),
-			 offsetof(struct host, mac), 6))
-			return 0;
-		s->n_active = 0;
-		for (unsigned i = 0; i < na; i++) {
-			size_t k = hash_bytes(macs[i], 6) & (s->hslots - 1);
-
-			while (memcmp(s->hosts[k].mac, macs[i], 6))
-				k = (k + 1) & (s->hslots - 1);
-			s->active[s->n_active++] = &s->hosts[k];
-		}
-	}
-	j = hash_bytes(mac, 6) & (s->hslots - 1);
-	while (s->hosts[j].used)
-		j = (j + 1) & (s->hslots - 1);
-	s->hosts[j].used = true;
-	memcpy(s->hosts[j].mac, mac, 6);
-	s->n_hosts++;
-	return &s->hosts[j];
+	if (pd_vec_reserve(&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts), MAX_HOSTS) ||
+	    pd_hashtab_insert(&s->host_index, h, (uint32_t)s->n_hosts))
+		return 0;
+	s->last = (uint32_t)s->n_hosts;
+	x = &s->hosts[s->n_hosts++];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->mac, mac, 6);
+	return x;
 }
 
+struct ip_match {
+	const struct arp_state *s;
+	const uint8_t *ip;
+};
+
+static bool claim_is(const void *ctx, uint32_t i)
+{
+	const struct ip_match *m = ctx;
+
+	return !memcmp(m->s->claims[i].ip, m->ip, 4);
+}
+
+/* Find (or with @add, add) the claim of an IPv4 address; NULL when the
+ * table is full.  The pointer is good until the next claim is added. */
 static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 {
-	size_t j;
+	struct ip_match m = {s, ip};
+	uint32_t h = pd_hash_bytes(ip, 4), i = pd_hashtab_find(&s->claim_index, h, claim_is, &m);
+	struct claim *c;
 
-	if (s->cslots) {
-		j = hash_bytes(ip, 4) & (s->cslots - 1);
-		while (s->claims[j].used) {
-			if (!memcmp(s->claims[j].ip, ip, 4))
-				return &s->claims[j];
-			j = (j + 1) & (s->cslots - 1);
-		}
-	}
+	if (i != PD_HASHTAB_NONE)
+		return &s->claims[i];
 	if (!add)
 		return 0;
 	if (s->n_claims >= MAX_CLAIMS) {
 		untracked_add(&s->claims_over, s->frame);
 		return 0;
 	}
-	if ((s->n_claims + 1) * 2 > s->cslots &&
-	    grow((void **)&s->claims, &s->cslots, sizeof(*s->claims), offsetof(struct claim, ip), 4))
+	if (pd_vec_reserve(&s->claims, &s->cap_claims, s->n_claims, sizeof(*s->claims),
+			   MAX_CLAIMS) ||
+	    pd_hashtab_insert(&s->claim_index, h, (uint32_t)s->n_claims))
 		return 0;
-	j = hash_bytes(ip, 4) & (s->cslots - 1);
-	while (s->claims[j].used)
-		j = (j + 1) & (s->cslots - 1);
-	s->claims[j].used = true;
-	memcpy(s->claims[j].ip, ip, 4);
-	s->n_claims++;
-	return &s->claims[j];
+	c = &s->claims[s->n_claims++];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->ip, ip, 4);
+	return c;
 }
 
 static bool zero_ip(const uint8_t *ip)
@@ -372,20 +345,21 @@ static void ep_end(struct arp_state *s, struct pd_analysis *a, struct host *h,
 	struct pd_arp_episodes *list = &a->arp;
 	struct pd_finding f;
 	char sip[16], mac[18];
+	uint32_t hi = (uint32_t)(h - s->hosts);
 
 	if (!e->active)
 		return;
 	e->active = false;
 	if (e->defending && !e->probes) {
 		for (unsigned i = 0; i < s->n_active; i++)
-			if (s->active[i] == h) {
+			if (s->active[i] == hi) {
 				s->active[i] = s->active[--s->n_active];
 				break;
 			}
 		return;
 	}
 	for (unsigned i = 0; i < s->n_active; i++)
-		if (s->active[i] == h) {
+		if (s->active[i] == hi) {
 			s->active[i] = s->active[--s->n_active];
 			break;
 		}
@@ -484,7 +458,7 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 		/* RFC 5227 2.1.1: a reply from another host, or another host's
 		 * probe for the same address, is a conflict for the prober */
 		for (unsigned j = 0; j < s->n_active && (probe || r->oper == 2); j++) {
-			struct host *o = s->active[j];
+			struct host *o = &s->hosts[s->active[j]];
 
 			if (o == h)
 				continue;
@@ -528,7 +502,7 @@ static void arp_packet(void *state, struct pd_analysis *a, const struct pd_packe
 				}
 				memset(e, 0, sizeof(*e));
 				e->active = true;
-				s->active[s->n_active++] = h;
+				s->active[s->n_active++] = (uint32_t)(h - s->hosts);
 				memcpy(e->ip, ip, 4);
 				e->first_frame = p->frame;
 				e->first_ns = p->ts_ns;
@@ -565,7 +539,7 @@ static void arp_tick(void *state, struct pd_analysis *a, int64_t now_ns)
 	struct pd_finding f;
 
 	for (unsigned i = 0; i < s->n_active; i++) {
-		struct host *h = s->active[i];
+		struct host *h = &s->hosts[s->active[i]];
 
 		if (!h->ep.probes || now_ns - h->ep.first_ns <= s->probe_delay_ns)
 			continue;
@@ -597,8 +571,8 @@ static int arp_finish(void *state, struct pd_analysis *a)
 	struct arp_state *s = state;
 	int rc = 0;
 
-	for (size_t j = 0; j < s->hslots; j++)
-		if (s->hosts[j].used && s->hosts[j].ep.active)
+	for (size_t j = 0; j < s->n_hosts; j++)
+		if (s->hosts[j].ep.active)
 			ep_end(s, a, &s->hosts[j], 0, 0);
 	/* the conflicts were emitted as they were seen */
 	rc = limit_finding(a, &s->overflow, "arp_hosts", MAX_HOSTS, "frames from further MACs were",
@@ -635,7 +609,9 @@ static void arp_destroy(void *state)
 	if (!s)
 		return;
 	free(s->hosts);
+	pd_hashtab_free(&s->host_index);
 	free(s->claims);
+	pd_hashtab_free(&s->claim_index);
 	free(s);
 }
 

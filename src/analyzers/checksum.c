@@ -37,8 +37,10 @@
 
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/hashtab.h"
+#include "pktdoctor/vec.h"
 
-#define DEFAULT_MAX_HOSTS 65536 /* 272 bytes each, in a table of up to 2x slots */
+#define DEFAULT_MAX_HOSTS 65536 /* 272 bytes each + an 8-byte index slot or two */
 
 /* What a host that sends partial checksums shows: allocated at its first
  * partial checksum (most hosts never have one). */
@@ -59,7 +61,6 @@ struct host_partial {
 
 struct host {
 	struct pd_addr addr;
-	bool used;
 	uint64_t n[PD_CL__COUNT][PD_CSUM__COUNT];
 	struct host_partial *pt;     /* NULL until the first partial checksum */
 };
@@ -84,77 +85,59 @@ struct partial_flow {
 
 struct checksum_state {
 	int storage;                 /* flow storage handle (struct partial_flow) */
-	struct host *hosts;          /* open addressing, power-of-two size */
-	size_t nslots, used, max_hosts;
+	struct host *hosts;          /* in order of first frame; they move as it grows */
+	size_t n_hosts, cap_hosts, max_hosts;
+	struct pd_hashtab index;     /* addr_hash() -> number in hosts[] */
 	uint64_t host_overflow;      /* frames from hosts past max_hosts */
 	uint64_t host_overflow_first;/* ... the first of them */
 };
 
-static uint64_t addr_hash(const struct pd_addr *a)
+static uint32_t addr_hash(const struct pd_addr *a)
 {
-	uint64_t h = 1469598103934665603ULL ^ a->family;
-	size_t n = a->family == 4 ? 4 : 16;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= a->a[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	/* the address, 4 or 16 bytes: the length tells the families apart */
+	return pd_hash_bytes(a->a, a->family == 4 ? 4 : 16);
 }
 
-static int grow(struct checksum_state *s)
+struct host_match {
+	const struct checksum_state *s;
+	const struct pd_addr *a;
+};
+
+static bool host_is(const void *ctx, uint32_t i)
 {
-	size_t n = s->nslots ? s->nslots * 2 : 64;
-	struct host *old = s->hosts, *v = calloc(n, sizeof(*v));
+	const struct host_match *m = ctx;
+	const struct pd_addr *x = &m->s->hosts[i].addr;
 
-	if (!v)
-		return -PD_ENOMEM;
-	for (size_t i = 0; i < s->nslots; i++) {
-		size_t j;
-
-		if (!old[i].used)
-			continue;
-		j = (size_t)addr_hash(&old[i].addr) & (n - 1);
-		while (v[j].used)
-			j = (j + 1) & (n - 1);
-		v[j] = old[i];
-	}
-	free(old);
-	s->hosts = v;
-	s->nslots = n;
-	return 0;
+	/* pd_addr_equal(), inline on the per-packet path */
+	return x->family == m->a->family &&
+	       !memcmp(x->a, m->a->a, m->a->family == 4 ? 4 : 16);
 }
 
-/* Find or add a host; NULL when the host limit is reached. */
+/* Find or add a host; NULL when the host limit is reached.  The pointer
+ * is good until the next host is added. */
 static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, bool add,
 			     uint64_t frame)
 {
-	size_t j;
+	struct host_match m = {s, a};
+	uint32_t h = addr_hash(a), i = pd_hashtab_find(&s->index, h, host_is, &m);
+	struct host *x;
 
-	if (s->nslots) {
-		j = (size_t)addr_hash(a) & (s->nslots - 1);
-		while (s->hosts[j].used) {
-			if (pd_addr_equal(&s->hosts[j].addr, a))
-				return &s->hosts[j];
-			j = (j + 1) & (s->nslots - 1);
-		}
-	}
+	if (i != PD_HASHTAB_NONE)
+		return &s->hosts[i];
 	if (!add)
 		return 0;
-	if (s->used >= s->max_hosts) {
+	if (s->n_hosts >= s->max_hosts) {
 		if (!s->host_overflow++)
 			s->host_overflow_first = frame;
 		return 0;
 	}
-	if ((s->used + 1) * 2 > s->nslots && grow(s) != 0)
+	if (pd_vec_reserve(&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts), 0) < 0 ||
+	    pd_hashtab_insert(&s->index, h, (uint32_t)s->n_hosts) < 0)
 		return 0;
-	j = (size_t)addr_hash(a) & (s->nslots - 1);
-	while (s->hosts[j].used)
-		j = (j + 1) & (s->nslots - 1);
-	s->hosts[j].used = true;
-	s->hosts[j].addr = *a;
-	s->used++;
-	return &s->hosts[j];
+	x = &s->hosts[s->n_hosts++];
+	memset(x, 0, sizeof(*x));
+	x->addr = *a;
+	return x;
 }
 
 static int cs_init(struct pd_analysis *a, void **state)
@@ -465,9 +448,8 @@ static int cs_finish(void *state, struct pd_analysis *a)
 	struct checksum_state *s = state;
 	int rc = 0;
 
-	for (size_t i = 0; i < s->nslots && !rc; i++)
-		if (s->hosts[i].used)
-			rc = host_findings(a, &s->hosts[i]);
+	for (size_t i = 0; i < s->n_hosts && !rc; i++)
+		rc = host_findings(a, &s->hosts[i]);
 	if (!rc && s->host_overflow) {
 		struct pd_finding f;
 
@@ -490,9 +472,10 @@ static void cs_destroy(void *state)
 
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nslots; i++)
+	for (size_t i = 0; i < s->n_hosts; i++)
 		free(s->hosts[i].pt);
 	free(s->hosts);
+	pd_hashtab_free(&s->index);
 	free(s);
 }
 

@@ -49,7 +49,9 @@
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/bus.h"
+#include "pktdoctor/hashtab.h"
 #include "pktdoctor/rootpath.h"
+#include "pktdoctor/vec.h"
 
 #define BOOTREQUEST 1
 #define BOOTREPLY 2
@@ -71,7 +73,6 @@
 #define SUB_TARGET2 202
 #define SUB_INITIATOR 203
 
-#define INDEX_SLOTS 8192        /* > 2 * PD_DHCP_MAX_CLIENTS, power of two */
 #define MAX_RPATHS 64           /* distinct root paths tracked */
 #define MAX_SERVERS 16          /* servers tracked for dhcp.vendor_mismatch */
 #define RUN_FRAMES 16           /* DISCOVER frames kept per unanswered run */
@@ -151,7 +152,7 @@ struct client {
 struct dhcp_state {
 	struct client *v;        /* in order of first message */
 	size_t n, cap;
-	int32_t index[INDEX_SLOTS]; /* open addressing into v[], -1 empty */
+	struct pd_hashtab index;  /* client_hash() -> number in v[] */
 	uint64_t dropped;
 	struct rpath *rp;        /* MAX_RPATHS entries, allocated on first use */
 	size_t n_rp;
@@ -224,20 +225,27 @@ static void fmt_mac(const struct pd_dhcp *d, char *buf, size_t len)
 /* Tables                                                            */
 /* ---------------------------------------------------------------- */
 
+/* A client is its hardware type, length and address (RFC 2131 4.2:
+ * chaddr, or the client identifier, which pktdoctor does not key on). */
 static uint32_t client_hash(const struct pd_dhcp *d)
 {
-	uint32_t h = 2166136261u ^ d->htype;
+	uint8_t k[2 + 16] = {d->htype, d->hlen};
 	size_t n = d->hlen > 16 ? 16 : d->hlen;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= d->chaddr[i];
-		h *= 16777619u;
-	}
-	return h;
+	memcpy(k + 2, d->chaddr, n);
+	return pd_hash_bytes(k, 2 + n);
 }
 
-static bool client_is(const struct client *c, const struct pd_dhcp *d)
+struct client_match {
+	const struct dhcp_state *s;
+	const struct pd_dhcp *d;
+};
+
+static bool client_is(const void *ctx, uint32_t i)
 {
+	const struct client_match *m = ctx;
+	const struct client *c = &m->s->v[i];
+	const struct pd_dhcp *d = m->d;
 	size_t n = d->hlen > 16 ? 16 : d->hlen;
 
 	return c->pub.htype == d->htype && c->pub.hlen == d->hlen &&
@@ -247,37 +255,28 @@ static bool client_is(const struct client *c, const struct pd_dhcp *d)
 /* Find or add the client of a message; NULL when the table is full. */
 static struct client *client_get(struct dhcp_state *s, const struct pd_dhcp *d)
 {
-	size_t j = client_hash(d) & (INDEX_SLOTS - 1);
+	struct client_match m = {s, d};
+	uint32_t h = client_hash(d), i = pd_hashtab_find(&s->index, h, client_is, &m);
 	struct client *c;
 
-	while (s->index[j] >= 0) {
-		if (client_is(&s->v[s->index[j]], d))
-			return &s->v[s->index[j]];
-		j = (j + 1) & (INDEX_SLOTS - 1);
-	}
+	if (i != PD_HASHTAB_NONE)
+		return &s->v[i];
 	if (s->n >= PD_DHCP_MAX_CLIENTS) {
 		untracked(&s->dropped, &s->first_dropped, s->frame);
 		return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct client *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v) {
-			untracked(&s->dropped, &s->first_dropped, s->frame);
-			return 0;
-		}
-		s->v = v;
-		s->cap = cap;
+	if (pd_vec_reserve(&s->v, &s->cap, s->n, sizeof(*s->v), PD_DHCP_MAX_CLIENTS) < 0 ||
+	    pd_hashtab_insert(&s->index, h, (uint32_t)s->n) < 0) {
+		untracked(&s->dropped, &s->first_dropped, s->frame);
+		return 0;
 	}
-	c = &s->v[s->n];
+	c = &s->v[s->n++];
 	memset(c, 0, sizeof(*c));
 	c->pub.htype = d->htype;
 	c->pub.hlen = d->hlen;
 	memcpy(c->pub.chaddr, d->chaddr, d->hlen > 16 ? 16 : d->hlen);
 	fmt_mac(d, c->pub.mac, sizeof(c->pub.mac));
 	c->vm_counted = -1;
-	s->index[j] = (int32_t)s->n++;
 	return c;
 }
 
@@ -622,8 +621,6 @@ static int dhcp_init(struct pd_analysis *a, void **state)
 	if (!s)
 		return -PD_ENOMEM;
 	s->a = a;
-	for (size_t i = 0; i < INDEX_SLOTS; i++)
-		s->index[i] = -1;
 	*state = s;
 	return 0;
 }
@@ -1083,6 +1080,7 @@ static void dhcp_destroy(void *state)
 	if (!s)
 		return;
 	free(s->v);
+	pd_hashtab_free(&s->index);
 	free(s->rp);
 	free(s);
 }

@@ -43,9 +43,9 @@
  *                              negotiated parameters, login and first READ
  *                              frames.
  *
- * Per-connection state lives in a hash table keyed by the flow id (the
- * flow record's only analyzer pointer belongs to the TCP analyzer) and is
- * freed at on_flow_end.  Connection summaries (struct pd_iscsi_conn) are
+ * Per-connection state hangs from the flow's storage (one pointer this
+ * analyzer reserves, as the TCP analyzer does), on a list of the live
+ * connections for on_tick, and is freed at on_flow_end.  Connection summaries (struct pd_iscsi_conn) are
  * kept in a bounded list that finish() publishes in struct pd_analysis
  * (`iscsi`) for the boot summary.
  */
@@ -74,7 +74,6 @@
 #define MAX_LIVE 4096           /* iSCSI connections tracked at once */
 #define MAX_LIST 100000         /* connection summaries kept */
 #define MAX_QUEUED 2000         /* timeouts waiting for the reconnect check in finish() */
-#define NBUCKETS 1024
 #define MAX_PORTS 16
 #define VAL_LEN 128             /* stored key value (longer ones are cut) */
 #define LOGIN_FRAMES 16
@@ -173,7 +172,7 @@ struct rx {               /* one direction's stream (side 0: initiator -> target
 };
 
 struct conn {
-	struct conn *hnext;
+	struct conn *prev, *next; /* the live connections, oldest first */
 	uint64_t flow_id;
 	int idir;             /* flow direction (0 = from A) the initiator sends in */
 	bool syn_seen;
@@ -229,7 +228,8 @@ struct iscsi_state {
 	int64_t timeout_ns;
 	uint16_t ports[MAX_PORTS];
 	unsigned n_ports;
-	struct conn *buckets[NBUCKETS];
+	int storage;                  /* flow storage handle: a struct conn * per flow */
+	struct conn *head, *tail;     /* live connections, in order of creation */
 	size_t live;
 	uint64_t overflow;            /* connections not tracked: MAX_LIVE reached */
 	uint64_t over_ids[64];        /* recent untracked flow ids, to count each once */
@@ -315,6 +315,14 @@ static int iscsi_init(struct pd_analysis *a, void **state)
 		s->timeout_ns = a->opts->iscsi_timeout_ns;
 	s->ports[s->n_ports++] = PD_ISCSI_PORT;
 	s->a = a;
+	/* each flow's connection, if it carries one, in the flow record:
+	 * it lives exactly as long as its flow */
+	s->storage = pd_flow_storage_reserve(a->flows, sizeof(struct conn *));
+	if (s->storage < 0) {
+		rc = s->storage;
+		free(s);
+		return rc;
+	}
 	*state = s;
 	rc = pd_bus_subscribe(a, PD_BUS_ROOT_PATH, on_root_path, s);
 	return rc == -PD_ELIMIT ? -PD_ENOMEM : rc;
@@ -328,13 +336,24 @@ static bool port_listed(const struct iscsi_state *s, uint16_t port)
 	return false;
 }
 
-static struct conn **conn_slot(struct iscsi_state *s, uint64_t id)
+/* Where flow @f keeps its connection (NULL: none). */
+static struct conn **conn_slot(const struct iscsi_state *s, const struct pd_flow *f)
 {
-	struct conn **pp = &s->buckets[(id * 0x9E3779B97F4A7C15ULL) >> 54];
+	return pd_flow_storage(f, s->storage);
+}
 
-	while (*pp && (*pp)->flow_id != id)
-		pp = &(*pp)->hnext;
-	return pp;
+static void live_unlink(struct iscsi_state *s, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		s->tail = c->prev;
+	c->prev = c->next = 0;
+	s->live--;
 }
 
 static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int dir,
@@ -373,8 +392,14 @@ static struct conn *conn_new(struct iscsi_state *s, const struct pd_flow *f, int
 	}
 	c->pub.flow_id = f->id;
 	c->limit[0] = c->limit[1] = PD_ISCSI_DEFAULT_MRDSL;
-	pp = conn_slot(s, f->id);
+	pp = conn_slot(s, f);
 	*pp = c;
+	c->prev = s->tail;
+	if (s->tail)
+		s->tail->next = c;
+	else
+		s->head = c;
+	s->tail = c;
 	s->live++;
 	return c;
 }
@@ -1429,13 +1454,13 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 		return;
 	if (!port_listed(s, p->tcp.sport) && !port_listed(s, p->tcp.dport))
 		return;
-	pp = conn_slot(s, f->id);
+	pp = conn_slot(s, f);
 	c = *pp;
 	if (c && (p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN && c->syn_seen &&
 	    (c->pub.pdus[0] || c->pub.pdus[1])) {
 		/* the same 5-tuple opened a new connection in one flow record */
-		*pp = c->hnext;
-		s->live--;
+		*pp = 0;
+		live_unlink(s, c);
 		conn_finish(s, a, f, c);
 		c = 0;
 	}
@@ -1777,12 +1802,12 @@ static void conn_finish(struct iscsi_state *s, struct pd_analysis *a, const stru
 static void iscsi_flow_end(void *state, struct pd_analysis *a, const struct pd_flow *f)
 {
 	struct iscsi_state *s = state;
-	struct conn **pp = conn_slot(s, f->id), *c = *pp;
+	struct conn **pp = conn_slot(s, f), *c = *pp;
 
 	if (!c)
 		return;
-	*pp = c->hnext;
-	s->live--;
+	*pp = 0;
+	live_unlink(s, c);
 	conn_finish(s, a, f, c);
 }
 
@@ -1882,10 +1907,9 @@ static void iscsi_tick(void *state, struct pd_analysis *a, int64_t now_ns)
 	(void)a;
 	if (now_ns > s->now_ns)
 		s->now_ns = now_ns;
-	for (size_t b = 0; b < NBUCKETS; b++)
-		for (struct conn *c = s->buckets[b]; c; c = c->hnext)
-			if (c->n_pend)
-				conn_tick(s, c, s->now_ns);
+	for (struct conn *c = s->head; c; c = c->next)
+		if (c->n_pend)
+			conn_tick(s, c, s->now_ns);
 }
 
 static void iscsi_destroy(void *state)
@@ -1894,18 +1918,18 @@ static void iscsi_destroy(void *state)
 
 	if (!s)
 		return;
-	for (size_t b = 0; b < NBUCKETS; b++)
-		while (s->buckets[b]) {
-			struct conn *c = s->buckets[b];
+	/* connections whose flows did not end (an analysis given up) */
+	while (s->head) {
+		struct conn *c = s->head;
 
-			s->buckets[b] = c->hnext;
-			for (int side = 0; side < 2; side++)
-				free(c->rx[side].text);
-			for (int id = 0; id < I__COUNT; id++)
-				free(c->is[id].f);
-			free(c->pend);
-			free(c);
-		}
+		s->head = c->next;
+		for (int side = 0; side < 2; side++)
+			free(c->rx[side].text);
+		for (int id = 0; id < I__COUNT; id++)
+			free(c->is[id].f);
+		free(c->pend);
+		free(c);
+	}
 	free(s->list);
 	free(s->q);
 	free(s);

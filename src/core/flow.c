@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * flow.c - bounded, bidirectional flow table keyed by the 5-tuple, the
- * VLAN kept per direction (include/pktdoctor/flow.h).  Open hashing with chains; an LRU list
- * gives the expiry order; records come from chunks and are recycled
- * through a free list.
+ * VLAN kept per direction (include/pktdoctor/flow.h).  Records come from
+ * chunks of CHUNK_FLOWS and are recycled through a free list; each has a
+ * number (chunk * CHUNK_FLOWS + place) that the shared open-addressing
+ * index (include/pktdoctor/hashtab.h) maps the key's hash to.  An LRU
+ * list gives the expiry order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,28 +13,27 @@
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/flow.h"
+#include "pktdoctor/hashtab.h"
+#include "pktdoctor/vec.h"
 
-#define CHUNK_FLOWS 1024
+#define CHUNK_FLOWS 1024u
+#define NONE PD_HASHTAB_NONE  /* no record: the end of a list */
 
-/* CHUNK_FLOWS records of rec_size bytes each: a struct pd_flow followed
- * by the analyzers' reserved storage (Suricata's flow storage). */
-struct chunk {
-	struct chunk *next;
-	_Alignas(8) unsigned char mem[];
-};
-
+/* Each chunk holds CHUNK_FLOWS records of rec_size bytes: a struct
+ * pd_flow followed by the analyzers' reserved storage (Suricata's flow
+ * storage).  Records never move: analyzers keep pointers to flows. */
 struct pd_flow_table {
-	struct pd_flow **buckets;
-	size_t nbuckets;           /* power of two */
+	struct pd_hashtab index;   /* hash of the key -> record number */
+	unsigned char **chunks;    /* chunk i holds records i*CHUNK_FLOWS... */
+	size_t nchunks, chunks_cap;
 	size_t max_flows;
 	int64_t idle_ns;
-	struct pd_flow *free_list;
-	struct chunk *chunks;
+	uint32_t free_list;        /* through lru_next; NONE: empty */
 	size_t carved;             /* flows carved from the newest chunk */
 	size_t storage;            /* bytes of analyzer storage per flow (8-aligned) */
 	size_t rec_size;           /* sizeof(struct pd_flow) + storage */
-	struct pd_flow *lru_head;  /* least recently seen */
-	struct pd_flow *lru_tail;
+	uint32_t lru_head;         /* least recently seen; NONE: no flows */
+	uint32_t lru_tail;
 	uint64_t next_id;
 	struct pd_flow_stats st;
 };
@@ -40,22 +41,16 @@ struct pd_flow_table {
 struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 {
 	struct pd_flow_table *t = calloc(1, sizeof(*t));
-	size_t nb = 1;
 
 	if (!t)
 		return 0;
 	t->max_flows = lim && lim->max_flows ? lim->max_flows : 262144;
+	/* record numbers are uint32 (the index's items) */
+	if (t->max_flows > (size_t)1 << 31)
+		t->max_flows = (size_t)1 << 31;
 	t->idle_ns = lim && lim->idle_ns ? lim->idle_ns : 300LL * 1000000000LL;
-	while (nb < t->max_flows / 2 && nb < (1u << 20))
-		nb <<= 1;
-	if (nb < 64)
-		nb = 64;
-	t->nbuckets = nb;
-	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->buckets) {
-		free(t);
-		return 0;
-	}
+	/* the index starts empty and doubles as flows come */
+	t->free_list = t->lru_head = t->lru_tail = NONE;
 	t->carved = CHUNK_FLOWS;
 	t->rec_size = sizeof(struct pd_flow);
 	t->next_id = 1;
@@ -65,33 +60,47 @@ struct pd_flow_table *pd_flow_table_new(const struct pd_flow_limits *lim)
 
 void pd_flow_table_free(struct pd_flow_table *t)
 {
-	struct chunk *c, *n;
-
 	if (!t)
 		return;
-	for (c = t->chunks; c; c = n) {
-		n = c->next;
-		free(c);
-	}
-	free(t->buckets);
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	pd_hashtab_free(&t->index);
 	free(t);
 }
 
-static uint64_t hash_key(const struct pd_flow_key *k)
+static uint32_t hash_key(const struct pd_flow_key *k)
 {
-	/* the key's bytes (it is memset before filling, so padding is 0)
-	 * taken 8 at a time, each word mixed with a multiply and a shift:
-	 * a tenth of the cost of bytewise FNV-1a on this path */
-	uint64_t words[(sizeof(*k) + 7) / 8] = {0};
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	/* Field by field into words, then the shared hash: a key just built
+	 * by make_key() is a handful of 1-, 2-, 4- and 16-byte stores, and
+	 * loading its bytes as 8-byte words would stall on every word that
+	 * spans two of them (store forwarding); each field's own load does
+	 * not.  The words stay in registers. */
+	uint64_t w[5];
+	size_t n;
 
-	memcpy(words, k, sizeof(*k));
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		h ^= words[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+	w[0] = (uint64_t)k->family | (uint64_t)k->proto << 8 | (uint64_t)k->port_a << 16 |
+	       (uint64_t)k->port_b << 32;
+	if (k->family == 4) {
+		uint32_t a, b;
+
+		memcpy(&a, k->addr_a, 4);
+		memcpy(&b, k->addr_b, 4);
+		w[1] = (uint64_t)a | (uint64_t)b << 32;
+		n = 2;
+	} else {
+		memcpy(&w[1], k->addr_a, 16);
+		memcpy(&w[3], k->addr_b, 16);
+		n = 5;
 	}
-	return h ^ (h >> 29);
+	return pd_hash_bytes(w, n * sizeof(w[0]));
+}
+
+/* Record number @i. */
+static inline struct pd_flow *flow_at(const struct pd_flow_table *t, uint32_t i)
+{
+	return (struct pd_flow *)(void *)(t->chunks[i / CHUNK_FLOWS] +
+					  t->rec_size * (i % CHUNK_FLOWS));
 }
 
 static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
@@ -137,65 +146,70 @@ static int make_key(const struct pd_packet *p, struct pd_flow_key *k, int *dir)
 
 static void lru_unlink(struct pd_flow_table *t, struct pd_flow *f)
 {
-	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
+	if (f->lru_prev != NONE)
+		flow_at(t, f->lru_prev)->lru_next = f->lru_next;
 	else
 		t->lru_head = f->lru_next;
-	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
+	if (f->lru_next != NONE)
+		flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
 	else
 		t->lru_tail = f->lru_prev;
-	f->lru_prev = f->lru_next = 0;
+	f->lru_prev = f->lru_next = NONE;
 }
 
-static void lru_append(struct pd_flow_table *t, struct pd_flow *f)
+/* Flow @f, record number @i, becomes the most recently seen. */
+static void lru_append(struct pd_flow_table *t, struct pd_flow *f, uint32_t i)
 {
 	f->lru_prev = t->lru_tail;
-	f->lru_next = 0;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = f;
+	f->lru_next = NONE;
+	if (t->lru_tail != NONE)
+		flow_at(t, t->lru_tail)->lru_next = i;
 	else
-		t->lru_head = f;
-	t->lru_tail = f;
+		t->lru_head = i;
+	t->lru_tail = i;
 }
 
-static void remove_flow(struct pd_flow_table *t, struct pd_flow *f,
-			pd_flow_end_fn on_end, void *arg)
+/* End record number @i: the record keeps no number of its own (4 bytes
+ * a flow), every caller knows it. */
+static void remove_flow(struct pd_flow_table *t, uint32_t i, pd_flow_end_fn on_end, void *arg)
 {
-	size_t b = (size_t)hash_key(&f->key) & (t->nbuckets - 1);
-	struct pd_flow **pp = &t->buckets[b];
+	struct pd_flow *f = flow_at(t, i);
 
 	if (on_end)
 		on_end(arg, f);
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = f->hnext;
+	pd_hashtab_remove(&t->index, hash_key(&f->key), i);
 	lru_unlink(t, f);
-	f->hnext = t->free_list;
-	t->free_list = f;
+	f->lru_next = t->free_list;
+	t->free_list = i;
 	t->st.live--;
 }
 
-static struct pd_flow *alloc_flow(struct pd_flow_table *t)
+/* A free record, its number in @i; NULL when out of memory. */
+static struct pd_flow *alloc_flow(struct pd_flow_table *t, uint32_t *i)
 {
 	struct pd_flow *f;
 
-	if (t->free_list) {
-		f = t->free_list;
-		t->free_list = f->hnext;
+	if (t->free_list != NONE) {
+		*i = t->free_list;
+		f = flow_at(t, *i);
+		t->free_list = f->lru_next;
 		return f;
 	}
 	if (t->carved == CHUNK_FLOWS) {
-		struct chunk *c = malloc(sizeof(*c) + CHUNK_FLOWS * t->rec_size);
+		unsigned char *c;
 
-		if (!c)
+		if (pd_vec_reserve(&t->chunks, &t->chunks_cap, t->nchunks,
+				   sizeof(*t->chunks), 0) < 0)
 			return 0;
-		c->next = t->chunks;
-		t->chunks = c;
+		/* malloc's alignment suits struct pd_flow; rec_size keeps
+		 * every record 8-aligned */
+		if (!(c = malloc(CHUNK_FLOWS * t->rec_size)))
+			return 0;
+		t->chunks[t->nchunks++] = c;
 		t->carved = 0;
 	}
-	return (struct pd_flow *)(void *)(t->chunks->mem + t->rec_size * t->carved++);
+	*i = (uint32_t)((t->nchunks - 1) * CHUNK_FLOWS + t->carved++);
+	return flow_at(t, *i);
 }
 
 int pd_flow_storage_reserve(struct pd_flow_table *t, size_t size)
@@ -222,7 +236,7 @@ size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 {
 	size_t n = 0;
 
-	while (t->lru_head && t->lru_head->last_ns + t->idle_ns < now_ns) {
+	while (t->lru_head != NONE && flow_at(t, t->lru_head)->last_ns + t->idle_ns < now_ns) {
 		remove_flow(t, t->lru_head, on_end, arg);
 		t->st.expired++;
 		n++;
@@ -235,14 +249,14 @@ size_t pd_flow_foreach(const struct pd_flow_table *t, pd_flow_visit_fn fn, void 
 {
 	size_t n = 0;
 
-	for (const struct pd_flow *f = t->lru_tail; f && n < max; f = f->lru_prev, n++)
-		fn(arg, f);
+	for (uint32_t i = t->lru_tail; i != NONE && n < max; i = flow_at(t, i)->lru_prev, n++)
+		fn(arg, flow_at(t, i));
 	return n;
 }
 
 void pd_flow_drain(struct pd_flow_table *t, pd_flow_end_fn on_end, void *arg)
 {
-	while (t->lru_head)
+	while (t->lru_head != NONE)
 		remove_flow(t, t->lru_head, on_end, arg);
 }
 
@@ -265,19 +279,24 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 			       int *dir, pd_flow_end_fn on_end, void *arg)
 {
 	struct pd_flow_key k;
-	struct pd_flow *f;
-	size_t b;
+	struct pd_flow *f = 0;
+	struct pd_hashtab_cursor c;
+	uint32_t h, i;
 
 	if (make_key(p, &k, dir) != 0)
 		return 0;
-	b = (size_t)hash_key(&k) & (t->nbuckets - 1);
-	for (f = t->buckets[b]; f; f = f->hnext)
+	h = hash_key(&k);
+	pd_hashtab_cursor_init(&t->index, h, &c);
+	while ((i = pd_hashtab_cursor_next(&t->index, &c)) != PD_HASHTAB_NONE) {
+		f = flow_at(t, i);
 		if (!memcmp(&f->key, &k, sizeof(k)))
 			break;
+		f = 0;
+	}
 	if (f) {
-		if (f != t->lru_tail) {
+		if (i != t->lru_tail) {
 			lru_unlink(t, f);
-			lru_append(t, f);
+			lru_append(t, f, i);
 		}
 		f->last_ns = p->ts_ns > f->last_ns ? p->ts_ns : f->last_ns;
 		f->last_frame = p->frame;
@@ -285,10 +304,13 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 		return f;
 	}
 	pd_flow_expire(t, p->ts_ns, on_end, arg);
-	if (t->st.live >= t->max_flows || !(f = alloc_flow(t))) {
-		if (!t->st.overflow++)
-			t->st.overflow_first = p->frame;
-		return 0;
+	if (t->st.live >= t->max_flows || !(f = alloc_flow(t, &i)))
+		goto overflow;
+	if (pd_hashtab_insert(&t->index, h, i) < 0) {
+		/* the index could not grow: the record goes back */
+		f->lru_next = t->free_list;
+		t->free_list = i;
+		goto overflow;
 	}
 	memset(f, 0, t->rec_size);
 	f->key = k;
@@ -298,14 +320,16 @@ struct pd_flow *pd_flow_lookup(struct pd_flow_table *t, const struct pd_packet *
 	f->first_frame = f->last_frame = p->frame;
 	f->dir[0].wscale = f->dir[1].wscale = -1;
 	note_vlan(f, *dir, p);
-	f->hnext = t->buckets[b];
-	t->buckets[b] = f;
-	lru_append(t, f);
+	lru_append(t, f, i);
 	t->st.created++;
 	t->st.live++;
 	if (t->st.live > t->st.peak)
 		t->st.peak = t->st.live;
 	return f;
+overflow:
+	if (!t->st.overflow++)
+		t->st.overflow_first = p->frame;
+	return 0;
 }
 
 void pd_flow_table_stats(const struct pd_flow_table *t, struct pd_flow_stats *out)
