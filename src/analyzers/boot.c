@@ -46,12 +46,12 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/dhcp.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/hashtab.h"
 #include "pktdoctor/iscsi.h"
 #include "pktdoctor/vec.h"
 
 #define MAX_BOOT_HOSTS 256
 #define MAX_CLIENTS 256         /* clients followed for boot.delay */
-#define INDEX_SLOTS 512         /* > 2 * MAX_CLIENTS, power of two */
 #define MAX_PAUSES 16           /* pauses kept per client */
 #define MAX_WAIT_FRAMES 24      /* waiting frames kept per pause */
 #define NS 1000000000LL
@@ -137,7 +137,7 @@ struct boot_state {
 	unsigned n_probes;
 	struct bclient *c;       /* grown on demand up to MAX_CLIENTS */
 	size_t n, cap;
-	int16_t index[INDEX_SLOTS]; /* open addressing by MAC into c[], -1 empty */
+	struct pd_hashtab index; /* MAC -> number in c[] */
 	uint64_t dropped;
 	int64_t gap_ns;
 };
@@ -148,8 +148,6 @@ static int boot_init(struct pd_analysis *a, void **state)
 
 	if (!s)
 		return -PD_ENOMEM;
-	for (size_t i = 0; i < INDEX_SLOTS; i++)
-		s->index[i] = -1;
 	s->gap_ns = a->opts->handover_gap_ns ? a->opts->handover_gap_ns : 1 * NS;
 	*state = s;
 	return 0;
@@ -161,6 +159,7 @@ static void boot_destroy(void *state)
 
 	if (!s)
 		return;
+	pd_hashtab_free(&s->index);
 	free(s->c);
 	free(s);
 }
@@ -169,37 +168,36 @@ static void boot_destroy(void *state)
 /* The packet path: pauses                                          */
 /* ---------------------------------------------------------------- */
 
-static size_t mac_slot(const uint8_t *mac)
-{
-	uint32_t h = 2166136261u;
+struct mac_match {
+	const struct boot_state *s;
+	const uint8_t *mac;
+};
 
-	for (int i = 0; i < 6; i++) {
-		h ^= mac[i];
-		h *= 16777619u;
-	}
-	return h & (INDEX_SLOTS - 1);
+static bool client_is(const void *ctx, uint32_t i)
+{
+	const struct mac_match *m = ctx;
+
+	return memcmp(m->s->c[i].mac, m->mac, 6) == 0;
 }
 
 /* The client with @mac; with @add, a new one when not there yet.  NULL
  * when absent, or when the table is full (counted). */
 static struct bclient *client_find(struct boot_state *s, const uint8_t *mac, bool add)
 {
-	size_t j = mac_slot(mac);
+	struct mac_match m = {s, mac};
+	uint32_t h = pd_hash_bytes(mac, 6), i = pd_hashtab_find(&s->index, h, client_is, &m);
 
-	while (s->index[j] >= 0) {
-		if (!memcmp(s->c[s->index[j]].mac, mac, 6))
-			return &s->c[s->index[j]];
-		j = (j + 1) & (INDEX_SLOTS - 1);
-	}
+	if (i != PD_HASHTAB_NONE)
+		return &s->c[i];
 	if (!add)
 		return 0;
-	if (pd_vec_reserve(&s->c, &s->cap, s->n, sizeof(*s->c), MAX_CLIENTS)) {
+	if (pd_vec_reserve(&s->c, &s->cap, s->n, sizeof(*s->c), MAX_CLIENTS) ||
+	    pd_hashtab_insert(&s->index, h, (uint32_t)s->n) < 0) {
 		s->dropped++; /* the table is full (or memory ran out) */
 		return 0;
 	}
 	memset(&s->c[s->n], 0, sizeof(s->c[0]));
 	memcpy(s->c[s->n].mac, mac, 6);
-	s->index[j] = (int16_t)s->n;
 	return &s->c[s->n++];
 }
 
