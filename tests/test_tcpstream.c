@@ -228,17 +228,61 @@ static void test_midstream_and_reused_tuple(void **state)
 	assert_true(o.stream_start);
 	assert_false(o.start_at_syn);
 	assert_int_equal(o.data_len, 100);
-	/* the client closes and opens a new connection on the same 5-tuple */
+	/* the client closes and opens a new connection on the same 5-tuple,
+	 * with an ISN below the old SND.NXT: a new connection, not an old
+	 * segment, and the server's ACK state of the old one is forgotten */
+	seg(&f, 1, ACK, 5001, 878, 0);
 	seg(&f, 0, FIN | ACK, 877, 5001, 0);
-	o = seg(&f, 0, SYN, 90000, 0, 0);
+	o = seg(&f, 0, SYN, 500, 0, 0);
+	assert_int_equal(o.kind, PD_SEG_FIRST);
+	assert_true(o.syn_new);
+	assert_true(o.reused);
 	assert_true(o.stream_start);
 	assert_true(o.start_at_syn);
-	o = seg(&f, 0, ACK, 90001, 7001, 10);
+	assert_false(pd_tcp_stream_acked(&f, 0, 501));
+	o = seg(&f, 1, SYN | ACK, 7000, 501, 0);
+	assert_int_equal(o.kind, PD_SEG_FIRST);
+	assert_true(o.syn_new);
+	assert_false(o.reused); /* the client's SYN already started over */
+	o = seg(&f, 0, ACK, 501, 7001, 10);
+	assert_int_equal(o.kind, PD_SEG_NEW);
 	assert_int_equal(o.gap, 0);
 	assert_int_equal(o.data_len, 10);
 	/* a retransmitted SYN of that connection does not restart it */
-	o = seg(&f, 0, SYN, 90000, 0, 0);
+	o = seg(&f, 0, SYN, 500, 0, 0);
+	assert_false(o.syn_new);
 	assert_false(o.stream_start);
+	assert_int_equal(o.kind, PD_SEG_OLD);
+}
+
+/* A RST's payload is no stream data; a FIN takes one sequence number,
+ * so data after it is not a gap of one; a SYN with a bad checksum does
+ * not restart anything. */
+static void test_rst_fin_and_bad_syn(void **state)
+{
+	struct pd_flow f;
+	struct pd_packet p;
+	struct pd_tcp_seg o;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	handshake(&f, 1000, 5000);
+	o = seg(&f, 0, ACK | FIN, 1001, 5001, 100);
+	assert_int_equal(o.data_len, 100);
+	assert_int_equal(f.dir[0].rcv_nxt, 1102);
+	o = seg(&f, 1, RST | ACK, 5001, 1102, 20); /* a RST with text */
+	assert_int_equal(o.data_len, 0);
+	assert_false(o.stream_start);
+	memset(&p, 0, sizeof(p));
+	p.layers = PD_L_TCP;
+	p.tcp.flags = SYN;
+	p.tcp.seq = 424242;
+	p.tcp.csum.verdict = PD_CSUM_BAD;
+	pd_tcp_stream_update(&f, 0, &p, &o);
+	assert_false(o.syn_new);
+	assert_false(o.reused);
+	assert_true(o.csum_dropped);
+	assert_int_equal(f.dir[0].isn, 1000);
 }
 
 static void test_rst_has_no_sequence_space(void **state)
@@ -266,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_sequence_wraps),
 		cmocka_unit_test(test_midstream_and_reused_tuple),
 		cmocka_unit_test(test_rst_has_no_sequence_space),
+		cmocka_unit_test(test_rst_fin_and_bad_syn),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

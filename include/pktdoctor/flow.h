@@ -44,11 +44,12 @@ struct pd_flow_dir {
 	uint64_t bytes;        /* wire bytes (frame lengths) */
 	uint64_t payload_bytes;/* TCP/UDP payload bytes */
 	/* the TCP stream layer's state (src/core/tcpstream.c) */
-	uint32_t snd_nxt;      /* highest seq + len sent so far (SND.NXT as seen) */
+	uint32_t snd_nxt;      /* highest seq + payload + SYN + FIN sent so far (SND.NXT
+				* as seen; bare ACKs and RSTs do not move it) */
 	uint32_t highest_ack;  /* highest ACK this side has sent */
 	uint32_t last_ack;     /* the ACK of its latest ACK segment */
 	uint32_t rcv_nxt;      /* delivery point: next byte in order (RCV.NXT as seen) */
-	uint32_t isn;          /* sequence number of its SYN, when rcv_syn */
+	uint32_t isn;          /* sequence number of its SYN, when isn_valid */
 	uint16_t last_win;     /* the window of its latest ACK segment (unscaled) */
 	uint16_t dupacks;      /* duplicate ACKs in a row (saturating) */
 	uint16_t vlan;         /* outer VLAN ID of this direction's first frame, 0 untagged */
@@ -58,11 +59,11 @@ struct pd_flow_dir {
 	bool vlan_seen : 1;    /* @vlan is set */
 	bool vlan_changed : 1; /* a later frame of this direction had another tag */
 	bool sack_permitted : 1; /* SACK-permitted in its SYN */
-	bool syn_seen : 1;
+	bool syn_seen : 1;     /* it sent a SYN (the MSS, wscale, SACK fields are its) */
 	bool seq_valid : 1;    /* snd_nxt is known */
 	bool ack_valid : 1;    /* highest_ack, last_ack and last_win are known */
 	bool rcv_valid : 1;    /* rcv_nxt is known (something was delivered or a SYN seen) */
-	bool rcv_syn : 1;      /* the delivered stream started at a captured SYN (isn) */
+	bool isn_valid : 1;    /* a SYN of the current connection was captured (isn) */
 };
 
 struct pd_flow {

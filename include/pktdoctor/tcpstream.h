@@ -76,6 +76,10 @@ struct pd_tcp_seg {
 	uint32_t data_len;
 	uint32_t gap;         /* sequence numbers skipped before data_off: not captured */
 	uint32_t overlap;     /* payload bytes already delivered (a retransmission) */
+	bool syn_new;         /* a SYN with a sequence number not seen before: a connection
+			       * starts (a SYN retransmission is not one) */
+	bool reused;          /* ... and the 5-tuple had state of an earlier connection,
+			       * which both directions forgot (tshark: "port numbers reused") */
 	bool stream_start;    /* the first delivery of this direction (or of a new
 			       * connection on the same 5-tuple) */
 	bool start_at_syn;    /* ... and it starts right after a captured SYN, so at the

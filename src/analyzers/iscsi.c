@@ -1456,9 +1456,13 @@ static void iscsi_packet(void *state, struct pd_analysis *a, const struct pd_pac
 		return;
 	pp = conn_slot(s, f);
 	c = *pp;
-	if (c && (p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN && c->syn_seen &&
-	    (c->pub.pdus[0] || c->pub.pdus[1])) {
-		/* the same 5-tuple opened a new connection in one flow record */
+	if (c && ((a->tcp_seg.reused && (c->pub.pdus[0] || c->pub.pdus[1] || c->rx[0].started ||
+					  c->rx[1].started)) ||
+		  ((p->tcp.flags & (TH_SYN | 0x10)) == TH_SYN && c->syn_seen &&
+		   (c->pub.pdus[0] || c->pub.pdus[1])))) {
+		/* the same 5-tuple opened a new connection in one flow record
+		 * (the TCP stream layer saw a SYN with a new ISN; its delivery
+		 * starts over, so the PDU framing must too) */
 		*pp = 0;
 		live_unlink(s, c);
 		conn_finish(s, a, f, c);

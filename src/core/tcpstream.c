@@ -69,35 +69,40 @@ static void ack(struct pd_flow_dir *d, const struct pd_flow_dir *peer, const str
 	d->ack_valid = true;
 }
 
-/* Delivery in sequence order.  A SYN (re)starts the stream at its
- * sequence number + 1: a SYN with another ISN is a new connection on the
- * same 5-tuple.  Without a captured SYN the stream starts at the first
- * payload, which may be mid-PDU. */
+/* Delivery in sequence order.  A SYN of a new connection (o->syn_new)
+ * starts the stream at its sequence number + 1; without a captured SYN
+ * the stream starts at the first payload, which may be mid-PDU.  A
+ * segment with a bad checksum delivers nothing (the receiver drops it, and
+ * its retransmission delivers); a RST's payload is diagnostic text, not
+ * stream data (RFC 9293 3.5.3); a FIN occupies one sequence number after
+ * the data. */
 static void deliver(struct pd_flow_dir *d, const struct pd_packet *p, struct pd_tcp_seg *o)
 {
 	const struct pd_tcp *t = &p->tcp;
-	uint32_t len = t->payload_len, dseq = t->seq;
+	uint32_t len = t->payload_len, dseq = t->seq, fin = (t->flags & TH_FIN) ? 1u : 0u;
 
+	if (t->flags & TH_RST)
+		return;
+	if (t->csum.verdict == PD_CSUM_BAD) {
+		o->csum_dropped = true;
+		return;
+	}
 	if (t->flags & TH_SYN) {
-		if (!d->rcv_valid || !d->rcv_syn || d->isn != t->seq) {
+		if (o->syn_new) {
 			d->rcv_valid = true;
-			d->rcv_syn = true;
-			d->isn = t->seq;
 			d->rcv_nxt = t->seq + 1u;
 			o->stream_start = true;
 			o->start_at_syn = true;
 		}
 		dseq += 1u; /* data on a SYN follows the SYN's own number */
 	}
-	if (!len)
-		return;
-	if (t->csum.verdict == PD_CSUM_BAD) {
-		o->csum_dropped = true; /* the receiver drops it; its retransmission delivers */
+	if (!len) {
+		if (fin && d->rcv_valid && dseq == d->rcv_nxt)
+			d->rcv_nxt += 1u;
 		return;
 	}
 	if (!d->rcv_valid) {
 		d->rcv_valid = true;
-		d->rcv_syn = false;
 		o->stream_start = true;
 	} else if (pd_seq_lt(dseq, d->rcv_nxt)) {
 		uint32_t old = d->rcv_nxt - dseq;
@@ -112,7 +117,43 @@ static void deliver(struct pd_flow_dir *d, const struct pd_packet *p, struct pd_
 		o->gap = dseq - d->rcv_nxt;
 	}
 	o->data_len = len - o->data_off;
-	d->rcv_nxt = dseq + len;
+	d->rcv_nxt = dseq + len + fin;
+}
+
+/* Everything the layer knows of one direction, forgotten: a new
+ * connection took over the 5-tuple.  The flow's counters and handshake
+ * options stay (they are the flow record's, not the connection's). */
+static void forget(struct pd_flow_dir *d)
+{
+	d->seq_valid = false;
+	d->ack_valid = false;
+	d->rcv_valid = false;
+	d->isn_valid = false;
+	d->dupacks = 0;
+}
+
+/* A SYN with a sequence number not yet seen starts a connection; when the
+ * direction already had state, the 5-tuple was reused (a client
+ * reconnecting from the same port, as boot firmware does after a reboot),
+ * and both directions start over, as tshark's "port numbers reused".  A
+ * SYN with a bad checksum is not believed (its number may be the damage). */
+static void syn(struct pd_flow *f, int dir, const struct pd_tcp *t, struct pd_tcp_seg *o)
+{
+	struct pd_flow_dir *d = &f->dir[dir];
+
+	if (!(t->flags & TH_SYN) || t->csum.verdict == PD_CSUM_BAD)
+		return;
+	if (d->isn_valid && d->isn == t->seq)
+		return; /* the same SYN again */
+	if (d->seq_valid || d->ack_valid || d->rcv_valid || d->isn_valid) {
+		forget(&f->dir[0]);
+		forget(&f->dir[1]);
+		o->reused = true;
+		o->prev_nxt = 0;
+	}
+	d->isn = t->seq;
+	d->isn_valid = true;
+	o->syn_new = true;
 }
 
 void pd_tcp_stream_update(struct pd_flow *f, int dir, const struct pd_packet *p,
@@ -128,6 +169,7 @@ void pd_tcp_stream_update(struct pd_flow *f, int dir, const struct pd_packet *p,
 		      ((t->flags & TH_FIN) ? 1u : 0u);
 	out->end = t->seq + out->seglen;
 	out->prev_nxt = d->snd_nxt;
+	syn(f, dir, t, out);
 	classify(d, t, out);
 	ack(d, &f->dir[1 - dir], t, out);
 	deliver(d, p, out);
