@@ -127,6 +127,17 @@ pr=$(( $(pd retransmission) + $(pd fast_retransmission) ))
 [ "$(pd spurious_retransmission)" = "$ts_spurious" ] && [ "$(pd out_of_order)" = "$ts_ooo" ] && [ "$(pd previous_segment_not_captured)" = "$ts_lost" ] &&
 	ok "tcp-loss: spurious/out-of-order/not-captured agree with tshark" || ko "tcp-loss: other categories differ from tshark"
 
+# (e) a client reconnecting from the same port (tcp-lab/make-reuse-capture.sh):
+# tshark sees a new session on reused ports and no loss; neither may we.
+j=$("$bin" analyze -q -F json "$src/captures/tcp-reuse.pcap")
+tsv="$src/captures/tcp-reuse.tshark-tcp.tsv"
+ts_reused=$(awk -F'\t' '!/^#/ && $2 == "1" {print $1}' "$tsv")
+ts_flags=$(awk -F'\t' '!/^#/ && ($3 == "1" || $4 == "1" || $5 == "1" || $6 == "1")' "$tsv" | wc -l)
+pd_flags=$(jq '[.findings[] | select(.id=="tcp.retransmissions") | .evidence | .retransmission + .fast_retransmission + .spurious_retransmission + .out_of_order + .previous_segment_not_captured] | add // 0' <<< "$j")
+[ -n "$ts_reused" ] && [ "$ts_flags" = 0 ] && [ "$pd_flags" = 0 ] &&
+	ok "tcp-reuse: a new connection on reused ports (tshark frame $ts_reused) is no loss or retransmission" ||
+	ko "tcp-reuse: tshark reused '$ts_reused' flags $ts_flags, pktdoctor $pd_flags"
+
 # -- boot path (captures/boot-lab/make-boot-captures.sh); tshark's ARP and
 #    syslog dissection is in captures/*.tshark-boot.tsv (scripts/tshark-boot-facts.sh)
 
