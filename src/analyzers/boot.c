@@ -6,7 +6,8 @@
  * exchange -> root path -> TCP connect -> iSCSI login -> first READ ->
  * handover -> OS traffic, each step with its frame and time, listed in
  * time order and split into the firmware phase and the OS phase.  It is
- * made at finish from what the other analyzers published: DHCP clients
+ * made in the summarize phase, after every analyzer's finish, from what
+ * the other analyzers published: DHCP clients
  * (by MAC, with the address they were given, NAKs and DECLINEs), iSCSI
  * connections and TCP connections (by the initiator's address), and ARP
  * duplicate-address-detection episodes (by MAC).  A host appears when it
@@ -36,8 +37,12 @@
  * frames it sends while waiting (router solicitations, DISCOVER and SYN
  * and TFTP request repeats, TCP retransmissions, ARP probes).  Frames of
  * others (a target retransmitting into a silent client, a server's ARP
- * refresh) neither start nor end a pause.  State is bounded: MAX_CLIENTS
- * clients, MAX_PAUSES pauses each, counted when exceeded.
+ * refresh) neither start nor end a pause.  Whether a TCP segment is a
+ * retransmission or a SYN repeat comes from the TCP stream layer
+ * (tcpstream.h), so TCP steps are followed only for flows the flow table
+ * tracks (a full table is reported as analysis.limit_reached).  State is
+ * bounded: MAX_CLIENTS clients, MAX_PAUSES pauses each, counted when
+ * exceeded.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -29,8 +29,8 @@
  *                               tcp4_gro_complete() does; the sender did
  *                               not offload anything.
  *
- * A frame the capture analyzer marked as a second copy of a packet
- * (capture.duplicate_frames) is not judged again.
+ * A frame the engine marked as a second copy of a packet (duplicate.h;
+ * capture.duplicate_frames) is not judged again.
  */
 #include <stdlib.h>
 #include <string.h>

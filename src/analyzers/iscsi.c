@@ -1307,15 +1307,17 @@ static void rx_feed(struct iscsi_state *s, struct conn *c, int side, struct pd_c
 	}
 }
 
-/* Could a PDU start here?  For a stream whose SYN was not captured. */
-static bool plausible_bhs(const struct pd_packet *p, uint32_t n, int side)
+/* Could a PDU start at byte @off of the payload (@n bytes captured)?  For
+ * a stream whose SYN was not captured. */
+static bool plausible_bhs(const struct pd_packet *p, uint32_t off, uint32_t n, int side)
 {
 	struct pd_cursor cur;
 	uint8_t b0;
 
-	if (n < 1)
+	if (off >= n)
 		return false;
 	pd_cur_init(&cur, p->payload, n, n);
+	pd_cur_skip(&cur, off);
 	b0 = pd_cur_peek_u8(&cur);
 	return !(b0 & 0x80) && opcode_valid(side, b0 & 0x3f);
 }
@@ -1345,7 +1347,9 @@ static void rx_segment(struct iscsi_state *s, struct conn *c, int side, const st
 	}
 	cap = p->payload_caplen < len ? p->payload_caplen : len;
 	if (!r->started) {
-		if (!plausible_bhs(p, cap, side)) {
+		if (!sg->data_len)
+			return; /* nothing new to start on */
+		if (!plausible_bhs(p, sg->data_off, cap, side)) {
 			desync(r, DS_MIDSTREAM, p->frame);
 			r->lost_bytes += len;
 			return;

@@ -5,11 +5,13 @@
  *
  * Messages come over UDP (the dissector, port 514) and over TCP (RFC
  * 6587, ports 514 and 601: octet counting "LEN SP MSG" or newline
- * framing), read here from the in-order payload of each sender's
- * connection: at most MAX_TCP_STREAMS connections, MAX_TCP_MSG bytes per
- * message (longer ones are cut and counted); a gap in the sequence
- * numbers drops the partial message and resynchronises on the next
- * segment.
+ * framing), read here from the payload the TCP stream layer delivers in
+ * order for each sender's connection (tcpstream.h): at most
+ * MAX_TCP_STREAMS connections, MAX_TCP_MSG bytes per message (longer ones
+ * are cut and counted); a gap in the sequence numbers drops the partial
+ * message and resynchronises on the next segment.  As the receiver does,
+ * a segment with a bad TCP checksum is not read: its retransmission is
+ * (a capture that shows no retransmission shows a gap there).
  *
  * Messages are kept (up to PD_MAX_SYSLOG) for the timeline and the JSON
  * report; past that they are counted and reported as

@@ -2,10 +2,12 @@
 /*
  * tcp.c - per-flow TCP path analysis.
  *
- * For each direction of each TCP connection it keeps the sender's next
- * sequence number, the ACK state the receiver shows, and the segments
- * that exceed the MSS the receiver advertised in its SYN (RFC 9293
- * 3.7.1: the sender must not send more).  From that:
+ * For each direction of each TCP connection it reads what each segment
+ * is from the TCP stream layer (tcpstream.h: new, gap, old, keep-alive,
+ * duplicate ACK), splits old segments into retransmissions of each kind
+ * with its own timing, and keeps the segments that exceed the MSS the
+ * receiver advertised in its SYN (RFC 9293 3.7.1: the sender must not
+ * send more).  From that:
  *
  *   tcp.retransmissions        per flow: retransmission, fast retransmission,
  *                              spurious retransmission, out-of-order, previous
@@ -38,8 +40,8 @@
  *                              flow get through or the receiver's ACKs stop
  *                              exactly at them (the iSCSI-boot seed case).
  *
- * Frames the capture analyzer recognised as a second copy of the same
- * packet (capture.duplicate_frames) are left out: they are not
+ * Frames the engine marked as a second copy of the same packet
+ * (duplicate.h; capture.duplicate_frames) are left out: they are not
  * retransmissions.
  *
  * The per-flow state is allocated when a TCP flow is first seen and

@@ -40,9 +40,12 @@ static void classify(struct pd_flow_dir *d, const struct pd_tcp *t, struct pd_tc
 	}
 }
 
-/* The ACK side: RFC 5681 2's duplicate ACK, as Wireshark tests it (no
- * data, no SYN/FIN/RST, same ACK and window, and the peer has sent past
- * that ACK: something is outstanding). */
+/* The ACK side.  A duplicate ACK is RFC 5681 2's, as far as a capture can
+ * test it: no sequence space, no SYN/FIN/RST, the same ACK number and
+ * window as this side's previous ACK, and the peer's SND.NXT is not that
+ * ACK (data is outstanding; tshark 4.0 does not ask this, docs/peers.md).
+ * Unlike RFC 5681 it compares with the previous ACK, not the greatest,
+ * and unlike Wireshark it does not exclude a zero window. */
 static void ack(struct pd_flow_dir *d, const struct pd_flow_dir *peer, const struct pd_tcp *t,
 		struct pd_tcp_seg *o)
 {
