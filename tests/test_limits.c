@@ -188,80 +188,54 @@ static void udp(struct cap *c, uint32_t host, uint32_t src, uint32_t dst, uint16
 	cap_frame(c, f, o + 8 + n);
 }
 
+/* One TCP segment: @host the Ethernet host byte, ports, seq/ack, @flags,
+ * an MSS option when @mss, and @n bytes of zero payload; the checksum is
+ * computed (RFC 9293 3.1 header, RFC 1071 sum). */
+static void tcp_seg(struct cap *c, uint8_t host, uint32_t src, uint32_t dst, uint16_t sport,
+		    uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, size_t n)
+{
+	uint8_t f[1600];
+	size_t hl = mss ? 24 : 20, o = ipv4(f, host, src, dst, 6, hl + n);
+
+	memset(f + o, 0, hl + n);
+	put16(f + o, sport);
+	put16(f + o + 2, dport);
+	put32(f + o + 4, seq);
+	put32(f + o + 8, ack);
+	f[o + 12] = (uint8_t)(hl / 4 << 4);
+	f[o + 13] = flags;
+	put16(f + o + 14, 65535);
+	if (mss) {
+		f[o + 20] = 2; /* MSS option (RFC 9293 3.2) */
+		f[o + 21] = 4;
+		put16(f + o + 22, mss);
+	}
+	put16(f + o + 16, fold(sum16(f + o, hl + n, pseudo(src, dst, 6, hl + n))));
+	cap_frame(c, f, o + hl + n);
+}
+
+/* A SYN from @src:@sport to @dst:80, no options. */
 static void tcp_syn(struct cap *c, uint32_t src, uint32_t dst, uint16_t sport)
 {
-	uint8_t f[80];
-	size_t o = ipv4(f, 1, src, dst, 6, 20);
-
-	memset(f + o, 0, 20);
-	put16(f + o, sport);
-	put16(f + o + 2, 80);
-	put32(f + o + 4, 1000);
-	f[o + 12] = 0x50;
-	f[o + 13] = 0x02;
-	put16(f + o + 14, 65535);
-	put16(f + o + 16, fold(sum16(f + o, 20, pseudo(src, dst, 6, 20))));
-	cap_frame(c, f, o + 20);
+	tcp_seg(c, 1, src, dst, sport, 80, 1000, 0, 0x02, 0, 0);
 }
 
 /* The SYN/ACK of 10.0.0.2:80 to 10.0.0.1:40000, advertising MSS @mss. */
 static void tcp_synack_mss(struct cap *c, uint16_t mss)
 {
-	uint8_t f[80];
-	uint32_t src = 0x0a000002, dst = 0x0a000001;
-	size_t o = ipv4(f, 2, src, dst, 6, 24);
-
-	memset(f + o, 0, 24);
-	put16(f + o, 80);
-	put16(f + o + 2, 40000);
-	put32(f + o + 4, 5000);
-	put32(f + o + 8, 1000);
-	f[o + 12] = 0x60;
-	f[o + 13] = 0x12; /* SYN ACK */
-	put16(f + o + 14, 65535);
-	f[o + 20] = 2; /* MSS option (RFC 9293 3.2) */
-	f[o + 21] = 4;
-	put16(f + o + 22, mss);
-	put16(f + o + 16, fold(sum16(f + o, 24, pseudo(src, dst, 6, 24))));
-	cap_frame(c, f, o + 24);
+	tcp_seg(c, 2, 0x0a000002, 0x0a000001, 80, 40000, 5000, 1000, 0x12, mss, 0);
 }
 
 /* A TCP segment with @n bytes of payload, 10.0.0.1:40000 -> 10.0.0.2:80. */
 static void tcp_data(struct cap *c, uint32_t seq, size_t n)
 {
-	uint8_t f[1600];
-	uint32_t src = 0x0a000001, dst = 0x0a000002;
-	size_t o = ipv4(f, 1, src, dst, 6, 20 + n);
-
-	memset(f + o, 0, 20 + n);
-	put16(f + o, 40000);
-	put16(f + o + 2, 80);
-	put32(f + o + 4, seq);
-	put32(f + o + 8, 1);
-	f[o + 12] = 0x50;
-	f[o + 13] = 0x18; /* PSH ACK */
-	put16(f + o + 14, 65535);
-	put16(f + o + 16, fold(sum16(f + o, 20 + n, pseudo(src, dst, 6, 20 + n))));
-	cap_frame(c, f, o + 20 + n);
+	tcp_seg(c, 1, 0x0a000001, 0x0a000002, 40000, 80, seq, 1, 0x18, 0, n); /* PSH ACK */
 }
 
 /* The ACK of 10.0.0.2:80 to 10.0.0.1:40000 up to @ack, no data. */
 static void tcp_ack_from_server(struct cap *c, uint32_t ack)
 {
-	uint8_t f[80];
-	uint32_t src = 0x0a000002, dst = 0x0a000001;
-	size_t o = ipv4(f, 2, src, dst, 6, 20);
-
-	memset(f + o, 0, 20);
-	put16(f + o, 80);
-	put16(f + o + 2, 40000);
-	put32(f + o + 4, 5001);
-	put32(f + o + 8, ack);
-	f[o + 12] = 0x50;
-	f[o + 13] = 0x10; /* ACK */
-	put16(f + o + 14, 65535);
-	put16(f + o + 16, fold(sum16(f + o, 20, pseudo(src, dst, 6, 20))));
-	cap_frame(c, f, o + 20);
+	tcp_seg(c, 2, 0x0a000002, 0x0a000001, 80, 40000, 5001, ack, 0x10, 0, 0);
 }
 
 /* Analyse the capture through the source layer and the pipeline, with

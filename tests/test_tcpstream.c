@@ -40,6 +40,17 @@ static struct pd_tcp_seg seg(struct pd_flow *f, int dir, uint8_t flags, uint32_t
 	return o;
 }
 
+/* What a test expects of one delivery: the segment's kind, the payload
+ * bytes delivered (offset, length), and the bytes skipped before them. */
+static void expect_seg(const struct pd_tcp_seg *o, int kind, uint32_t off, uint32_t len,
+		       uint32_t gap)
+{
+	assert_int_equal(o->kind, kind);
+	assert_int_equal(o->data_off, off);
+	assert_int_equal(o->data_len, len);
+	assert_int_equal(o->gap, gap);
+}
+
 static void handshake(struct pd_flow *f, uint32_t isn_a, uint32_t isn_b)
 {
 	seg(f, 0, SYN, isn_a, 0, 0);
@@ -63,15 +74,11 @@ static void test_in_order_after_syn(void **state)
 	o = seg(&f, 0, ACK, 1001, 5001, 0);
 	assert_int_equal(o.kind, PD_SEG_NONE); /* a bare ACK has no sequence space */
 	o = seg(&f, 0, ACK, 1001, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_NEW);
+	expect_seg(&o, PD_SEG_NEW, 0, 100, 0);
 	assert_false(o.stream_start);
-	assert_int_equal(o.data_off, 0);
-	assert_int_equal(o.data_len, 100);
-	assert_int_equal(o.gap, 0);
 	o = seg(&f, 0, ACK, 1101, 5001, 50);
-	assert_int_equal(o.kind, PD_SEG_NEW);
+	expect_seg(&o, PD_SEG_NEW, 0, 50, 0);
 	assert_int_equal(o.prev_nxt, 1101);
-	assert_int_equal(o.data_len, 50);
 	assert_int_equal(f.dir[0].snd_nxt, 1151);
 	assert_int_equal(f.dir[0].rcv_nxt, 1151);
 }
@@ -88,15 +95,12 @@ static void test_retransmission_and_overlap(void **state)
 	seg(&f, 0, ACK, 1101, 5001, 100);
 	/* the first segment again: nothing new to deliver */
 	o = seg(&f, 0, ACK, 1001, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_OLD);
+	expect_seg(&o, PD_SEG_OLD, 0, 0, 0);
 	assert_int_equal(o.overlap, 100);
-	assert_int_equal(o.data_len, 0);
 	/* a repacketised retransmission that reaches past SND.NXT */
 	o = seg(&f, 0, ACK, 1151, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_OLD);
+	expect_seg(&o, PD_SEG_OLD, 50, 50, 0);
 	assert_int_equal(o.overlap, 50);
-	assert_int_equal(o.data_off, 50);
-	assert_int_equal(o.data_len, 50);
 	assert_int_equal(f.dir[0].snd_nxt, 1251);
 	assert_int_equal(f.dir[0].rcv_nxt, 1251);
 }
@@ -111,13 +115,10 @@ static void test_gap_is_not_buffered(void **state)
 	handshake(&f, 1000, 5000);
 	seg(&f, 0, ACK, 1001, 5001, 100);
 	o = seg(&f, 0, ACK, 1401, 5001, 100); /* 300 bytes not captured */
-	assert_int_equal(o.kind, PD_SEG_GAP);
-	assert_int_equal(o.gap, 300);
-	assert_int_equal(o.data_len, 100);
+	expect_seg(&o, PD_SEG_GAP, 0, 100, 300);
 	/* the missing bytes arrive late: old, already skipped by delivery */
 	o = seg(&f, 0, ACK, 1101, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_OLD);
-	assert_int_equal(o.data_len, 0);
+	expect_seg(&o, PD_SEG_OLD, 0, 0, 0);
 }
 
 static void test_bad_checksum_is_not_delivered(void **state)
@@ -144,10 +145,8 @@ static void test_bad_checksum_is_not_delivered(void **state)
 	assert_int_equal(f.dir[0].snd_nxt, 1101);
 	/* its good retransmission is a retransmission, and delivers */
 	o = seg(&f, 0, ACK, 1001, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_OLD);
+	expect_seg(&o, PD_SEG_OLD, 0, 100, 0);
 	assert_false(o.csum_dropped);
-	assert_int_equal(o.gap, 0);
-	assert_int_equal(o.data_len, 100);
 }
 
 static void test_keepalive(void **state)
@@ -205,14 +204,12 @@ static void test_sequence_wraps(void **state)
 	memset(&f, 0, sizeof(f));
 	handshake(&f, 0xffffff00u, 5000);
 	o = seg(&f, 0, ACK, 0xffffff01u, 5001, 0x200);
-	assert_int_equal(o.kind, PD_SEG_NEW);
+	expect_seg(&o, PD_SEG_NEW, 0, 0x200, 0);
 	assert_int_equal(o.end, 0x101);
 	o = seg(&f, 0, ACK, 0x101, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_NEW);
-	assert_int_equal(o.data_len, 100);
+	expect_seg(&o, PD_SEG_NEW, 0, 100, 0);
 	o = seg(&f, 0, ACK, 0xffffff01u, 5001, 0x200);
-	assert_int_equal(o.kind, PD_SEG_OLD);
-	assert_int_equal(o.data_len, 0);
+	expect_seg(&o, PD_SEG_OLD, 0, 0, 0);
 }
 
 static void test_midstream_and_reused_tuple(void **state)
@@ -224,10 +221,9 @@ static void test_midstream_and_reused_tuple(void **state)
 	memset(&f, 0, sizeof(f));
 	/* the capture starts in the middle: no SYN, maybe mid-PDU */
 	o = seg(&f, 0, ACK, 777, 5001, 100);
-	assert_int_equal(o.kind, PD_SEG_FIRST);
+	expect_seg(&o, PD_SEG_FIRST, 0, 100, 0);
 	assert_true(o.stream_start);
 	assert_false(o.start_at_syn);
-	assert_int_equal(o.data_len, 100);
 	/* the client closes and opens a new connection on the same 5-tuple,
 	 * with an ISN below the old SND.NXT: a new connection, not an old
 	 * segment, and the server's ACK state of the old one is forgotten */
@@ -245,9 +241,7 @@ static void test_midstream_and_reused_tuple(void **state)
 	assert_true(o.syn_new);
 	assert_false(o.reused); /* the client's SYN already started over */
 	o = seg(&f, 0, ACK, 501, 7001, 10);
-	assert_int_equal(o.kind, PD_SEG_NEW);
-	assert_int_equal(o.gap, 0);
-	assert_int_equal(o.data_len, 10);
+	expect_seg(&o, PD_SEG_NEW, 0, 10, 0);
 	/* a retransmitted SYN of that connection does not restart it */
 	o = seg(&f, 0, SYN, 500, 0, 0);
 	assert_false(o.syn_new);
