@@ -64,8 +64,27 @@ struct pd_finding {
 				* the per-id cap (0 for an ordinary finding) */
 };
 
-/* The key of an emission folded into its id's aggregate (pd_analysis_emit()). */
-#define PD_FINDING_KEY_FOLDED UINT64_MAX
+/* The key of an emission folded into its id's aggregate (pd_analysis_emit()):
+ * bit 63 set, the severity it was last emitted with in bits 56-57, and its
+ * frames_total then in bits 0-55, so that a later update can move the
+ * aggregate by the difference without a record per folded finding. */
+#define PD_FINDING_KEY_FOLDED (1ULL << 63)
+#define PD_FINDING_KEY_TOTAL_MASK ((1ULL << 56) - 1)
+
+/** pd_finding_key_folded() - @key belongs to a finding folded into its aggregate. */
+static inline bool pd_finding_key_folded(uint64_t key)
+{
+	return (key & PD_FINDING_KEY_FOLDED) != 0;
+}
+
+/** pd_finding_fold_key() - the folded key that remembers @f's severity and frames_total. */
+static inline uint64_t pd_finding_fold_key(const struct pd_finding *f)
+{
+	uint64_t total = f->frames_total < PD_FINDING_KEY_TOTAL_MASK ? f->frames_total
+								    : PD_FINDING_KEY_TOTAL_MASK;
+
+	return PD_FINDING_KEY_FOLDED | (uint64_t)(f->severity & 3) << 56 | total;
+}
 
 /* Findings of one id kept one by one before the rest are folded into one
  * aggregate finding (--max-findings-per-id). */
@@ -81,7 +100,10 @@ struct pd_finding_count {
 	uint64_t folded;       /* occurrences folded into the aggregate */
 	size_t agg;            /* index of the aggregate in the list */
 	size_t limit;          /* index of its analysis.limit_reached finding */
+	uint64_t by_sev[3];    /* folded findings by their latest severity: the
+				* aggregate has the highest of them */
 	bool stale;            /* their messages wait for pd_findings_refresh() */
+	bool dirty;            /* changed since a sink was last told (pd_findings_take_dirty()) */
 };
 
 /** A growable list of findings (one per analysed file). */
@@ -144,6 +166,29 @@ bool pd_finding_equal(const struct pd_finding *x, const struct pd_finding *y);
  * Return: 0 or -PD_ENOMEM.
  */
 int pd_findings_push(struct pd_findings *list, const struct pd_finding *f);
+
+/**
+ * pd_findings_fold_update() - a finding folded into its id's aggregate was
+ * emitted again with new evidence: move the aggregate by the difference.
+ * Its severity becomes the highest latest severity of its findings (so it
+ * can go down, as a dhcp.nak lowered to a warning), new frames are added
+ * (up to PD_FINDING_MAX_FRAMES) and frames_total moves by the change.
+ * @list: the list.
+ * @f: the new version.
+ * @old_key: the folded key it had (pd_finding_fold_key() of the old version).
+ * Return: 1 when the aggregate changed, 0 when not (or the id has no aggregate).
+ */
+int pd_findings_fold_update(struct pd_findings *list, const struct pd_finding *f,
+			    uint64_t old_key);
+
+/**
+ * pd_findings_take_dirty() - the ids whose aggregate or limit finding changed
+ * since the last call: their texts are brought up to date and @out[i] set
+ * for each (index into list->ids), the flags cleared.
+ * @out: room for list->n_ids flags.
+ * Return: how many were set.
+ */
+size_t pd_findings_take_dirty(struct pd_findings *list, bool *out);
 
 /**
  * pd_findings_add_capped() - add a finding, at most @list->max_per_id

@@ -182,26 +182,24 @@ static void open_new(struct pd_analysis *a, size_t from)
 	}
 }
 
-/* @f was folded into its id's aggregate (the per-id cap): the aggregate
- * and its analysis.limit_reached changed in place. */
-static void folded_update(struct pd_analysis *a, const char *id, size_t from)
+/* Aggregates (the per-id cap) and their analysis.limit_reached findings
+ * that changed since the sinks were last told: one update each, at most
+ * once per tick, not one per folded finding (a million bad checksums are
+ * a million folds). */
+static void flush_folds(struct pd_analysis *a)
 {
-	const struct pd_findings *l = &a->findings;
+	struct pd_findings *l = &a->findings;
+	bool dirty[PD_FINDINGS_MAX_IDS];
 
-	if (!a->pipeline || !a->pipeline->sink.on_finding) {
-		open_new(a, from); /* keys only: the texts are rendered at finish */
+	if (!a->pipeline || !a->pipeline->sink.on_finding || !l->n_ids)
 		return;
-	}
-	pd_findings_refresh(&a->findings);
-	open_new(a, from); /* the first fold appends both */
+	if (!pd_findings_take_dirty(l, dirty))
+		return;
 	for (size_t i = 0; i < l->n_ids; i++) {
-		if (strcmp(l->ids[i].id, id) != 0)
+		if (!dirty[i] || !l->ids[i].folded)
 			continue;
-		if (l->ids[i].agg < from)
-			to_sink(a, &l->v[l->ids[i].agg], PD_FINDING_UPDATE);
-		if (l->ids[i].limit < from)
-			to_sink(a, &l->v[l->ids[i].limit], PD_FINDING_UPDATE);
-		return;
+		to_sink(a, &l->v[l->ids[i].agg], PD_FINDING_UPDATE);
+		to_sink(a, &l->v[l->ids[i].limit], PD_FINDING_UPDATE);
 	}
 }
 
@@ -211,8 +209,12 @@ int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t
 	size_t from = a->findings.n;
 	int rc;
 
-	if (*key == PD_FINDING_KEY_FOLDED)
-		return 0; /* counted in its aggregate: later evidence is not kept */
+	if (pd_finding_key_folded(*key)) {
+		/* counted in its aggregate: move it by what changed */
+		pd_findings_fold_update(&a->findings, f, *key);
+		*key = pd_finding_fold_key(f);
+		return 0;
+	}
 	if (*key && *key <= a->findings.n) {
 		slot = &a->findings.v[*key - 1];
 		if (pd_finding_equal(slot, f))
@@ -226,8 +228,8 @@ int pd_analysis_emit(struct pd_analysis *a, const struct pd_finding *f, uint64_t
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		*key = PD_FINDING_KEY_FOLDED;
-		folded_update(a, f->id, from);
+		*key = pd_finding_fold_key(f);
+		open_new(a, from); /* the first fold opens the aggregate and its limit */
 		return 0;
 	}
 	*key = a->findings.n;
@@ -305,6 +307,7 @@ uint64_t pd_pipeline_skip(struct pd_pipeline *p)
 
 static void tick(struct pd_pipeline *p, int64_t now_ns)
 {
+	flush_folds(p->a);
 	struct pd_analysis *a = p->a;
 
 	for (int i = 0; i < p->n_an; i++)
@@ -391,6 +394,7 @@ int pd_pipeline_finish(struct pd_pipeline *p)
 		if (frc && !rc)
 			rc = frc;
 	}
+	flush_folds(a); /* the aggregates' last counts reach the sinks before they close */
 	pd_findings_sort(&a->findings);
 	for (size_t i = 0; i < a->findings.n; i++)
 		to_sink(a, &a->findings.v[i], PD_FINDING_CLOSE);

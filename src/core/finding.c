@@ -219,7 +219,7 @@ static struct pd_finding_count *id_count(struct pd_findings *list, const char *i
 static void fold_render(struct pd_findings *list, const struct pd_finding_count *c, size_t cap)
 {
 	struct pd_finding *agg = &list->v[c->agg], *lim = &list->v[c->limit];
-	uint64_t first = agg->n_frames ? agg->frames[0] : 0;
+	uint64_t first = agg->n_frames ? agg->frames[0] : 0, lim_key = lim->key;
 
 	agg->folded = c->folded;
 	pd_finding_message(agg, "%llu more %s findings past the cap of %zu per id were folded "
@@ -235,6 +235,7 @@ static void fold_render(struct pd_findings *list, const struct pd_finding_count 
 	pd_finding_ev_str(lim, "finding_id", "%s", c->id);
 	pd_finding_advice(lim, "Raise --max-findings-per-id, or filter the capture (-f) to "
 			       "see these findings one by one.");
+	lim->key = lim_key; /* rewritten from scratch: the sinks know it by its key */
 }
 
 /* Fold @f into the aggregate of its id, creating the aggregate and its
@@ -267,6 +268,8 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 		list->v[list->n++] = x;
 	}
 	c->folded++;
+	c->by_sev[f->severity < 3 ? f->severity : 2]++;
+	c->dirty = true;
 	agg = &list->v[c->agg];
 	lim = &list->v[c->limit];
 	if (f->severity > agg->severity)
@@ -288,6 +291,70 @@ static int fold(struct pd_findings *list, struct pd_finding_count *c, const stru
 	else
 		c->stale = true;
 	return 1;
+}
+
+int pd_findings_fold_update(struct pd_findings *list, const struct pd_finding *f,
+			    uint64_t old_key)
+{
+	int old_sev = (int)(old_key >> 56 & 3), sev = f->severity < 3 ? f->severity : 2;
+	uint64_t old_total = old_key & PD_FINDING_KEY_TOTAL_MASK;
+	struct pd_finding_count *c = 0;
+	struct pd_finding *agg;
+	int changed = 0;
+
+	for (size_t i = 0; i < list->n_ids && !c; i++)
+		if (!strcmp(list->ids[i].id, f->id) && list->ids[i].folded)
+			c = &list->ids[i];
+	if (!c)
+		return 0;
+	agg = &list->v[c->agg];
+	if (sev != old_sev && c->by_sev[old_sev]) {
+		c->by_sev[old_sev]--;
+		c->by_sev[sev]++;
+		for (int s = 2; s >= 0; s--)
+			if (c->by_sev[s]) {
+				changed |= agg->severity != s;
+				agg->severity = (uint8_t)s;
+				break;
+			}
+	}
+	if (f->frames_total > old_total) {
+		agg->frames_total += f->frames_total - old_total;
+		changed = 1;
+	} else if (f->frames_total < old_total && agg->frames_total >= old_total - f->frames_total) {
+		agg->frames_total -= old_total - f->frames_total;
+		changed = 1;
+	}
+	for (uint32_t i = 0; i < f->n_frames && agg->n_frames < PD_FINDING_MAX_FRAMES; i++) {
+		bool seen = false;
+
+		for (uint32_t k = 0; k < agg->n_frames && !seen; k++)
+			seen = agg->frames[k] == f->frames[i];
+		if (!seen) {
+			agg->frames[agg->n_frames++] = f->frames[i];
+			changed = 1;
+		}
+	}
+	if (agg->flow[0] && strcmp(agg->flow, f->flow)) {
+		agg->flow[0] = 0;
+		changed = 1;
+	}
+	if (changed)
+		c->dirty = true;
+	return changed;
+}
+
+size_t pd_findings_take_dirty(struct pd_findings *list, bool *out)
+{
+	size_t n = 0;
+
+	pd_findings_refresh(list);
+	for (size_t i = 0; i < list->n_ids; i++) {
+		out[i] = list->ids[i].dirty;
+		n += out[i];
+		list->ids[i].dirty = false;
+	}
+	return n;
 }
 
 void pd_findings_refresh(struct pd_findings *list)
