@@ -1613,6 +1613,37 @@ static void test_bus(void **state)
 	assert_int_equal(bus_calls[0], 1);
 }
 
+/* The timeout-then-reset case of test_timeout, but the initiator logs in
+ * again from the same port (boot firmware after a reboot; the TCP stream
+ * layer sees the 5-tuple reused, and iSCSI starts a new connection record
+ * in the same flow): it reconnected all the same. */
+static void test_timeout_reconnect_same_port(void **state)
+{
+	struct harness h;
+	struct pdu c;
+	uint8_t b[256];
+	const struct pd_finding *f;
+
+	(void)state;
+	h_init(&h, 3260);
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	scsi_cmd(&c, 0x40, 1, lun0, 0x28);
+	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
+	h.ns += 15LL * 1000000000LL;
+	h_seg_at(&h, INI, h.seq[INI], 0, 0, 0x14); /* RST/ACK */
+	h.seq[INI] = 7000;                         /* same port, a new ISN */
+	h.seq[TGT] = 900000;
+	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
+	uint64_t relogin = h.last_frame - 1; /* the new Login Request */
+	h_end(&h);
+	assert_int_equal(count(&h, "iscsi.login"), 2);
+	assert_int_equal(h.a.iscsi->n, 2);
+	f = find1(&h, "iscsi.timeout");
+	assert_true(ev(f, "reconnected")->v.b);
+	assert_int_equal(ev(f, "reconnect_frame")->v.u, relogin);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1647,6 +1678,7 @@ int main(void)
 		cmocka_unit_test(test_other_port),
 		cmocka_unit_test(test_root_path_port),
 		cmocka_unit_test(test_bus),
+		cmocka_unit_test(test_timeout_reconnect_same_port),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
