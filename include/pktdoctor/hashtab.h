@@ -16,7 +16,8 @@
  * algorithm R), so there are no tombstones and probe sequences never
  * lengthen with churn.  The table doubles before an insert would fill
  * more than 3/4 of the slots (PD_HASHTAB_LOAD_NUM / PD_HASHTAB_LOAD_DEN):
- * the load stays between 3/8 and 3/4, where linear probing with
+ * while it grows the load stays between 3/8 and 3/4 (it never shrinks,
+ * so after removals it can be lower), where linear probing with
  * tag filtering costs about 1.5 (hit) and 8 (miss) slot reads of one
  * cache line or two (docs/ARCHITECTURE.md "Hash tables").
  *
@@ -63,8 +64,11 @@ struct pd_hashtab {
  * pd_hash_bytes() - the shared hash for byte keys: the key taken 8 bytes
  * at a time (a tail of 1..7 bytes read as one more word), each word
  * mixed into the state by a multiply and a shift, finished by an
- * xor-shift and a multiply.  About 1 ns per word; not keyed, so not for
- * keys an attacker chooses to collide (every table using it is bounded).
+ * xor-shift and a multiply.  About 1 ns per word.  The starting state
+ * holds a random per-process seed (pd_hash_seed_init()), so keys chosen
+ * to share one slot for one run (a flood of spoofed SYNs against the
+ * monitor) do not for another; it is no cryptographic MAC (SipHash would
+ * be, at several times the cost), and every table using it is bounded.
  * @key: the key's bytes (padding inside a struct key must be zeroed).
  * @len: its length in bytes.
  * Return: a 32-bit hash, all bits mixed (for pd_hashtab_*() @hash).
@@ -72,10 +76,20 @@ struct pd_hashtab {
  * Inline so that a constant @len (a struct key) unrolls on the per-packet
  * path.
  */
+/* The per-process seed of pd_hash_bytes(); 0 until pd_hash_seed_init(). */
+extern uint64_t pd_hash_seed;
+
+/**
+ * pd_hash_seed_init() - draw pd_hash_seed from getrandom(2) once per
+ * process (the time and the PID when that fails).  Call it before the
+ * first table is filled: the pipeline does, in pd_pipeline_open().
+ */
+void pd_hash_seed_init(void);
+
 static inline uint32_t pd_hash_bytes(const void *key, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ pd_hash_seed ^ len;
 	uint64_t w;
 
 	while (len >= 8) {

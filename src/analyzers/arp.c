@@ -168,8 +168,10 @@ static struct host *host_get(struct arp_state *s, const uint8_t *mac)
 		return 0;
 	}
 	if (pd_vec_reserve(&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts), MAX_HOSTS) ||
-	    pd_hashtab_insert(&s->host_index, h, (uint32_t)s->n_hosts))
+	    pd_hashtab_insert(&s->host_index, h, (uint32_t)s->n_hosts)) {
+		untracked_add(&s->overflow, s->frame); /* out of memory: reported as the limit */
 		return 0;
+	}
 	s->last = (uint32_t)s->n_hosts;
 	x = &s->hosts[s->n_hosts++];
 	memset(x, 0, sizeof(*x));
@@ -207,8 +209,10 @@ static struct claim *claim_get(struct arp_state *s, const uint8_t *ip, bool add)
 	}
 	if (pd_vec_reserve(&s->claims, &s->cap_claims, s->n_claims, sizeof(*s->claims),
 			   MAX_CLAIMS) ||
-	    pd_hashtab_insert(&s->claim_index, h, (uint32_t)s->n_claims))
+	    pd_hashtab_insert(&s->claim_index, h, (uint32_t)s->n_claims)) {
+		untracked_add(&s->claims_over, s->frame); /* out of memory: reported as the limit */
 		return 0;
+	}
 	c = &s->claims[s->n_claims++];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->ip, ip, 4);

@@ -132,8 +132,12 @@ static struct host *host_get(struct checksum_state *s, const struct pd_addr *a, 
 		return 0;
 	}
 	if (pd_vec_reserve(&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts), 0) < 0 ||
-	    pd_hashtab_insert(&s->index, h, (uint32_t)s->n_hosts) < 0)
+	    pd_hashtab_insert(&s->index, h, (uint32_t)s->n_hosts) < 0) {
+		/* out of memory: counted and reported as the hosts limit */
+		if (!s->host_overflow++)
+			s->host_overflow_first = frame;
 		return 0;
+	}
 	x = &s->hosts[s->n_hosts++];
 	memset(x, 0, sizeof(*x));
 	x->addr = *a;
@@ -277,6 +281,9 @@ static void cs_packet(void *state, struct pd_analysis *a, const struct pd_packet
 	if (a->tcp_seg.analysed) {
 		struct partial_flow *pf = pd_flow_storage(flow, s->storage);
 		const struct pd_tcp *t = &p->tcp;
+
+		if (a->tcp_seg.reused)
+			memset(pf, 0, sizeof(*pf)); /* a new connection: another sequence space */
 
 		if (a->tcp_seg.ack && pf->dir[1 - dir].count &&
 		    pd_tcp_stream_acked(flow, 1 - dir, pf->dir[1 - dir].end)) {

@@ -1833,7 +1833,9 @@ static int iscsi_finish(void *state, struct pd_analysis *a)
 		for (size_t k = 0; k < s->n_list; k++) {
 			const struct pd_iscsi_conn *c = &s->list[k];
 
-			if (c->flow_id == q->flow_id || c->first_ns <= q->cmd_ns)
+			/* a later connection (from the same port too: one flow
+			 * record may carry two, one after the other) */
+			if (c->first_ns <= q->cmd_ns)
 				continue;
 			if (!pd_addr_equal(&c->addr[0], &q->initiator) ||
 			    !pd_addr_equal(&c->addr[1], &q->target))

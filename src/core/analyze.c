@@ -15,6 +15,7 @@
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
+#include "pktdoctor/hashtab.h"
 #include "pktdoctor/pipeline.h"
 
 static const char *const stat_proto_names[PD_SP__COUNT] = {
@@ -145,6 +146,10 @@ static void update_flow(struct pd_flow *f, int dir, const struct pd_packet *p)
 }
 
 /* ---- the pipeline: open, feed, tick, finish ---- */
+
+/* How far the frames' time may go back before the pipeline's clock
+ * follows it back (see pd_pipeline_feed()). */
+#define CLOCK_STEP_BACK_NS (60LL * 1000000000LL)
 
 struct pd_pipeline {
 	struct pd_analysis *a;
@@ -277,6 +282,7 @@ int pd_pipeline_open(struct pd_pipeline **out, struct pd_analysis *a, const stru
 	p->a = a;
 	if (sink)
 		p->sink = *sink;
+	pd_hash_seed_init(); /* before the first table is filled */
 	a->pipeline = p;
 	lim.max_flows = a->opts->max_flows;
 	a->flows = pd_flow_table_new(&lim);
@@ -339,6 +345,14 @@ uint64_t pd_pipeline_feed(struct pd_pipeline *p, const struct pd_frame *fr)
 		p->now_ns = fr->ts_ns;
 		if (fr->ts_ns >= p->next_tick)
 			tick(p, fr->ts_ns);
+	} else if (p->now_ns - fr->ts_ns > CLOCK_STEP_BACK_NS) {
+		/* the frames went back in time by more than a minute: an
+		 * earlier frame was stamped in the future (a bad clock, a
+		 * corrupt record) or the capture's clock was stepped back;
+		 * follow the frames again, or no tick would come until they
+		 * caught up (flow expiry, timeouts) */
+		p->now_ns = fr->ts_ns;
+		p->next_tick = fr->ts_ns + 1000000000LL;
 	}
 	pkt->frame = ++a->stats.frames;
 	pkt->ts_ns = fr->ts_ns;

@@ -234,10 +234,23 @@ void *pd_flow_storage(const struct pd_flow *f, int handle)
 size_t pd_flow_expire(struct pd_flow_table *t, int64_t now_ns,
 		      pd_flow_end_fn on_end, void *arg)
 {
-	size_t n = 0;
+	size_t n = 0, moved = 0;
 
-	while (t->lru_head != NONE && flow_at(t, t->lru_head)->last_ns + t->idle_ns < now_ns) {
-		remove_flow(t, t->lru_head, on_end, arg);
+	while (t->lru_head != NONE) {
+		uint32_t i = t->lru_head;
+		struct pd_flow *f = flow_at(t, i);
+
+		if (f->last_ns > now_ns && moved < t->st.live) {
+			/* stamped after now (a bad clock, a corrupt record): not
+			 * idle, and it must not hold back the flows behind it */
+			lru_unlink(t, f);
+			lru_append(t, f, i);
+			moved++;
+			continue;
+		}
+		if (f->last_ns + t->idle_ns >= now_ns)
+			break;
+		remove_flow(t, i, on_end, arg);
 		t->st.expired++;
 		n++;
 	}

@@ -5,6 +5,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "pktdoctor/error.h"
 #include "pktdoctor/hashtab.h"
@@ -30,6 +33,19 @@ static struct pd_hashtab_slot *slots_new(uint32_t n)
 	if (s)
 		memset(s, 0xff, (size_t)n * sizeof(*s));
 	return s;
+}
+
+uint64_t pd_hash_seed;
+
+void pd_hash_seed_init(void)
+{
+	uint64_t seed = 0;
+
+	if (pd_hash_seed)
+		return;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint64_t)time(0) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	pd_hash_seed = seed ? seed : 1;
 }
 
 /* Put an entry known to be absent into the first free slot of its
