@@ -112,6 +112,14 @@ done
 expect_rc 2 $? "--buffer-size without -i"
 grep -q "buffer-size go with -i" "$tmp/err" && ok "--buffer-size without -i says so" ||
 	ko "--buffer-size without -i: $(cat "$tmp/err")"
+for n in 0 x 1048577; do
+	"$bin" monitor -i lo --no-tui -B "$n" > /dev/null 2>&1
+	expect_rc 2 $? "monitor --buffer-size $n"
+done
+"$bin" monitor -r "$good" --no-tui -B 64 > /dev/null 2> "$tmp/err"
+expect_rc 2 $? "monitor --buffer-size with -r"
+grep -q "buffer-size and -Z go with -i" "$tmp/err" && ok "monitor --buffer-size with -r says so" ||
+	ko "monitor --buffer-size with -r: $(cat "$tmp/err")"
 jq -e '.source == null' <<< "$("$bin" analyze -q -F json "$good")" > /dev/null &&
 	ok "a file's report has no source counters (source null)" || ko "a file's report has a source object"
 "$bin" analyze -f "tcp port" "$good" > /dev/null 2> "$tmp/err"

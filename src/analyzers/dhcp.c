@@ -947,11 +947,12 @@ static int decline_finding(struct pd_analysis *a, struct client *c, bool final)
 	return pd_analysis_emit(a, &f, &c->dec_key);
 }
 
-/* dhcp.rootpath: emitted at the reply that carries it, updated by the
- * ACK (the client's address) and by later replies.  A later invalid root
- * path leaves the last valid one in place (dhcp.rootpath_invalid says the
- * rest). */
-static int rootpath_info(struct pd_analysis *a, struct client *c)
+/* dhcp.rootpath: emitted at the ACK that leases it (what the client
+ * boots is what the ACK says: an OFFER may still be replaced by another
+ * OFFER or by an ACK with another root path), or at the end when no ACK
+ * came; updated by later replies.  A later invalid root path, after it
+ * was emitted, cannot take it back (dhcp.rootpath_invalid says it). */
+static int rootpath_info(struct pd_analysis *a, struct client *c, bool final)
 {
 	struct pd_finding f;
 	struct pd_rootpath rp;
@@ -960,6 +961,8 @@ static int rootpath_info(struct pd_analysis *a, struct client *c)
 
 	if (!c->rp_valid || pd_rootpath_parse(pc->root_path, strlen(pc->root_path), &rp))
 		return 0; /* dhcp.rootpath_invalid says it */
+	if (!final && !pc->acks && !c->rp_key)
+		return 0; /* not leased yet: an OFFER is no verdict */
 	pd_ipv4_format(c->rp_server, srv, sizeof(srv));
 	pd_ipv4_format(pc->acks ? pc->assigned_ip : pc->offered_ip, ip, sizeof(ip));
 	pd_finding_init(&f, "dhcp.rootpath", PD_SEV_INFO);
@@ -997,7 +1000,7 @@ static int client_findings(struct pd_analysis *a, struct client *c, bool final)
 		rc = decline_finding(a, c, final);
 	/* one per client; past --max-findings-per-id they fold into one */
 	if (!rc && c->pub.root_path[0])
-		rc = rootpath_info(a, c);
+		rc = rootpath_info(a, c, final);
 	return rc;
 }
 

@@ -117,6 +117,7 @@ static void usage(FILE *out)
 	      "      --netns NAME       the interface is in network namespace NAME\n"
 	      "      --backend B        auto (default), afpacket or pcap\n"
 	      "  -p, --promisc          promiscuous mode\n"
+	      "  -B, --buffer-size KIB  kernel capture buffer / ring, KiB (default 4096)\n"
 	      "  -f, --filter EXPR      capture filter (BPF), set at start\n"
 	      "  -c, --count N          stop after N analysed packets\n"
 	      "      --duration S       stop after S seconds\n"
@@ -813,6 +814,7 @@ int pd_cli_monitor(int argc, char **argv)
 		{"filter", required_argument, 0, 'f'},
 		{"count", required_argument, 0, 'c'},
 		{"promisc", no_argument, 0, 'p'},
+		{"buffer-size", required_argument, 0, 'B'},
 		{"output", required_argument, 0, 'o'},
 		{"format", required_argument, 0, 'F'},
 		{"write", required_argument, 0, 'w'},
@@ -843,7 +845,7 @@ int pd_cli_monitor(int argc, char **argv)
 	m.ao.connections = true; /* the connections pane */
 	m.stats_interval_ns = STATS_INTERVAL_NS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:r:f:c:po:F:w:Z:h", longopts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:f:c:pB:o:F:w:Z:h", longopts, 0)) != -1) {
 		switch (c) {
 		case 'i':
 			m.iface = optarg;
@@ -860,6 +862,12 @@ int pd_cli_monitor(int argc, char **argv)
 			break;
 		case 'p':
 			m.lo.promisc = true;
+			break;
+		case 'B':
+			/* KiB, as tcpdump -B and analyze -B */
+			if (pd_cli_count("pktdoctor monitor", "buffer-size", optarg, 1, 1024 * 1024, &num))
+				return PD_EXIT_USAGE;
+			m.lo.buffer_bytes = (size_t)num * 1024;
 			break;
 		case 'o':
 			m.output = optarg;
@@ -956,8 +964,9 @@ int pd_cli_monitor(int argc, char **argv)
 		      "Try 'pktdoctor monitor --help'.\n", stderr);
 		return PD_EXIT_USAGE;
 	}
-	if (m.input && (m.netns || m.lo.promisc || m.user)) {
-		fputs("pktdoctor monitor: --netns, --promisc and -Z go with -i IFACE\n", stderr);
+	if (m.input && (m.netns || m.lo.promisc || m.user || m.lo.buffer_bytes)) {
+		fputs("pktdoctor monitor: --netns, --promisc, --buffer-size and -Z go with -i IFACE\n",
+		      stderr);
 		return PD_EXIT_USAGE;
 	}
 	if (m.iface && (m.speed > 0 || m.topspeed)) {
