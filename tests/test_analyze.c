@@ -22,25 +22,13 @@
 
 #include <cmocka.h>
 
+#include "pd_test_frames.h"
+
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/duplicate.h"
 #include "pktdoctor/error.h"
 #include "pktdoctor/packet.h"
 #include "pktdoctor/vec.h"
-
-/* Plain RFC 1071 sum of 16-bit big-endian words, for expected values. */
-static uint16_t ref_sum(const uint8_t *b, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 /* Ethernet + IPv4 + UDP frame with a partial (pseudo-header) checksum. */
 static size_t make_frame(uint8_t *f)
@@ -59,10 +47,10 @@ static size_t make_frame(uint8_t *f)
 	uint16_t ipsum, part;
 
 	memcpy(f, hdr, sizeof(hdr));
-	ipsum = (uint16_t)~ref_sum(f + 14, 20);
+	ipsum = (uint16_t)~pd_test_sum(f + 14, 20, 0);
 	f[24] = (uint8_t)(ipsum >> 8);
 	f[25] = (uint8_t)ipsum;
-	part = ref_sum(ph, sizeof(ph)); /* folded, not complemented */
+	part = pd_test_sum(ph, sizeof(ph), 0); /* folded, not complemented */
 	f[40] = (uint8_t)(part >> 8);
 	f[41] = (uint8_t)part;
 	return sizeof(hdr);
@@ -239,13 +227,14 @@ static void test_valid_udp_no_finding(void **state)
 				       0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
 	uint8_t rh[16] = {0};
 
+	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
 	/* checksum = ~sum(pseudo-header + UDP with checksum 0) (RFC 768) */
 	memcpy(udp_ph, (const uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2, 0, 17, 0, 12}, 12);
 	frame[40] = frame[41] = 0;
 	memcpy(udp_ph + 12, frame + 34, 12);
-	c = (uint16_t)~ref_sum(udp_ph, sizeof(udp_ph));
+	c = (uint16_t)~pd_test_sum(udp_ph, sizeof(udp_ph), 0);
 	frame[40] = (uint8_t)(c >> 8);
 	frame[41] = (uint8_t)c;
 	rh[8] = rh[12] = (uint8_t)flen;

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "pd_test_frames.h"
+
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/error.h"
@@ -256,29 +258,6 @@ static void test_expiry_after_future_timestamp(void **state)
 
 /* ---- a reused 5-tuple and the checksum analyzer's flow storage ---- */
 
-static uint16_t ones_sum(const uint8_t *b, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
 /* One TCP segment 10.0.0.1:40000 <-> 10.0.0.2:80 from @side (0 client, 1
  * server); @partial: the checksum field holds only the pseudo-header sum,
  * as a host with TX offload captures its own frames (Linux form). */
@@ -298,29 +277,29 @@ static void seg(struct pd_pipeline *pl, int64_t *ns, int side, uint32_t seq, uin
 		memcpy(f, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 12);
 	}
 	ip[0] = 0x45;
-	put16(ip + 2, (uint32_t)(20 + tlen));
+	pd_test_be16(ip + 2, (uint32_t)(20 + tlen));
 	ip[8] = 64;
 	ip[9] = 6;
 	memcpy(ip + 12, src, 4);
 	memcpy(ip + 16, dst, 4);
-	put16(ip + 10, (uint16_t)~ones_sum(ip, 20, 0));
-	put16(tcp, side ? 80 : 40000);
-	put16(tcp + 2, side ? 40000 : 80);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	pd_test_be16(ip + 10, (uint16_t)~pd_test_sum(ip, 20, 0));
+	pd_test_be16(tcp, side ? 80 : 40000);
+	pd_test_be16(tcp + 2, side ? 40000 : 80);
+	pd_test_be32(tcp + 4, seq);
+	pd_test_be32(tcp + 8, ack);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	put16(tcp + 14, 65535);
+	pd_test_be16(tcp + 14, 65535);
 	memset(tcp + 20, 'x', len);
 	memcpy(ph, src, 4);
 	memcpy(ph + 4, dst, 4);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, (uint32_t)tlen);
+	pd_test_be16(ph + 10, (uint32_t)tlen);
 	if (partial)
-		put16(tcp + 16, ones_sum(ph, 12, 0));
+		pd_test_be16(tcp + 16, pd_test_sum(ph, 12, 0));
 	else
-		put16(tcp + 16, (uint16_t)~ones_sum(tcp, tlen, ones_sum(ph, 12, 0)));
+		pd_test_be16(tcp + 16, (uint16_t)~pd_test_sum(tcp, tlen, pd_test_sum(ph, 12, 0)));
 	memset(&fr, 0, sizeof(fr));
 	*ns += 1000000;
 	fr.data = f;

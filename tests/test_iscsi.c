@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "pd_test_frames.h"
+
 #include "pktdoctor/analyzer.h"
 #include "pktdoctor/bus.h"
 #include "pktdoctor/crc32c.h"
@@ -276,31 +278,6 @@ static void test_lun_decode(void **state)
 
 /* ---- frames through the pipeline ---- */
 
-static uint16_t ref_sum(const uint8_t *b, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-static void be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 #define INI 0
 #define TGT 1
 
@@ -352,28 +329,28 @@ static void h_seg_at(struct harness *h, int side, uint32_t seq, const uint8_t *d
 	memset(f, 0, 54);
 	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00", 14);
 	ip[0] = 0x45;
-	be16(ip + 2, (uint32_t)(20 + tlen));
+	pd_test_be16(ip + 2, (uint32_t)(20 + tlen));
 	ip[6] = 0x40;
 	ip[8] = 64;
 	ip[9] = 6;
 	memcpy(ip + 12, src, 4);
 	memcpy(ip + 16, dst, 4);
-	be16(ip + 10, (uint16_t)~ref_sum(ip, 20, 0));
-	be16(tcp, h->port[side]);
-	be16(tcp + 2, h->port[1 - side]);
-	be32(tcp + 4, seq);
-	be32(tcp + 8, (flags & 0x10) ? h->seq[1 - side] : 0);
+	pd_test_be16(ip + 10, (uint16_t)~pd_test_sum(ip, 20, 0));
+	pd_test_be16(tcp, h->port[side]);
+	pd_test_be16(tcp + 2, h->port[1 - side]);
+	pd_test_be32(tcp + 4, seq);
+	pd_test_be32(tcp + 8, (flags & 0x10) ? h->seq[1 - side] : 0);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	be16(tcp + 14, 65535);
+	pd_test_be16(tcp + 14, 65535);
 	if (len)
 		memcpy(tcp + 20, data, len);
 	memcpy(ph, src, 4);
 	memcpy(ph + 4, dst, 4);
 	ph[8] = 0;
 	ph[9] = 6;
-	be16(ph + 10, (uint32_t)tlen);
-	be16(tcp + 16, (uint16_t)~ref_sum(tcp, tlen, ref_sum(ph, 12, 0)));
+	pd_test_be16(ph + 10, (uint32_t)tlen);
+	pd_test_be16(tcp + 16, (uint16_t)~pd_test_sum(tcp, tlen, pd_test_sum(ph, 12, 0)));
 
 	memset(&p, 0, sizeof(p));
 	p.frame = ++h->frame;
@@ -480,7 +457,7 @@ static void bhs_init(struct pdu *h, uint8_t op0, uint8_t flags, uint32_t itt)
 	memset(h, 0, sizeof(*h));
 	h->b[0] = op0;
 	h->b[1] = flags;
-	be32(h->b + 16, itt);
+	pd_test_be32(h->b + 16, itt);
 }
 
 /* BHS + data (+ padding), digests by the reference CRC, LSB first (B.4). */
@@ -524,7 +501,7 @@ static size_t login_req(uint8_t *out, const char *keys, size_t klen)
 	struct pdu h;
 
 	bhs_init(&h, 0x43, 0x87, 0x1);
-	be32(h.b + 24, 1);   /* CmdSN */
+	pd_test_be32(h.b + 24, 1);   /* CmdSN */
 	return pdu_build(out, &h, keys, klen, 0, 0);
 }
 
@@ -534,9 +511,9 @@ static size_t login_rsp(uint8_t *out, const char *keys, size_t klen, uint16_t st
 	struct pdu h;
 
 	bhs_init(&h, 0x23, status ? 0x00 : 0x87, 0x1);
-	be32(h.b + 24, 100);
-	be32(h.b + 28, 1);
-	be32(h.b + 32, 32);
+	pd_test_be32(h.b + 24, 100);
+	pd_test_be32(h.b + 28, 1);
+	pd_test_be32(h.b + 32, 32);
 	h.b[36] = (uint8_t)(status >> 8);
 	h.b[37] = (uint8_t)status;
 	return pdu_build(out, &h, keys, klen, 0, 0);
@@ -548,8 +525,8 @@ static void scsi_cmd(struct pdu *h, uint32_t itt, uint32_t cmdsn, const uint8_t 
 {
 	bhs_init(h, 0x01, 0xc1, itt);
 	memcpy(h->b + 8, lun, 8);
-	be32(h->b + 20, 4096);
-	be32(h->b + 24, cmdsn);
+	pd_test_be32(h->b + 20, 4096);
+	pd_test_be32(h->b + 24, cmdsn);
 	h->b[32] = cdb0;
 }
 
@@ -558,9 +535,9 @@ static void tgt_rsp(struct pdu *h, uint8_t op, uint8_t flags, uint32_t itt, uint
 		    uint32_t exp, uint32_t max)
 {
 	bhs_init(h, op, flags, itt);
-	be32(h->b + 24, statsn);
-	be32(h->b + 28, exp);
-	be32(h->b + 32, max);
+	pd_test_be32(h->b + 24, statsn);
+	pd_test_be32(h->b + 28, exp);
+	pd_test_be32(h->b + 32, max);
 }
 
 static const uint8_t lun0[8] = {0};
@@ -817,7 +794,7 @@ static void test_reassembly_login_split(void **state)
 	/* READ(10) and a NOP-Out ping in one segment */
 	scsi_cmd(&c1, 0x10, 1, lun0, 0x28);
 	bhs_init(&c2, 0x40, 0x80, 0x11); /* NOP-Out, I bit, ITT 0x11 */
-	be32(c2.b + 20, 0xffffffffu);
+	pd_test_be32(c2.b + 20, 0xffffffffu);
 	m = pdu_build(two, &c1, 0, 0, 0, 0);
 	m += pdu_build(two + m, &c2, 0, 0, 0, 0);
 	h_seg(&h, INI, two, m);
@@ -1357,7 +1334,7 @@ static void test_timeout_on_tick(void **state)
 	h_init_timeout(&h, 3260, 5LL * 1000000000LL);
 	do_login(&h, ini_keys, sizeof(ini_keys) - 1, tgt_keys, sizeof(tgt_keys) - 1, 0);
 	bhs_init(&c, 0x40, 0x80, 0x50); /* NOP-Out ping, ITT 0x50 */
-	be32(c.b + 20, 0xffffffffu);
+	pd_test_be32(c.b + 20, 0xffffffffu);
 	h_seg(&h, INI, b, pdu_build(b, &c, 0, 0, 0, 0));
 	ping = h.last_frame;
 	/* 4.9 s: not yet */
@@ -1409,7 +1386,7 @@ static void test_digests(void **state)
 	do_login(&h, ik, sizeof(ik) - 1, tk, sizeof(tk) - 1, 0);
 	/* NOP-Out ping with 5 data bytes: BHS, HD, data, 3 pad, DD */
 	bhs_init(&c, 0x40, 0x80, 0x30);
-	be32(c.b + 20, 0xffffffffu);
+	pd_test_be32(c.b + 20, 0xffffffffu);
 	n = pdu_build(b, &c, "hello", 5, 1, 1);
 	assert_int_equal(n, 48 + 4 + 8 + 4);
 	h_seg(&h, INI, b, n);
@@ -1427,7 +1404,7 @@ static void test_digests(void **state)
 	assert_int_equal(count(&h, "iscsi.digest_bad"), 0);
 	/* a second ping whose data changed after the digest was computed */
 	bhs_init(&c, 0x40, 0x80, 0x31);
-	be32(c.b + 20, 0xffffffffu);
+	pd_test_be32(c.b + 20, 0xffffffffu);
 	n = pdu_build(b, &c, "hello", 5, 1, 1);
 	b[52] = 'j';
 	h_seg(&h, INI, b, n);
@@ -1488,7 +1465,7 @@ static void h_dhcp_ack(struct harness *h, const char *rootpath)
 	bp[0] = 2;                      /* op BOOTREPLY */
 	bp[1] = 1;                      /* htype Ethernet */
 	bp[2] = 6;                      /* hlen */
-	be32(bp + 4, 0x1234);           /* xid */
+	pd_test_be32(bp + 4, 0x1234);           /* xid */
 	memcpy(bp + 16, "\x0a\0\0\x01", 4); /* yiaddr */
 	memcpy(bp + 28, "\x02\0\0\0\0\x01", 6); /* chaddr */
 	memcpy(o, "\x63\x82\x53\x63", 4); /* magic cookie */
@@ -1505,15 +1482,15 @@ static void h_dhcp_ack(struct harness *h, const char *rootpath)
 	olen = (size_t)(o - (bp + 236));
 	ulen = 8 + 236 + olen;
 	ip[0] = 0x45;
-	be16(ip + 2, (uint32_t)(20 + ulen));
+	pd_test_be16(ip + 2, (uint32_t)(20 + ulen));
 	ip[8] = 64;
 	ip[9] = 17;
 	memcpy(ip + 12, "\x0a\0\0\x02", 4);
 	memcpy(ip + 16, "\x0a\0\0\x01", 4);
-	be16(ip + 10, (uint16_t)~ref_sum(ip, 20, 0));
-	be16(udp, 67);
-	be16(udp + 2, 68);
-	be16(udp + 4, (uint32_t)ulen);
+	pd_test_be16(ip + 10, (uint16_t)~pd_test_sum(ip, 20, 0));
+	pd_test_be16(udp, 67);
+	pd_test_be16(udp + 2, 68);
+	pd_test_be16(udp + 4, (uint32_t)ulen);
 	memset(&fr, 0, sizeof(fr));
 	fr.data = f;
 	fr.caplen = fr.wirelen = (uint32_t)(14 + 20 + ulen);

@@ -22,24 +22,13 @@
 
 #include <cmocka.h>
 
+#include "pd_test_frames.h"
+
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/dissect.h"
 #include "pktdoctor/packet.h"
 #include "pktdoctor/pipeline.h"
 #include "pktdoctor/source.h"
-
-/* RFC 1071 ones'-complement sum, written out plainly (a reference apart
- * from the project's word-at-a-time routine). */
-static uint32_t ref_sum(const uint8_t *b, size_t n, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)(b[n - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
 
 /* Ethernet + IPv4 10.80.1.50 -> 10.80.1.1 + TCP 40000 -> 514 (or UDP
  * 514 -> 514) + @payload, with correct checksums: the TCP stream layer,
@@ -85,7 +74,7 @@ static size_t frame(uint8_t *b, bool tcp, uint32_t seq, uint8_t flags, const cha
 		ph[9] = ip[9];
 		ph[10] = (uint8_t)((l4 + pl) >> 8);
 		ph[11] = (uint8_t)(l4 + pl);
-		sum = ~ref_sum(t, l4 + pl, ref_sum(ph, 12, 0)) & 0xffff;
+		sum = ~pd_test_sum(t, l4 + pl, pd_test_sum(ph, 12, 0)) & 0xffff;
 		if (tcp) {
 			t[16] = (uint8_t)(sum >> 8);
 			t[17] = (uint8_t)sum;
@@ -93,7 +82,7 @@ static size_t frame(uint8_t *b, bool tcp, uint32_t seq, uint8_t flags, const cha
 			t[6] = (uint8_t)(sum >> 8);
 			t[7] = (uint8_t)sum;
 		}
-		sum = ~ref_sum(ip, 20, 0) & 0xffff;
+		sum = ~pd_test_sum(ip, 20, 0) & 0xffff;
 		ip[10] = (uint8_t)(sum >> 8);
 		ip[11] = (uint8_t)sum;
 	}
