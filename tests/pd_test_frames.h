@@ -25,6 +25,14 @@ static inline uint16_t pd_test_sum(const uint8_t *b, size_t n, uint32_t s)
 	return (uint16_t)s;
 }
 
+/* The checksum field for a sum from pd_test_sum(): its complement. */
+static inline uint16_t pd_test_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 static inline void pd_test_be16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "pd_test_frames.h"
+
 #include "pktdoctor/analyze.h"
 #include "pktdoctor/pipeline.h"
 #include "pktdoctor/error.h"
@@ -69,39 +71,11 @@ static void cap_frame(struct cap *c, const uint8_t *f, size_t n)
 	c->frames++;
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-static uint32_t sum16(const uint8_t *b, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static void mac_of(uint32_t n, uint8_t *m)
 {
 	m[0] = 0x02;
 	m[1] = 0;
-	put32(m + 2, n);
+	pd_test_be32(m + 2, n);
 }
 
 /* ARP request from @mac: sender IP @spa (0 for an RFC 5227 probe). */
@@ -111,16 +85,16 @@ static void arp(struct cap *c, uint32_t host, uint32_t spa, uint32_t tpa)
 
 	memset(f, 0xff, 6);
 	mac_of(host, f + 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	pd_test_be16(f + 12, 0x0806);
+	pd_test_be16(f + 14, 1);
+	pd_test_be16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, 1);
+	pd_test_be16(f + 20, 1);
 	mac_of(host, f + 22);
-	put32(f + 28, spa);
+	pd_test_be32(f + 28, spa);
 	memset(f + 32, 0, 6);
-	put32(f + 38, tpa);
+	pd_test_be32(f + 38, tpa);
 	cap_frame(c, f, sizeof(f));
 }
 
@@ -132,19 +106,19 @@ static size_t ipv4(uint8_t *f, uint32_t host, uint32_t src, uint32_t dst, uint8_
 {
 	mac_of(0xffff, f);
 	mac_of(host, f + 6);
-	put16(f + 12, 0x0800);
+	pd_test_be16(f + 12, 0x0800);
 	memset(f + 14, 0, 20);
 	f[14] = 0x45;
-	put16(f + 16, (uint32_t)(20 + l4));
+	pd_test_be16(f + 16, (uint32_t)(20 + l4));
 	/* a fresh IP ID per datagram, as a real stack sends: identical
 	 * frames microseconds apart are a doubled capture, not a
 	 * retransmission (capture.duplicate_frames) */
-	put16(f + 18, ++ip_id);
+	pd_test_be16(f + 18, ++ip_id);
 	f[22] = 64;
 	f[23] = proto;
-	put32(f + 26, src);
-	put32(f + 30, dst);
-	put16(f + 24, fold(sum16(f + 14, 20, 0)));
+	pd_test_be32(f + 26, src);
+	pd_test_be32(f + 30, dst);
+	pd_test_be16(f + 24, pd_test_fold(pd_test_sum(f + 14, 20, 0)));
 	return 34;
 }
 
@@ -152,12 +126,12 @@ static uint32_t pseudo(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
 {
 	uint8_t ph[12];
 
-	put32(ph, src);
-	put32(ph + 4, dst);
+	pd_test_be32(ph, src);
+	pd_test_be32(ph + 4, dst);
 	ph[8] = 0;
 	ph[9] = proto;
-	put16(ph + 10, (uint32_t)len);
-	return sum16(ph, 12, 0);
+	pd_test_be16(ph + 10, (uint32_t)len);
+	return pd_test_sum(ph, 12, 0);
 }
 
 static void icmp_echo(struct cap *c, uint32_t host, uint32_t src)
@@ -167,7 +141,7 @@ static void icmp_echo(struct cap *c, uint32_t host, uint32_t src)
 
 	memset(f + o, 0, 8);
 	f[o] = 8;
-	put16(f + o + 2, fold(sum16(f + o, 8, 0)));
+	pd_test_be16(f + o + 2, pd_test_fold(pd_test_sum(f + o, 8, 0)));
 	cap_frame(c, f, o + 8);
 }
 
@@ -178,13 +152,13 @@ static void udp(struct cap *c, uint32_t host, uint32_t src, uint32_t dst, uint16
 	size_t o = ipv4(f, host, src, dst, 17, 8 + n);
 	uint16_t s;
 
-	put16(f + o, sport);
-	put16(f + o + 2, dport);
-	put16(f + o + 4, (uint32_t)(8 + n));
-	put16(f + o + 6, 0);
+	pd_test_be16(f + o, sport);
+	pd_test_be16(f + o + 2, dport);
+	pd_test_be16(f + o + 4, (uint32_t)(8 + n));
+	pd_test_be16(f + o + 6, 0);
 	memcpy(f + o + 8, pay, n);
-	s = fold(sum16(f + o, 8 + n, pseudo(src, dst, 17, 8 + n)));
-	put16(f + o + 6, s ? s : 0xffff);
+	s = pd_test_fold(pd_test_sum(f + o, 8 + n, pseudo(src, dst, 17, 8 + n)));
+	pd_test_be16(f + o + 6, s ? s : 0xffff);
 	cap_frame(c, f, o + 8 + n);
 }
 
@@ -198,19 +172,19 @@ static void tcp_seg(struct cap *c, uint8_t host, uint32_t src, uint32_t dst, uin
 	size_t hl = mss ? 24 : 20, o = ipv4(f, host, src, dst, 6, hl + n);
 
 	memset(f + o, 0, hl + n);
-	put16(f + o, sport);
-	put16(f + o + 2, dport);
-	put32(f + o + 4, seq);
-	put32(f + o + 8, ack);
+	pd_test_be16(f + o, sport);
+	pd_test_be16(f + o + 2, dport);
+	pd_test_be32(f + o + 4, seq);
+	pd_test_be32(f + o + 8, ack);
 	f[o + 12] = (uint8_t)(hl / 4 << 4);
 	f[o + 13] = flags;
-	put16(f + o + 14, 65535);
+	pd_test_be16(f + o + 14, 65535);
 	if (mss) {
 		f[o + 20] = 2; /* MSS option (RFC 9293 3.2) */
 		f[o + 21] = 4;
-		put16(f + o + 22, mss);
+		pd_test_be16(f + o + 22, mss);
 	}
-	put16(f + o + 16, fold(sum16(f + o, hl + n, pseudo(src, dst, 6, hl + n))));
+	pd_test_be16(f + o + 16, pd_test_fold(pd_test_sum(f + o, hl + n, pseudo(src, dst, 6, hl + n))));
 	cap_frame(c, f, o + hl + n);
 }
 
@@ -559,9 +533,9 @@ static void test_dhcp_clients_limit(void **state)
 		p[0] = 1;
 		p[1] = 1;
 		p[2] = 6;
-		put32(p + 4, i);
+		pd_test_be32(p + 4, i);
 		mac_of(i, p + 28);
-		put32(p + 236, 0x63825363);
+		pd_test_be32(p + 236, 0x63825363);
 		p[240] = 53;
 		p[241] = 1;
 		p[242] = 1;

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pd_test_frames.h"
+
 #define SNAP 2048
 #define SEG 1448
 
@@ -37,35 +39,6 @@ struct gen {
 	uint64_t ts_us;
 	uint8_t buf[SNAP];
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* RFC 1071 sum of @n bytes, added to @sum (not folded). */
-static uint32_t sum16(const uint8_t *b, size_t n, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 static void emit(struct gen *g, size_t len)
 {
@@ -83,14 +56,14 @@ static void eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16_t typ
 {
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
-	put16(p + 12, type);
+	pd_test_be16(p + 12, type);
 }
 
 static void mac_of(uint32_t n, uint8_t *m)
 {
 	m[0] = 0x02;
 	m[1] = 0x00;
-	put32(m + 2, n);
+	pd_test_be32(m + 2, n);
 }
 
 /* Ethernet + IPv4 header for @l4len bytes of protocol @proto; returns the
@@ -103,13 +76,13 @@ static size_t ipv4(struct gen *g, uint32_t src, uint32_t dst, uint8_t proto, siz
 	eth(g->buf, m2, m1, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4len));
+	pd_test_be16(ip + 2, (uint16_t)(20 + l4len));
 	ip[6] = 0x40;
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
-	put16(ip + 10, fold(sum16(ip, 20, 0)));
+	pd_test_be32(ip + 12, src);
+	pd_test_be32(ip + 16, dst);
+	pd_test_be16(ip + 10, pd_test_fold(pd_test_sum(ip, 20, 0)));
 	return 34;
 }
 
@@ -117,12 +90,12 @@ static uint32_t pseudo(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
 {
 	uint8_t ph[12];
 
-	put32(ph, src);
-	put32(ph + 4, dst);
+	pd_test_be32(ph, src);
+	pd_test_be32(ph + 4, dst);
 	ph[8] = 0;
 	ph[9] = proto;
-	put16(ph + 10, (uint16_t)len);
-	return sum16(ph, 12, 0);
+	pd_test_be16(ph + 10, (uint16_t)len);
+	return pd_test_sum(ph, 12, 0);
 }
 
 static void tcp(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -132,20 +105,20 @@ static void tcp(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport, uint1
 	uint8_t *t = g->buf + off;
 
 	memset(t, 0, hl);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
+	pd_test_be16(t, sport);
+	pd_test_be16(t + 2, dport);
+	pd_test_be32(t + 4, seq);
+	pd_test_be32(t + 8, ack);
 	t[12] = (uint8_t)((hl / 4) << 4);
 	t[13] = flags;
-	put16(t + 14, 65535);
+	pd_test_be16(t + 14, 65535);
 	if (hl == 24) { /* MSS 1460 */
 		t[20] = 2;
 		t[21] = 4;
-		put16(t + 22, 1460);
+		pd_test_be16(t + 22, 1460);
 	}
 	memset(t + hl, 'x', paylen);
-	put16(t + 16, fold(sum16(t, hl + paylen, pseudo(src, dst, 6, hl + paylen))));
+	pd_test_be16(t + 16, pd_test_fold(pd_test_sum(t, hl + paylen, pseudo(src, dst, 6, hl + paylen))));
 	emit(g, off + hl + paylen);
 }
 
@@ -157,15 +130,15 @@ static void udp(struct gen *g, uint32_t src, uint32_t dst, uint16_t sport, uint1
 
 	if (smac)
 		memcpy(g->buf + 6, smac, 6);
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, (uint16_t)(8 + paylen));
-	put16(u + 6, 0);
+	pd_test_be16(u, sport);
+	pd_test_be16(u + 2, dport);
+	pd_test_be16(u + 4, (uint16_t)(8 + paylen));
+	pd_test_be16(u + 6, 0);
 	memcpy(u + 8, pay, paylen);
 	{
-		uint16_t c = fold(sum16(u, 8 + paylen, pseudo(src, dst, 17, 8 + paylen)));
+		uint16_t c = pd_test_fold(pd_test_sum(u, 8 + paylen, pseudo(src, dst, 17, 8 + paylen)));
 
-		put16(u + 6, c ? c : 0xffff);
+		pd_test_be16(u + 6, c ? c : 0xffff);
 	}
 	emit(g, off + 8 + paylen);
 }
@@ -176,15 +149,15 @@ static void arp(struct gen *g, const uint8_t *mac, uint32_t spa, uint32_t tpa)
 	uint8_t *a = g->buf + 14;
 
 	eth(g->buf, bcast, mac, 0x0806);
-	put16(a, 1);
-	put16(a + 2, 0x0800);
+	pd_test_be16(a, 1);
+	pd_test_be16(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, 1);
+	pd_test_be16(a + 6, 1);
 	memcpy(a + 8, mac, 6);
-	put32(a + 14, spa);
+	pd_test_be32(a + 14, spa);
 	memset(a + 18, 0, 6);
-	put32(a + 24, tpa);
+	pd_test_be32(a + 24, tpa);
 	emit(g, 42);
 }
 
@@ -263,10 +236,10 @@ static void gen_dhcp(struct gen *g, uint64_t n)
 		p[0] = 1; /* BOOTREQUEST */
 		p[1] = 1;
 		p[2] = 6;
-		put32(p + 4, (uint32_t)i);
+		pd_test_be32(p + 4, (uint32_t)i);
 		p[10] = 0x80;
 		memcpy(p + 28, mac, 6);
-		put32(p + 236, 0x63825363); /* magic cookie */
+		pd_test_be32(p + 236, 0x63825363); /* magic cookie */
 		p[240] = 53; /* DHCP message type DISCOVER */
 		p[241] = 1;
 		p[242] = 1;
