@@ -76,6 +76,19 @@ struct pd_hashtab {
  * Inline so that a constant @len (a struct key) unrolls on the per-packet
  * path.
  */
+/**
+ * pd_hash_mix() - one 64-bit word into a hash state: xor, multiply by an
+ * odd constant, fold the high half down (the step of pd_hash_bytes(), for
+ * callers that build their own words, as the duplicate-frame fingerprint).
+ * Return: the new state.
+ */
+static inline uint64_t pd_hash_mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
 /* The per-process seed of pd_hash_bytes(); 0 until pd_hash_seed_init(). */
 extern uint64_t pd_hash_seed;
 
@@ -94,9 +107,7 @@ static inline uint32_t pd_hash_bytes(const void *key, size_t len)
 
 	while (len >= 8) {
 		memcpy(&w, p, 8);
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = pd_hash_mix(h, w);
 		p += 8;
 		len -= 8;
 	}
@@ -115,9 +126,7 @@ static inline uint32_t pd_hash_bytes(const void *key, size_t len)
 		} else {
 			w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
 		}
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = pd_hash_mix(h, w);
 	}
 	h ^= h >> 29;
 	h *= 0xc4ceb9fe1a85ec53ULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pktdoctor/duplicate.h"
+#include "pktdoctor/hashtab.h"
 
 #define DUP_SLOTS 2048           /* recent TCP/UDP frames, direct-mapped by fingerprint */
 #define DUP_PAYLOAD 64           /* payload bytes hashed */
@@ -44,29 +45,23 @@ void pd_dup_table_free(struct pd_dup_table *t)
 	free(t);
 }
 
-/* One 64-bit word into the hash: xor, multiply, fold (the word mix the
- * flow table uses).  Word-wise, it costs a seventh of the bytewise
- * FNV-1a this used to be (perf: 14% of an analysis of bulk TCP, now 2%). */
-static inline uint64_t mix(uint64_t h, uint64_t w)
-{
-	h ^= w;
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-/* Up to @n bytes of @b, 8 at a time, the tail zero-padded. */
+/* Up to @n bytes of @b, 8 at a time, the tail zero-padded, through the
+ * shared word mix (hashtab.h): word-wise it costs a seventh of the
+ * bytewise FNV-1a this used to be (perf: 14% of an analysis of bulk TCP,
+ * now 6%).  Unseeded: a fingerprint is compared, never used as a slot
+ * an attacker could crowd beyond one entry. */
 static inline uint64_t mix_bytes(uint64_t h, const uint8_t *b, size_t n)
 {
 	uint64_t w;
 
 	for (; n >= 8; n -= 8, b += 8) {
 		memcpy(&w, b, 8);
-		h = mix(h, w);
+		h = pd_hash_mix(h, w);
 	}
 	if (n) {
 		w = 0;
 		memcpy(&w, b, n);
-		h = mix(h, w);
+		h = pd_hash_mix(h, w);
 	}
 	return h;
 }
@@ -81,15 +76,15 @@ static uint64_t fingerprint(const struct pd_packet *p)
 
 	if (!(p->layers & (PD_L_TCP | PD_L_UDP)) || p->malformed || p->snaplen_cut)
 		return 0;
-	h = mix(h, (uint64_t)ip->version | (uint64_t)ip->proto << 8 | (uint64_t)ip->ip_id << 16 |
-			   (uint64_t)ip->frag_off << 32);
-	h = mix(h, ip->total_len);
+	h = pd_hash_mix(h, (uint64_t)ip->version | (uint64_t)ip->proto << 8 |
+			       (uint64_t)ip->ip_id << 16 | (uint64_t)ip->frag_off << 32);
+	h = pd_hash_mix(h, ip->total_len);
 	if (alen == 4) {
 		uint32_t src, dst;
 
 		memcpy(&src, ip->src.a, 4);
 		memcpy(&dst, ip->dst.a, 4);
-		h = mix(h, (uint64_t)src | (uint64_t)dst << 32);
+		h = pd_hash_mix(h, (uint64_t)src | (uint64_t)dst << 32);
 	} else {
 		h = mix_bytes(h, ip->src.a, 16);
 		h = mix_bytes(h, ip->dst.a, 16);
@@ -97,15 +92,15 @@ static uint64_t fingerprint(const struct pd_packet *p)
 	if (p->layers & PD_L_TCP) {
 		const struct pd_tcp *t = &p->tcp;
 
-		h = mix(h, (uint64_t)t->sport | (uint64_t)t->dport << 16 | (uint64_t)t->seq << 32);
-		h = mix(h, (uint64_t)t->ack | (uint64_t)t->flags << 32 | (uint64_t)t->window << 40);
-		h = mix(h, (uint64_t)t->payload_len | (uint64_t)t->csum.is << 32);
-		h = mix(h, (uint64_t)t->ts_val | (uint64_t)t->ts_ecr << 32);
+		h = pd_hash_mix(h, (uint64_t)t->sport | (uint64_t)t->dport << 16 | (uint64_t)t->seq << 32);
+		h = pd_hash_mix(h, (uint64_t)t->ack | (uint64_t)t->flags << 32 | (uint64_t)t->window << 40);
+		h = pd_hash_mix(h, (uint64_t)t->payload_len | (uint64_t)t->csum.is << 32);
+		h = pd_hash_mix(h, (uint64_t)t->ts_val | (uint64_t)t->ts_ecr << 32);
 	} else {
 		const struct pd_udp *u = &p->udp;
 
-		h = mix(h, (uint64_t)u->sport | (uint64_t)u->dport << 16 | (uint64_t)u->length << 32 |
-				   (uint64_t)u->csum.is << 48);
+		h = pd_hash_mix(h, (uint64_t)u->sport | (uint64_t)u->dport << 16 |
+				       (uint64_t)u->length << 32 | (uint64_t)u->csum.is << 48);
 	}
 	/* the transport checksum (hashed above) already covers the payload,
 	 * so its first bytes are enough to tell packets apart cheaply; a UDP

@@ -199,13 +199,22 @@ void pd_finding_limit(struct pd_finding *f, const char *table, uint64_t limit,
 	pd_finding_ev_u64(f, "first_frame", first_frame);
 }
 
-static struct pd_finding_count *id_count(struct pd_findings *list, const char *id)
+/* The counters of @id, or NULL when it has none yet. */
+static struct pd_finding_count *id_find(struct pd_findings *list, const char *id)
 {
-	struct pd_finding_count *c;
-
 	for (size_t i = 0; i < list->n_ids; i++)
 		if (!strcmp(list->ids[i].id, id))
 			return &list->ids[i];
+	return 0;
+}
+
+/* The counters of @id, added when new; NULL past PD_FINDINGS_MAX_IDS. */
+static struct pd_finding_count *id_count(struct pd_findings *list, const char *id)
+{
+	struct pd_finding_count *c = id_find(list, id);
+
+	if (c)
+		return c;
 	if (pd_vec_reserve(&list->ids, &list->cap_ids, list->n_ids, sizeof(*list->ids),
 			   PD_FINDINGS_MAX_IDS))
 		return 0;
@@ -298,14 +307,11 @@ int pd_findings_fold_update(struct pd_findings *list, const struct pd_finding *f
 {
 	int old_sev = (int)(old_key >> 56 & 3), sev = f->severity < 3 ? f->severity : 2;
 	uint64_t old_total = old_key & PD_FINDING_KEY_TOTAL_MASK;
-	struct pd_finding_count *c = 0;
+	struct pd_finding_count *c = id_find(list, f->id);
 	struct pd_finding *agg;
 	int changed = 0;
 
-	for (size_t i = 0; i < list->n_ids && !c; i++)
-		if (!strcmp(list->ids[i].id, f->id) && list->ids[i].folded)
-			c = &list->ids[i];
-	if (!c)
+	if (!c || !c->folded)
 		return 0;
 	agg = &list->v[c->agg];
 	if (sev != old_sev && c->by_sev[old_sev]) {
